@@ -1,0 +1,21 @@
+//! # roster: the rules of a Roster profile
+//!
+//! Pure code, no I/O and no Leptos: the browser (as WebAssembly) and the server run exactly this
+//! crate, so what the browser previews is what the server commits.
+//!
+//! * [`column`]: the spreadsheet's columns and how their headers are recognised.
+//! * [`fields`]: one type per constrained field; its constructor is the only place its rule lives.
+//! * [`problem`]: what is wrong with an input, as a stable code and a message a person can act on.
+//! * [`directory`]: what the rules need to know about the organisation (the context snapshot).
+//! * [`profile`]: a whole profile, checked field by field and against the directory.
+
+pub mod column;
+pub mod directory;
+pub mod fields;
+pub mod problem;
+pub mod profile;
+
+pub use column::Column;
+pub use directory::{Directory, KnownUser, OrgRules, UserId};
+pub use problem::{Code, Problem};
+pub use profile::{Profile, ProfileInput};
