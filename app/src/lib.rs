@@ -1,1 +1,71 @@
+//! Roster's user interface: Leptos components and the server functions they call.
+//!
+//! The rules live in the pure [`roster`] crate, which this crate re-exports; the components render,
+//! and plain types in [`model`] do the thinking that can be tested without a browser.
 
+pub mod api;
+pub mod error;
+pub mod layout;
+pub mod model;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod ssr;
+
+pub use error::AppError;
+pub use roster;
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+use pages::{account, later, stream, team, user_form};
+
+/// The HTML document around the app, rendered on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    // Tells end-to-end tests (and anyone curious) that the page is interactive.
+    Effect::new(|| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/roster.css" />
+        <Title text="Roster" />
+        <Router>
+            <Routes fallback=|| view! { <later::NotFound /> }>
+                <Route path=path!("/") view=account::Home />
+                <Route path=path!("/setup") view=account::SetUp />
+                <Route path=path!("/sign-in") view=account::SignIn />
+                <Route path=path!("/team") view=team::ManageTeam />
+                <Route path=path!("/team/users/new") view=user_form::CreateUser />
+                <Route path=path!("/team/users/:id") view=user_form::EditUser />
+                <Route path=path!("/team/bulk-create") view=later::BulkCreate />
+                <Route path=path!("/team/bulk-update") view=later::BulkUpdate />
+                <Route path=path!("/team/delayed-welcome-emails") view=later::DelayedWelcomeEmails />
+                <Route path=path!("/stream") view=stream::Stream />
+            </Routes>
+        </Router>
+    }
+}

@@ -1,0 +1,223 @@
+//! Server functions. Each is thin: find out who is asking and whether they may, run the rules,
+//! call storage, map errors. Endpoints are explicit so that their URLs are stable.
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+
+use crate::AppError;
+use crate::model::{TeamChoices, TeamPage, TeamQuery, UserForm, UserStatus, Viewer};
+
+#[cfg(feature = "ssr")]
+mod guard {
+    //! Who is asking, and may they.
+    use axum::http::{HeaderValue, header, request::Parts};
+    use leptos::prelude::use_context;
+    use leptos_axum::ResponseOptions;
+
+    use crate::AppError;
+    use crate::error::internal;
+    use crate::model::{Permission, Viewer};
+    use crate::ssr::{AppState, StoreError, auth};
+
+    pub fn state() -> Result<AppState, AppError> {
+        AppState::current()
+    }
+
+    /// Maps a storage failure: internal ones are logged and made opaque.
+    pub fn store_error(error: StoreError) -> AppError {
+        match error {
+            StoreError::NotFound => AppError::NotFound,
+            StoreError::Stale => AppError::Conflict(
+                "Someone else changed this user while you were editing; reload the page to see their changes, then make yours again.".into(),
+            ),
+            StoreError::Taken(what) => AppError::Conflict(format!("That {what} was taken by another change a moment ago; choose another.")),
+            StoreError::Internal(error) => internal(error),
+        }
+    }
+
+    fn session_token() -> Option<String> {
+        let parts = use_context::<Parts>()?;
+        let header = parts.headers.get(header::COOKIE)?.to_str().ok()?;
+        auth::token_from_cookie_header(header).map(str::to_owned)
+    }
+
+    /// The signed-in person, if any.
+    pub async fn viewer() -> Result<Option<Viewer>, AppError> {
+        let Some(token) = session_token() else { return Ok(None) };
+        state()?.store.session_viewer(&auth::token_hash(&token), auth::now()).await.map_err(store_error)
+    }
+
+    pub async fn signed_in() -> Result<Viewer, AppError> {
+        viewer().await?.ok_or(AppError::SignInRequired)
+    }
+
+    pub async fn admin() -> Result<Viewer, AppError> {
+        let viewer = signed_in().await?;
+        if viewer.permission == Permission::Admin { Ok(viewer) } else { Err(AppError::Forbidden) }
+    }
+
+    /// Starts a session for a user and sets its cookie on the response.
+    pub async fn start_session(org_id: i64, user_id: i64) -> Result<(), AppError> {
+        let state = state()?;
+        let (token, hash) = auth::new_session_token();
+        let now = auth::now();
+        let seconds = state.config.session_seconds;
+        state.store.create_session(&hash, org_id, user_id, now, now + seconds).await.map_err(store_error)?;
+        set_cookie(&auth::session_cookie(&token, seconds, state.config.secure_cookies));
+        Ok(())
+    }
+
+    pub async fn end_session() -> Result<(), AppError> {
+        let state = state()?;
+        if let Some(token) = session_token() {
+            state.store.delete_session(&auth::token_hash(&token)).await.map_err(store_error)?;
+        }
+        set_cookie(&auth::clearing_cookie(state.config.secure_cookies));
+        Ok(())
+    }
+
+    fn set_cookie(value: &str) {
+        if let (Some(response), Ok(value)) = (use_context::<ResponseOptions>(), HeaderValue::from_str(value)) {
+            response.append_header(header::SET_COOKIE, value);
+        }
+    }
+
+    /// Hashes a password off the async runtime (Argon2id is deliberately slow).
+    pub async fn hash_password(password: String) -> Result<String, AppError> {
+        tokio::task::spawn_blocking(move || auth::hash_password(&password))
+            .await
+            .map_err(internal)?
+            .map_err(internal)
+    }
+}
+
+/// True while no organisation exists and the one-time set-up page is open.
+#[server(prefix = "/api", endpoint = "needs_setup")]
+pub async fn needs_setup() -> Result<bool, AppError> {
+    guard::state()?.store.needs_setup().await.map_err(guard::store_error)
+}
+
+/// Creates the first organisation and its admin, then signs the admin in. Refused once any
+/// organisation exists.
+#[server(prefix = "/api", endpoint = "set_up")]
+pub async fn set_up(
+    organisation: String,
+    slug: String,
+    first_name: String,
+    last_name: String,
+    email: String,
+    password: String,
+) -> Result<(), AppError> {
+    use crate::ssr::NewUser;
+    let state = guard::state()?;
+    let (slug, name, admin) = crate::ssr::setup::parse_first_admin(&organisation, &slug, &first_name, &last_name, &email, &password)
+        .map_err(AppError::Invalid)?;
+    let password_hash = guard::hash_password(admin.password).await?;
+    let new_user = NewUser { password_hash: Some(password_hash), ..admin.user };
+    let (org_id, user_id) = state.store.set_up_first_org(&slug, &name, &new_user).await.map_err(|error| match error {
+        crate::ssr::StoreError::Stale => AppError::Conflict("Roster is already set up; sign in instead.".into()),
+        other => guard::store_error(other),
+    })?;
+    guard::start_session(org_id, user_id).await?;
+    leptos_axum::redirect("/team");
+    Ok(())
+}
+
+/// Signs in with organisation, email address and password.
+#[server(prefix = "/api", endpoint = "sign_in")]
+pub async fn sign_in(organisation: String, email: String, password: String) -> Result<(), AppError> {
+    use crate::ssr::auth;
+    let state = guard::state()?;
+    let email_key = email.trim().to_lowercase();
+    let account = auth::account_key(&organisation, &email_key);
+    let now = auth::now();
+    let failures = state.store.recent_failures(&account, now - auth::THROTTLE_WINDOW).await.map_err(guard::store_error)?;
+    if let Some(minutes) = auth::throttled_minutes(&failures, now) {
+        return Err(AppError::Throttled { minutes });
+    }
+    let record = state.store.sign_in_record(organisation.trim(), &email_key).await.map_err(guard::store_error)?;
+    let stored_hash = record.as_ref().and_then(|r| r.password_hash.clone());
+    let matches = tokio::task::spawn_blocking(move || auth::verify_password(&password, stored_hash.as_deref()))
+        .await
+        .map_err(crate::error::internal)?;
+    match record {
+        Some(record) if matches && !record.deactivated => {
+            state.store.clear_failures(&account).await.map_err(guard::store_error)?;
+            guard::start_session(record.org_id, record.user_id).await?;
+            leptos_axum::redirect("/");
+            Ok(())
+        }
+        _ => {
+            state.store.record_failure(&account, now).await.map_err(guard::store_error)?;
+            Err(AppError::BadCredentials)
+        }
+    }
+}
+
+#[server(prefix = "/api", endpoint = "sign_out")]
+pub async fn sign_out() -> Result<(), AppError> {
+    guard::end_session().await?;
+    leptos_axum::redirect("/sign-in");
+    Ok(())
+}
+
+/// The signed-in person, or `None`.
+#[server(prefix = "/api", endpoint = "current_viewer")]
+pub async fn current_viewer() -> Result<Option<Viewer>, AppError> {
+    guard::viewer().await
+}
+
+/// Roles, groups and team leaders for the filters and the user form.
+#[server(prefix = "/api", endpoint = "team_options")]
+pub async fn team_options() -> Result<TeamChoices, AppError> {
+    let viewer = guard::admin().await?;
+    guard::state()?.store.team_options(viewer.org_id).await.map_err(guard::store_error)
+}
+
+/// One page of the roster, searched, filtered and sorted.
+#[server(prefix = "/api", endpoint = "list_team", input = Json)]
+pub async fn list_team(query: TeamQuery) -> Result<TeamPage, AppError> {
+    let viewer = guard::admin().await?;
+    guard::state()?.store.list_team(viewer.org_id, &query).await.map_err(guard::store_error)
+}
+
+/// A user as the edit form shows them.
+#[server(prefix = "/api", endpoint = "load_user")]
+pub async fn load_user(id: i64) -> Result<(UserForm, UserStatus), AppError> {
+    let viewer = guard::admin().await?;
+    guard::state()?.store.user_form(viewer.org_id, id).await.map_err(guard::store_error)?.ok_or(AppError::NotFound)
+}
+
+/// Creates or updates one user with the rules of the spreadsheet. Returns the user's id.
+#[server(prefix = "/api", endpoint = "save_user")]
+pub async fn save_user(form: UserForm) -> Result<i64, AppError> {
+    use crate::ssr::NewUser;
+    use roster::{Directory, Profile};
+    let viewer = guard::admin().await?;
+    let store = guard::state()?.store;
+    let org = store.org_rules(viewer.org_id).await.map_err(guard::store_error)?;
+    let mut profile = Profile::parse(&form.to_input(), &org).map_err(AppError::Invalid)?;
+    let directory: Directory = store.directory_for(viewer.org_id, &profile, form.id).await.map_err(guard::store_error)?;
+    let editing = match form.id {
+        Some(id) => Some(directory.get(roster::UserId(id)).cloned().ok_or(AppError::NotFound)?),
+        None => None,
+    };
+    let leader = profile.check_against(&directory, editing.as_ref()).map_err(AppError::Invalid)?;
+    match form.id {
+        Some(id) => {
+            let version = form.version.ok_or_else(|| AppError::BadRequest("The form is missing the user's version; reload the page.".into()))?;
+            profile.temporary_password = None;
+            store.update_user(viewer.org_id, viewer.user_id, id, version, &profile, leader).await.map_err(guard::store_error)?;
+            Ok(id)
+        }
+        None => {
+            let password_hash = match profile.temporary_password.take() {
+                Some(password) => Some(guard::hash_password(password.expose().to_owned()).await?),
+                None => None,
+            };
+            let must_change_password = password_hash.is_some();
+            let user = NewUser { profile, leader, password_hash, status: UserStatus::Created, must_change_password };
+            store.create_user(viewer.org_id, viewer.user_id, &user).await.map_err(guard::store_error)
+        }
+    }
+}

@@ -1,0 +1,95 @@
+//! The one error type every server function returns. What a person can act on travels in full;
+//! anything internal is logged on the server and reaches the browser only as an opaque reference.
+
+use roster::Problem;
+use serde::{Deserialize, Serialize};
+use server_fn::codec::JsonEncoding;
+use server_fn::error::{FromServerFnError, ServerFnErrorErr};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    /// Nobody is signed in, or the session has ended.
+    #[error("Please sign in to continue.")]
+    SignInRequired,
+    /// Signed in, but this is not theirs to see or do.
+    #[error("You do not have permission to do that.")]
+    Forbidden,
+    #[error("That was not found; it may have been removed.")]
+    NotFound,
+    /// The email or password did not match (never says which).
+    #[error("That organisation, email address and password do not match an account.")]
+    BadCredentials,
+    #[error("Too many failed sign-ins for this account; wait {minutes} minutes and try again.")]
+    Throttled { minutes: u32 },
+    /// The input breaks the rules; each problem names its field.
+    #[error("Please correct the highlighted fields.")]
+    Invalid(Vec<Problem>),
+    /// A request that is wrong as a whole (not a single field).
+    #[error("{0}")]
+    BadRequest(String),
+    /// Someone else changed the record since it was loaded.
+    #[error("{0}")]
+    Conflict(String),
+    /// Something failed on the server; details are in the server log under this reference.
+    #[error("Something went wrong on our side (reference {0}). Please try again; if it keeps happening, contact support with the reference.")]
+    Internal(String),
+    /// The request could not be carried out at all (network, encoding).
+    #[error("The request could not be completed: {0}")]
+    Transport(String),
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            ServerFnErrorErr::Args(message) | ServerFnErrorErr::Deserialization(message) => {
+                AppError::BadRequest(format!("The form could not be read: {message}"))
+            }
+            other => AppError::Transport(other.to_string()),
+        }
+    }
+}
+
+impl AppError {
+    /// The problems of one field, for showing them beside it.
+    pub fn problems_for(&self, column: roster::Column) -> Vec<String> {
+        match self {
+            AppError::Invalid(problems) => problems
+                .iter()
+                .filter(|p| p.column == column)
+                .map(|p| p.message.clone())
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// Logs an internal error with a fresh reference and returns the opaque wire error.
+#[cfg(feature = "ssr")]
+pub fn internal(error: impl std::fmt::Display) -> AppError {
+    use rand::Rng;
+    let reference: String = rand::thread_rng()
+        .sample_iter(&rand::distributions::Alphanumeric)
+        .take(10)
+        .map(char::from)
+        .collect();
+    tracing::error!(%reference, %error, "internal error");
+    AppError::Internal(reference)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use roster::{Code, Column};
+
+    #[test]
+    fn field_problems_are_found_by_column() {
+        let error = AppError::Invalid(vec![
+            Problem::new(Column::FirstName, Code::Required, "First Name is required."),
+            Problem::new(Column::EmailAddress, Code::InvalidEmail, "Bad email."),
+        ]);
+        assert_eq!(error.problems_for(Column::EmailAddress), vec!["Bad email.".to_string()]);
+        assert!(error.problems_for(Column::LastName).is_empty());
+    }
+}

@@ -1,0 +1,7 @@
+//! One module per page or family of pages.
+
+pub mod account;
+pub mod later;
+pub mod stream;
+pub mod team;
+pub mod user_form;

@@ -1,0 +1,177 @@
+//! Manage Team: the roster table with search, filters, sorting and paging, and the menus that
+//! lead to the other admin pages.
+
+use leptos::prelude::*;
+use leptos_router::components::{A, Form};
+use leptos_router::hooks::use_query_map;
+
+use crate::api::{list_team, team_options};
+use crate::layout::{Guarded, admins};
+use crate::model::{Choice, SortKey, TeamChoices, TeamPage, TeamQuery, UserStatus};
+
+#[component]
+pub fn ManageTeam() -> impl IntoView {
+    view! {
+        <Guarded allow=admins>
+            <TeamPageBody />
+        </Guarded>
+    }
+}
+
+#[component]
+fn TeamPageBody() -> impl IntoView {
+    let params = use_query_map();
+    let query = Memo::new(move |_| params.with(|p| TeamQuery::from_params(|key| p.get(key))));
+    let page = Resource::new(move || query.get(), list_team);
+    let options = Resource::new(|| (), |_| team_options());
+
+    view! {
+        <div class="page-head">
+            <h1>"Manage Team"</h1>
+            <Menus />
+        </div>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let options = options.await.unwrap_or_default();
+                view! { <Filters query=query.get_untracked() options /> }
+            })}
+        </Suspense>
+        <Transition fallback=|| view! { <p class="loading">"Loading the roster…"</p> }>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Ok(page) => view! { <TeamTable page query=query.get_untracked() /> }.into_any(),
+                    Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// Add Users ▾ and Bulk Actions ▾. Native disclosure elements: keyboard-accessible, no script needed.
+#[component]
+fn Menus() -> impl IntoView {
+    view! {
+        <nav class="menus" aria-label="Team actions">
+            <details class="menu">
+                <summary>"Add Users ▾"</summary>
+                <ul>
+                    <li><A href="/team/users/new">"Create User"</A></li>
+                    <li><A href="/team/bulk-create">"Bulk Create Users"</A></li>
+                </ul>
+            </details>
+            <details class="menu">
+                <summary>"Bulk Actions ▾"</summary>
+                <ul>
+                    <li><A href="/team/bulk-update">"Bulk Update Users"</A></li>
+                    <li><A href="/team/delayed-welcome-emails">"Send Delayed Welcome Emails"</A></li>
+                </ul>
+            </details>
+        </nav>
+    }
+}
+
+/// Options of a filter select, with the current choice selected.
+fn choice_options(choices: Vec<Choice>, selected: Option<i64>) -> impl IntoView {
+    choices
+        .into_iter()
+        .map(|c| view! { <option value=c.id.to_string() selected=selected == Some(c.id)>{c.label}</option> })
+        .collect_view()
+}
+
+#[component]
+fn Filters(query: TeamQuery, options: TeamChoices) -> impl IntoView {
+    let status = query.status;
+    view! {
+        <Form method="GET" action="/team" attr:class="filters" attr:role="search">
+            <label class="grow">"Search"
+                <input type="search" name="q" value=query.q.clone() placeholder="Name, email address or employee ID" />
+            </label>
+            <label>"Role"
+                <select name="role">
+                    <option value="">"Any role"</option>
+                    {choice_options(options.roles, query.role)}
+                </select>
+            </label>
+            <label>"Team leader"
+                <select name="leader">
+                    <option value="">"Any team leader"</option>
+                    {choice_options(options.leaders, query.leader)}
+                </select>
+            </label>
+            <label>"Status"
+                <select name="status">
+                    <option value="">"Any status"</option>
+                    {UserStatus::ALL.into_iter().map(|s| view! {
+                        <option value=s.as_str() selected=status == Some(s)>{s.label()}</option>
+                    }).collect_view()}
+                </select>
+            </label>
+            <label>"Group"
+                <select name="group">
+                    <option value="">"Any group"</option>
+                    {choice_options(options.groups, query.group)}
+                </select>
+            </label>
+            {(query.sort != SortKey::Name).then(|| view! { <input type="hidden" name="sort" value=query.sort.as_str() /> })}
+            {query.descending.then(|| view! { <input type="hidden" name="dir" value="desc" /> })}
+            <button type="submit">"Search"</button>
+        </Form>
+    }
+}
+
+#[component]
+fn TeamTable(page: TeamPage, query: TeamQuery) -> impl IntoView {
+    let header = |key: SortKey| {
+        let sorted = query.sort == key;
+        let aria = match (sorted, query.descending) {
+            (false, _) => "none",
+            (true, false) => "ascending",
+            (true, true) => "descending",
+        };
+        let arrow = match (sorted, query.descending) {
+            (false, _) => "",
+            (true, false) => " ▲",
+            (true, true) => " ▼",
+        };
+        view! { <th aria-sort=aria><A href=query.sorted_by(key).href()>{key.label()}{arrow}</A></th> }
+    };
+    let pages = page.page_count();
+    let current = page.page.min(pages - 1);
+    let summary = match page.total {
+        0 => "No users match.".to_owned(),
+        1 => "1 user".to_owned(),
+        n => format!("{n} users"),
+    };
+    view! {
+        <p class="summary" aria-live="polite">{summary}</p>
+        <table class="roster">
+            <thead>
+                <tr>
+                    {header(SortKey::Name)}
+                    {header(SortKey::Email)}
+                    {header(SortKey::EmployeeId)}
+                    {header(SortKey::Role)}
+                    <th>"Team Leader"</th>
+                    {header(SortKey::Status)}
+                </tr>
+            </thead>
+            <tbody>
+                {page.rows.into_iter().map(|row| view! {
+                    <tr>
+                        <td><A href=format!("/team/users/{}", row.id)>{row.name}</A></td>
+                        <td>{row.email.unwrap_or_default()}</td>
+                        <td>{row.employee_id.unwrap_or_default()}</td>
+                        <td>{row.role}</td>
+                        <td>{row.team_leader.unwrap_or_default()}</td>
+                        <td><span class=format!("status {}", row.status.as_str())>{row.status.label()}</span></td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+        <nav class="pager" aria-label="Pages">
+            {(current > 0).then(|| view! { <A href=query.at_page(current - 1).href()>"← Previous"</A> })}
+            <span>{format!("Page {} of {}", current + 1, pages)}</span>
+            {(current + 1 < pages).then(|| view! { <A href=query.at_page(current + 1).href()>"Next →"</A> })}
+        </nav>
+    }
+}

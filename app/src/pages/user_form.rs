@@ -1,0 +1,194 @@
+//! Create User and Edit User: one profile through the rules crate, with the spreadsheet's messages
+//! shown beside each field.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_params_map};
+use roster::Column;
+use roster::fields::EmploymentStatus;
+
+use crate::AppError;
+use crate::api::{SaveUser, load_user, team_options};
+use crate::layout::{Guarded, admins};
+use crate::model::{TeamChoices, UserForm};
+
+#[component]
+pub fn CreateUser() -> impl IntoView {
+    let options = Resource::new(|| (), |_| team_options());
+    view! {
+        <Guarded allow=admins>
+            <h1>"Create User"</h1>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match options.await {
+                        Ok(options) => view! { <ProfileForm initial=UserForm::default() options /> }.into_any(),
+                        Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </Guarded>
+    }
+}
+
+#[component]
+pub fn EditUser() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.with(|p| p.get("id").and_then(|id| id.parse::<i64>().ok()));
+    let loaded = Resource::new(id, |id| async move {
+        let id = id.ok_or(AppError::NotFound)?;
+        let (form, _status) = load_user(id).await?;
+        let options = team_options().await?;
+        Ok::<_, AppError>((form, options))
+    });
+    view! {
+        <Guarded allow=admins>
+            <h1>"Edit User"</h1>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match loaded.await {
+                        Ok((initial, options)) => view! { <ProfileForm initial options /> }.into_any(),
+                        Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </Guarded>
+    }
+}
+
+/// The messages of one field after a failed save.
+fn field_errors(result: Option<Result<i64, AppError>>, column: Column) -> Vec<String> {
+    match result {
+        Some(Err(error)) => error.problems_for(column),
+        _ => Vec::new(),
+    }
+}
+
+#[component]
+fn ProfileForm(initial: UserForm, options: TeamChoices) -> impl IntoView {
+    let action = ServerAction::<SaveUser>::new();
+    let creating = initial.id.is_none();
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = action.value().get() {
+            navigate("/team", Default::default());
+        }
+    });
+    let general_error = move || match action.value().get() {
+        Some(Err(AppError::Invalid(_))) => Some("Please correct the fields marked below.".to_owned()),
+        Some(Err(error)) => Some(error.to_string()),
+        _ => None,
+    };
+    let errors = move |column: Column| {
+        move || {
+            field_errors(action.value().get(), column)
+                .into_iter()
+                .map(|message| view! { <span class="field-error" role="alert">"⚠ " {message}</span> })
+                .collect_view()
+        }
+    };
+    let text = move |column: Column, label: &'static str, value: String, kind: &'static str| {
+        view! {
+            <label class:invalid=move || !field_errors(action.value().get(), column).is_empty()>
+                {label}
+                <input type=kind name=format!("form[{}]", column.key()) value=value />
+                {errors(column)}
+            </label>
+        }
+    };
+    let flag = move |column: Column, label: &'static str, checked: bool| {
+        view! {
+            <label class="check">
+                <input type="checkbox" name=format!("form[{}]", column.key()) value="y" checked=checked />
+                {label}
+                {errors(column)}
+            </label>
+        }
+    };
+    let role_hint = if options.uses_custom_roles { "Role (required)" } else { "Role (blank: from the hierarchy)" };
+    let status = initial.employment_status.clone();
+    let group_hint = if options.groups.is_empty() {
+        "No groups exist yet.".to_owned()
+    } else {
+        format!("Groups: {}", options.groups.iter().map(|g| format!("{{{}}}", g.label)).collect::<Vec<_>>().join(", "))
+    };
+
+    view! {
+        <ActionForm action=action attr:class="profile-form" attr:novalidate=true>
+            {initial.id.map(|id| view! { <input type="hidden" name="form[id]" value=id.to_string() /> })}
+            {initial.version.map(|v| view! { <input type="hidden" name="form[version]" value=v.to_string() /> })}
+            <p class="error" role="alert">{general_error}</p>
+            <fieldset>
+                <legend>"Identity"</legend>
+                {text(Column::FirstName, "First Name *", initial.first_name.clone(), "text")}
+                {text(Column::LastName, "Last Name *", initial.last_name.clone(), "text")}
+                {text(Column::EmailAddress, "Email Address", initial.email.clone(), "email")}
+                {text(Column::EmployeeId, "Employee ID", initial.employee_id.clone(), "text")}
+                <p class="hint">"An email address or an employee ID (or both) is required."</p>
+            </fieldset>
+            <fieldset>
+                <legend>"Team"</legend>
+                <label>
+                    {role_hint}
+                    <select name="form[role]">
+                        <option value="">"—"</option>
+                        {options.roles.iter().map(|role| {
+                            let selected = role.label == initial.role;
+                            view! { <option value=role.label.clone() selected=selected>{role.label.clone()}</option> }
+                        }).collect_view()}
+                    </select>
+                    {errors(Column::Role)}
+                </label>
+                {flag(Column::CanManageTeams, "Can Manage Teams", initial.can_manage_teams.is_some())}
+                <label>
+                    "Team Leader (email address or employee ID)"
+                    <input name="form[team_leader]" list="leaders" value=initial.team_leader.clone() />
+                    <datalist id="leaders">
+                        {options.leaders.iter().map(|l| view! {
+                            <option value=l.reference.clone().unwrap_or_default()>{l.label.clone()}</option>
+                        }).collect_view()}
+                    </datalist>
+                    {errors(Column::TeamLeader)}
+                </label>
+                {text(Column::GroupAssignments, "Group Assignments", initial.group_assignments.clone(), "text")}
+                <p class="hint">{group_hint}</p>
+            </fieldset>
+            <fieldset>
+                <legend>"Channels"</legend>
+                {flag(Column::PhoneChannel, "Phone Channel", initial.phone_channel.is_some())}
+                {flag(Column::ChatChannel, "Chat Channel", initial.chat_channel.is_some())}
+                {flag(Column::EmailChannel, "Email Channel", initial.email_channel.is_some())}
+            </fieldset>
+            <fieldset>
+                <legend>"Profile"</legend>
+                {text(Column::HomeTown, "Home Town", initial.home_town.clone(), "text")}
+                {text(Column::StateOrCountry, "State or Country", initial.state_or_country.clone(), "text")}
+                <label>
+                    "Profile (bio)"
+                    <textarea name="form[profile]" rows="4">{initial.profile.clone()}</textarea>
+                    {errors(Column::Profile)}
+                </label>
+                <label>
+                    "Employment Status"
+                    <select name="form[employment_status]">
+                        <option value="">"—"</option>
+                        {EmploymentStatus::ALL.into_iter().map(|s| view! {
+                            <option value=s.as_str() selected=status == s.as_str()>{s.as_str()}</option>
+                        }).collect_view()}
+                    </select>
+                    {errors(Column::EmploymentStatus)}
+                </label>
+                {text(Column::StartDate, "Start Date", initial.start_date.clone(), "date")}
+            </fieldset>
+            {creating.then(|| view! {
+                <fieldset>
+                    <legend>"Sign-in"</legend>
+                    {text(Column::TemporaryPassword, "Temporary Password (optional)", String::new(), "password")}
+                </fieldset>
+            })}
+            <div class="actions">
+                <button type="submit" class="primary">{if creating { "Create User" } else { "Save Changes" }}</button>
+                <A href="/team">"Cancel"</A>
+            </div>
+        </ActionForm>
+    }
+}

@@ -1,0 +1,10 @@
+//! Server-side only: the application state handed to server functions, the storage port the
+//! server crate implements, and the sign-in helpers.
+
+pub mod auth;
+pub mod setup;
+pub mod state;
+pub mod store;
+
+pub use state::{AppState, Config};
+pub use store::{NewUser, SignInRecord, Store, StoreError};

@@ -1,0 +1,46 @@
+//! Configuration from the environment, with defaults that suit a newcomer's machine.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::Context;
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// `sqlite://…` (default: `./data/roster.db`) or `postgres://…`.
+    pub database_url: String,
+    pub addr: SocketAddr,
+    /// Where the embedded database and other files live.
+    pub data_dir: PathBuf,
+    /// The folder cargo-leptos builds the site into (`/pkg/…`).
+    pub site_root: String,
+    pub secure_cookies: bool,
+    /// Largest request body accepted, in bytes.
+    pub body_limit: usize,
+}
+
+impl Config {
+    /// Reads `ROSTER_DATA_DIR`, `DATABASE_URL`, `ROSTER_ADDR` (or `LEPTOS_SITE_ADDR`),
+    /// `LEPTOS_SITE_ROOT`, `ROSTER_SECURE_COOKIES` and `ROSTER_BODY_LIMIT_MB`.
+    pub fn from_env() -> anyhow::Result<Config> {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        let data_dir = PathBuf::from(var("ROSTER_DATA_DIR").unwrap_or_else(|| "data".into()));
+        let database_url = var("DATABASE_URL").unwrap_or_else(|| format!("sqlite://{}/roster.db", data_dir.display()));
+        let addr = var("ROSTER_ADDR")
+            .or_else(|| var("LEPTOS_SITE_ADDR"))
+            .unwrap_or_else(|| "127.0.0.1:3000".into());
+        let addr = addr.parse().with_context(|| format!("ROSTER_ADDR \"{addr}\" is not an address like 127.0.0.1:3000"))?;
+        let body_limit_mb: usize = match var("ROSTER_BODY_LIMIT_MB") {
+            Some(v) => v.parse().with_context(|| format!("ROSTER_BODY_LIMIT_MB \"{v}\" is not a number of megabytes"))?,
+            None => 64,
+        };
+        Ok(Config {
+            database_url,
+            addr,
+            data_dir,
+            site_root: var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
+            secure_cookies: matches!(var("ROSTER_SECURE_COOKIES").as_deref(), Some("1" | "true" | "yes")),
+            body_limit: body_limit_mb * 1024 * 1024,
+        })
+    }
+}

@@ -1,0 +1,11 @@
+//! Roster's server: storage for SQLite and PostgreSQL, the HTTP application, and the command line.
+
+pub mod cli;
+pub mod config;
+pub mod origin;
+pub mod startup;
+pub mod storage;
+pub mod telemetry;
+
+pub use config::Config;
+pub use startup::Application;

@@ -1,0 +1,71 @@
+//! Builds the HTTP application: Leptos pages and server functions, static files, the Origin check,
+//! security headers and the body limit.
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use app::ssr::AppState;
+use app::{App, shell};
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderValue, header};
+use leptos::config::LeptosOptions;
+use leptos::prelude::provide_context;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use tokio::net::TcpListener;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use crate::Config;
+use crate::storage::SqlStore;
+
+/// A bound, ready-to-serve application.
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    pub store: SqlStore,
+}
+
+impl Application {
+    /// Connects to the database (running migrations) and binds the address; port 0 picks a free one.
+    pub async fn build(config: Config) -> anyhow::Result<Application> {
+        let store = SqlStore::connect(&config.database_url).await?;
+        let listener = TcpListener::bind(config.addr).await.with_context(|| format!("could not listen on {}", config.addr))?;
+        let addr = listener.local_addr()?;
+        let options = LeptosOptions::builder()
+            .output_name("roster")
+            .site_root(config.site_root.clone())
+            .site_pkg_dir("pkg")
+            .site_addr(addr)
+            .build();
+        let state = AppState {
+            store: Arc::new(store.clone()),
+            config: app::ssr::Config { secure_cookies: config.secure_cookies, ..app::ssr::Config::default() },
+        };
+        Ok(Application { listener, router: router(options, state, config.body_limit), store })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.listener.local_addr().map(|a| a.port()).unwrap_or(0)
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        axum::serve(self.listener, self.router).await
+    }
+}
+
+fn router(options: LeptosOptions, state: AppState, body_limit: usize) -> Router {
+    let routes = generate_route_list(App);
+    let context = move || provide_context(state.clone());
+    Router::new()
+        .leptos_routes_with_context(&options, routes, context.clone(), {
+            let options = options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context(context, shell))
+        .with_state(options)
+        .layer(axum::middleware::from_fn(crate::origin::same_origin_only))
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+}

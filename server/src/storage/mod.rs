@@ -1,0 +1,197 @@
+//! Storage for SQLite (the embedded default) and PostgreSQL, through sqlx's `Any` driver: one set
+//! of portable SQL with `$n` parameters, migrations per backend, and every tenant query scoped by
+//! `org_id`.
+
+mod accounts;
+mod sql;
+mod team;
+mod users;
+
+use std::path::Path;
+use std::str::FromStr;
+
+use anyhow::Context;
+use app::ssr::StoreError;
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, ConnectOptions, Executor};
+
+/// Which database the URL names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn of(url: &str) -> anyhow::Result<Backend> {
+        if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Ok(Backend::Postgres)
+        } else {
+            anyhow::bail!("DATABASE_URL must start with sqlite:// or postgres://")
+        }
+    }
+}
+
+/// The store: a connection pool and which backend it talks to.
+#[derive(Clone, Debug)]
+pub struct SqlStore {
+    pub pool: AnyPool,
+    pub backend: Backend,
+}
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
+
+impl SqlStore {
+    /// Connects, configures SQLite explicitly (WAL, foreign keys, busy timeout) and runs the
+    /// migrations.
+    pub async fn connect(url: &str) -> anyhow::Result<SqlStore> {
+        sqlx::any::install_default_drivers();
+        let backend = Backend::of(url)?;
+        let url = match backend {
+            Backend::Sqlite => {
+                let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+                let path = path.split('?').next().unwrap_or(path);
+                if let Some(parent) = Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+                }
+                if url.contains('?') { url.to_owned() } else { format!("{url}?mode=rwc") }
+            }
+            Backend::Postgres => url.to_owned(),
+        };
+        let options = AnyConnectOptions::from_str(&url)
+            .context("DATABASE_URL is not a valid database URL")?
+            .disable_statement_logging();
+        let pool = AnyPoolOptions::new()
+            .max_connections(match backend {
+                Backend::Sqlite => 8,
+                Backend::Postgres => 16,
+            })
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        conn.execute(
+                            "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;",
+                        )
+                        .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await
+            .context("could not connect to the database")?;
+        let migrator = match backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        migrator.run(&pool).await.context("could not run the database migrations")?;
+        Ok(SqlStore { pool, backend })
+    }
+}
+
+/// Reads a flag: BOOLEAN in PostgreSQL, INTEGER 0/1 in SQLite (and for SQLite expressions).
+pub(crate) fn flag(row: &sqlx::any::AnyRow, column: &str) -> Result<bool, sqlx::Error> {
+    use sqlx::Row;
+    row.try_get::<bool, _>(column).or_else(|_| row.try_get::<i64, _>(column).map(|value| value != 0))
+}
+
+/// Wraps a database error as an internal storage error (logged by the caller, never shown).
+pub(crate) fn internal(error: sqlx::Error) -> StoreError {
+    StoreError::Internal(Box::new(error))
+}
+
+/// Maps a unique-constraint violation on users to the field it concerns.
+pub(crate) fn user_write_error(error: sqlx::Error) -> StoreError {
+    if let sqlx::Error::Database(db) = &error
+        && db.is_unique_violation()
+    {
+        let text = format!("{} {}", db.message(), db.constraint().unwrap_or_default());
+        if text.contains("email_key") {
+            return StoreError::Taken("email address");
+        }
+        if text.contains("employee_id") {
+            return StoreError::Taken("employee ID");
+        }
+        if text.contains("slug") {
+            return StoreError::Taken("organisation short name");
+        }
+    }
+    internal(error)
+}
+
+fn now() -> i64 {
+    app::ssr::auth::now()
+}
+
+#[async_trait::async_trait]
+impl app::ssr::Store for SqlStore {
+    async fn needs_setup(&self) -> Result<bool, StoreError> {
+        accounts::needs_setup(&self.pool).await
+    }
+    async fn create_org(&self, slug: &str, name: &str) -> Result<i64, StoreError> {
+        accounts::create_org(&self.pool, slug, name, now()).await
+    }
+    async fn set_up_first_org(&self, slug: &str, name: &str, admin: &app::ssr::NewUser) -> Result<(i64, i64), StoreError> {
+        accounts::set_up_first_org(&self.pool, slug, name, admin, now()).await
+    }
+    async fn org_id_by_slug(&self, slug: &str) -> Result<Option<i64>, StoreError> {
+        accounts::org_id_by_slug(&self.pool, slug).await
+    }
+    async fn create_admin(&self, org_id: i64, admin: &app::ssr::NewUser) -> Result<i64, StoreError> {
+        users::create_user(&self.pool, org_id, None, admin, now()).await
+    }
+    async fn sign_in_record(&self, org_slug: &str, email_key: &str) -> Result<Option<app::ssr::SignInRecord>, StoreError> {
+        accounts::sign_in_record(&self.pool, org_slug, email_key).await
+    }
+    async fn recent_failures(&self, account_key: &str, since: i64) -> Result<Vec<i64>, StoreError> {
+        accounts::recent_failures(&self.pool, account_key, since).await
+    }
+    async fn record_failure(&self, account_key: &str, at: i64) -> Result<(), StoreError> {
+        accounts::record_failure(&self.pool, account_key, at).await
+    }
+    async fn clear_failures(&self, account_key: &str) -> Result<(), StoreError> {
+        accounts::clear_failures(&self.pool, account_key).await
+    }
+    async fn create_session(&self, token_hash: &str, org_id: i64, user_id: i64, now: i64, expires_at: i64) -> Result<(), StoreError> {
+        accounts::create_session(&self.pool, token_hash, org_id, user_id, now, expires_at).await
+    }
+    async fn session_viewer(&self, token_hash: &str, now: i64) -> Result<Option<app::model::Viewer>, StoreError> {
+        accounts::session_viewer(&self.pool, token_hash, now).await
+    }
+    async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
+        accounts::delete_session(&self.pool, token_hash).await
+    }
+    async fn org_rules(&self, org_id: i64) -> Result<roster::OrgRules, StoreError> {
+        users::org_rules(&self.pool, org_id).await
+    }
+    async fn directory_for(&self, org_id: i64, profile: &roster::Profile, editing: Option<i64>) -> Result<roster::Directory, StoreError> {
+        users::directory_for(&self.pool, org_id, profile, editing).await
+    }
+    async fn team_options(&self, org_id: i64) -> Result<app::model::TeamChoices, StoreError> {
+        team::team_options(&self.pool, org_id).await
+    }
+    async fn list_team(&self, org_id: i64, query: &app::model::TeamQuery) -> Result<app::model::TeamPage, StoreError> {
+        team::list_team(&self.pool, org_id, query).await
+    }
+    async fn user_form(&self, org_id: i64, user_id: i64) -> Result<Option<(app::model::UserForm, app::model::UserStatus)>, StoreError> {
+        let mut conn = self.pool.acquire().await.map_err(internal)?;
+        users::user_form(&mut conn, org_id, user_id).await
+    }
+    async fn create_user(&self, org_id: i64, actor: i64, user: &app::ssr::NewUser) -> Result<i64, StoreError> {
+        users::create_user(&self.pool, org_id, Some(actor), user, now()).await
+    }
+    async fn update_user(
+        &self,
+        org_id: i64,
+        actor: i64,
+        user_id: i64,
+        version: i64,
+        profile: &roster::Profile,
+        leader: Option<roster::UserId>,
+    ) -> Result<(), StoreError> {
+        users::update_user(&self.pool, org_id, actor, user_id, version, profile, leader, now()).await
+    }
+}

@@ -1,0 +1,323 @@
+//! Users: the rules' view of the organisation, inserting, loading and updating profiles, and the
+//! audit trail of each change.
+
+use app::model::{UserForm, UserStatus};
+use app::ssr::{NewUser, StoreError};
+use roster::directory::RoleInfo;
+use roster::fields::{DateFormat, yes_no_text};
+use roster::{Directory, KnownUser, OrgRules, Profile, UserId};
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, AnyPool, Row};
+
+use super::{flag, internal, user_write_error};
+
+/// The lowercased text the roster search looks in.
+fn search_text(profile: &Profile) -> String {
+    [
+        profile.first_name.as_str(),
+        profile.last_name.as_str(),
+        profile.email.as_ref().map(|e| e.as_str()).unwrap_or_default(),
+        profile.employee_id.as_ref().map(|e| e.as_str()).unwrap_or_default(),
+    ]
+    .join(" ")
+    .to_lowercase()
+}
+
+async fn role_id(conn: &mut AnyConnection, org_id: i64, name: &str) -> Result<i64, StoreError> {
+    sqlx::query_scalar("SELECT id FROM roles WHERE org_id = $1 AND name = $2")
+        .bind(org_id)
+        .bind(name)
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(internal)?
+        .ok_or(StoreError::Stale)
+}
+
+async fn set_groups(conn: &mut AnyConnection, org_id: i64, user_id: i64, profile: &Profile) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM user_groups WHERE org_id = $1 AND user_id = $2")
+        .bind(org_id)
+        .bind(user_id)
+        .execute(&mut *conn)
+        .await
+        .map_err(internal)?;
+    for name in profile.groups.names() {
+        let inserted = sqlx::query(
+            "INSERT INTO user_groups (org_id, user_id, group_id) SELECT $1, $2, id FROM groups WHERE org_id = $1 AND name = $3",
+        )
+        .bind(org_id)
+        .bind(user_id)
+        .bind(name.as_str())
+        .execute(&mut *conn)
+        .await
+        .map_err(internal)?;
+        if inserted.rows_affected() == 0 {
+            return Err(StoreError::Stale); // the group was deleted meanwhile
+        }
+    }
+    Ok(())
+}
+
+fn opt(text: Option<&str>) -> Option<String> {
+    text.map(str::to_owned)
+}
+
+/// Inserts a validated user (and their groups) on an open connection or transaction.
+pub async fn insert_user(conn: &mut AnyConnection, org_id: i64, actor: Option<i64>, user: &NewUser, now: i64) -> Result<i64, StoreError> {
+    let p = &user.profile;
+    let role_id = role_id(conn, org_id, &p.role).await?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO users (org_id, role_id, email, email_key, employee_id, first_name, last_name, home_town,
+             state_or_country, bio, can_manage_teams, phone_channel, chat_channel, email_channel, leader_id,
+             employment_status, start_date, status, password_hash, must_change_password, search_text,
+             created_at, updated_at, updated_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $22, $23)
+         RETURNING id",
+    )
+    .bind(org_id)
+    .bind(role_id)
+    .bind(opt(p.email.as_ref().map(|e| e.as_str())))
+    .bind(p.email.as_ref().map(|e| e.key()))
+    .bind(opt(p.employee_id.as_ref().map(|e| e.as_str())))
+    .bind(p.first_name.as_str())
+    .bind(p.last_name.as_str())
+    .bind(opt(p.home_town.as_ref().map(|t| t.as_str())))
+    .bind(opt(p.state_or_country.as_ref().map(|t| t.as_str())))
+    .bind(opt(p.bio.as_ref().map(|t| t.as_str())))
+    .bind(p.can_manage_teams)
+    .bind(p.phone_channel)
+    .bind(p.chat_channel)
+    .bind(p.email_channel)
+    .bind(user.leader.map(|l| l.0))
+    .bind(p.employment_status.map(|s| s.as_str().to_owned()))
+    .bind(p.start_date.map(|d| d.iso()))
+    .bind(user.status.as_str())
+    .bind(user.password_hash.clone())
+    .bind(user.must_change_password)
+    .bind(search_text(p))
+    .bind(now)
+    .bind(actor)
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(user_write_error)?;
+    set_groups(conn, org_id, id, p).await?;
+    let detail = serde_json::json!({ "name": format!("{} {}", p.first_name.as_str(), p.last_name.as_str()) });
+    audit(conn, org_id, actor, "user.created", Some(id), &detail.to_string(), now).await?;
+    Ok(id)
+}
+
+pub async fn audit(conn: &mut AnyConnection, org_id: i64, actor: Option<i64>, action: &str, subject: Option<i64>, detail: &str, now: i64) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO audit_events (org_id, actor_id, action, subject_id, detail, at) VALUES ($1, $2, $3, $4, $5, $6)")
+        .bind(org_id)
+        .bind(actor)
+        .bind(action)
+        .bind(subject)
+        .bind(detail)
+        .bind(now)
+        .execute(&mut *conn)
+        .await
+        .map_err(internal)?;
+    Ok(())
+}
+
+pub async fn create_user(pool: &AnyPool, org_id: i64, actor: Option<i64>, user: &NewUser, now: i64) -> Result<i64, StoreError> {
+    let mut tx = pool.begin().await.map_err(internal)?;
+    let id = insert_user(&mut tx, org_id, actor, user, now).await?;
+    tx.commit().await.map_err(internal)?;
+    Ok(id)
+}
+
+pub async fn org_rules(pool: &AnyPool, org_id: i64) -> Result<OrgRules, StoreError> {
+    let org = sqlx::query("SELECT uses_custom_roles, date_format FROM organisations WHERE id = $1")
+        .bind(org_id)
+        .fetch_optional(pool)
+        .await
+        .map_err(internal)?
+        .ok_or(StoreError::NotFound)?;
+    let roles = sqlx::query("SELECT name, active FROM roles WHERE org_id = $1 ORDER BY id")
+        .bind(org_id)
+        .fetch_all(pool)
+        .await
+        .map_err(internal)?;
+    let groups: Vec<String> = sqlx::query_scalar("SELECT name FROM groups WHERE org_id = $1 ORDER BY name")
+        .bind(org_id)
+        .fetch_all(pool)
+        .await
+        .map_err(internal)?;
+    let read = || -> Result<OrgRules, sqlx::Error> {
+        Ok(OrgRules {
+            uses_custom_roles: flag(&org, "uses_custom_roles")?,
+            date_format: DateFormat::from_setting(&org.try_get::<String, _>("date_format")?),
+            roles: roles
+                .iter()
+                .map(|r| Ok(RoleInfo { name: r.try_get("name")?, active: flag(r, "active")? }))
+                .collect::<Result<_, sqlx::Error>>()?,
+            groups,
+        })
+    };
+    read().map_err(internal)
+}
+
+const KNOWN_USER_COLUMNS: &str = "u.id, u.email_key, u.employee_id, u.first_name, u.last_name, u.can_manage_teams, u.status, u.leader_id,
+    EXISTS (SELECT 1 FROM users r WHERE r.org_id = u.org_id AND r.leader_id = u.id) AS has_reports";
+
+fn known_user(row: &AnyRow) -> Result<KnownUser, sqlx::Error> {
+    Ok(KnownUser {
+        id: UserId(row.try_get("id")?),
+        email_key: row.try_get("email_key")?,
+        employee_id: row.try_get("employee_id")?,
+        display_name: format!("{} {}", row.try_get::<String, _>("first_name")?, row.try_get::<String, _>("last_name")?),
+        can_manage_teams: flag(row, "can_manage_teams")?,
+        deactivated: row.try_get::<String, _>("status")? == UserStatus::Deactivated.as_str(),
+        leader: row.try_get::<Option<i64>, _>("leader_id")?.map(UserId),
+        has_reports: flag(row, "has_reports")?,
+    })
+}
+
+pub async fn directory_for(pool: &AnyPool, org_id: i64, profile: &Profile, editing: Option<i64>) -> Result<Directory, StoreError> {
+    let reference = profile.team_leader.clone();
+    let sql = format!(
+        "WITH RECURSIVE chain(id) AS (
+             SELECT id FROM users WHERE org_id = $1 AND (email_key = $2 OR employee_id = $3)
+             UNION
+             SELECT u.leader_id FROM users u JOIN chain c ON u.id = c.id WHERE u.org_id = $1 AND u.leader_id IS NOT NULL
+         )
+         SELECT {KNOWN_USER_COLUMNS} FROM users u
+         WHERE u.org_id = $1 AND (u.id IN (SELECT id FROM chain) OR u.email_key = $4 OR u.employee_id = $5 OR u.id = $6)"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(org_id)
+        .bind(reference.as_ref().map(|r| r.to_lowercase()))
+        .bind(reference)
+        .bind(profile.email.as_ref().map(|e| e.key()))
+        .bind(opt(profile.employee_id.as_ref().map(|e| e.as_str())))
+        .bind(editing)
+        .fetch_all(pool)
+        .await
+        .map_err(internal)?;
+    let users = rows.iter().map(known_user).collect::<Result<_, _>>().map_err(internal)?;
+    Ok(Directory::new(users))
+}
+
+pub async fn user_form(conn: &mut AnyConnection, org_id: i64, user_id: i64) -> Result<Option<(UserForm, UserStatus)>, StoreError> {
+    let row = sqlx::query(
+        "SELECT u.*, r.name AS role_name, COALESCE(l.email, l.employee_id) AS leader_ref
+         FROM users u JOIN roles r ON r.id = u.role_id LEFT JOIN users l ON l.id = u.leader_id
+         WHERE u.org_id = $1 AND u.id = $2",
+    )
+    .bind(org_id)
+    .bind(user_id)
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(internal)?;
+    let Some(row) = row else { return Ok(None) };
+    let groups: Vec<String> = sqlx::query_scalar(
+        "SELECT g.name FROM user_groups ug JOIN groups g ON g.id = ug.group_id WHERE ug.org_id = $1 AND ug.user_id = $2 ORDER BY g.name",
+    )
+    .bind(org_id)
+    .bind(user_id)
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(internal)?;
+    let read = || -> Result<(UserForm, UserStatus), sqlx::Error> {
+        let text = |name: &str| -> Result<String, sqlx::Error> { Ok(row.try_get::<Option<String>, _>(name)?.unwrap_or_default()) };
+        let flag = |name: &str| -> Result<Option<String>, sqlx::Error> { Ok(flag(&row, name)?.then(|| yes_no_text(true).to_owned())) };
+        let status = UserStatus::parse(&row.try_get::<String, _>("status")?).unwrap_or(UserStatus::Created);
+        Ok((
+            UserForm {
+                id: Some(row.try_get("id")?),
+                version: Some(row.try_get("version")?),
+                role: row.try_get("role_name")?,
+                can_manage_teams: flag("can_manage_teams")?,
+                email: text("email")?,
+                employee_id: text("employee_id")?,
+                first_name: row.try_get("first_name")?,
+                last_name: row.try_get("last_name")?,
+                home_town: text("home_town")?,
+                state_or_country: text("state_or_country")?,
+                profile: text("bio")?,
+                phone_channel: flag("phone_channel")?,
+                chat_channel: flag("chat_channel")?,
+                email_channel: flag("email_channel")?,
+                team_leader: text("leader_ref")?,
+                employment_status: text("employment_status")?,
+                start_date: text("start_date")?,
+                group_assignments: roster::fields::GroupList::from_names(groups).to_cell(),
+                temporary_password: String::new(),
+            },
+            status,
+        ))
+    };
+    read().map(Some).map_err(internal)
+}
+
+/// The fields of a form that differ, as `{field: [before, after]}`.
+fn changes(before: &UserForm, after: &UserForm) -> serde_json::Value {
+    let (Ok(serde_json::Value::Object(before)), Ok(serde_json::Value::Object(after))) =
+        (serde_json::to_value(before), serde_json::to_value(after))
+    else {
+        return serde_json::Value::Null;
+    };
+    let changed: serde_json::Map<String, serde_json::Value> = after
+        .iter()
+        .filter(|(key, value)| !matches!(key.as_str(), "id" | "version" | "temporary_password") && before.get(*key) != Some(*value))
+        .map(|(key, value)| (key.clone(), serde_json::json!([before.get(key), value])))
+        .collect();
+    serde_json::Value::Object(changed)
+}
+
+#[allow(clippy::too_many_arguments)]
+pub async fn update_user(
+    pool: &AnyPool,
+    org_id: i64,
+    actor: i64,
+    user_id: i64,
+    version: i64,
+    profile: &Profile,
+    leader: Option<UserId>,
+    now: i64,
+) -> Result<(), StoreError> {
+    let mut tx = pool.begin().await.map_err(internal)?;
+    let before = user_form(&mut tx, org_id, user_id).await?.ok_or(StoreError::NotFound)?.0;
+    let role_id = role_id(&mut tx, org_id, &profile.role).await?;
+    let p = profile;
+    let updated = sqlx::query(
+        "UPDATE users SET role_id = $1, email = $2, email_key = $3, employee_id = $4, first_name = $5, last_name = $6,
+             home_town = $7, state_or_country = $8, bio = $9, can_manage_teams = $10, phone_channel = $11,
+             chat_channel = $12, email_channel = $13, leader_id = $14, employment_status = $15, start_date = $16,
+             search_text = $17, version = version + 1, updated_at = $18, updated_by = $19
+         WHERE org_id = $20 AND id = $21 AND version = $22",
+    )
+    .bind(role_id)
+    .bind(opt(p.email.as_ref().map(|e| e.as_str())))
+    .bind(p.email.as_ref().map(|e| e.key()))
+    .bind(opt(p.employee_id.as_ref().map(|e| e.as_str())))
+    .bind(p.first_name.as_str())
+    .bind(p.last_name.as_str())
+    .bind(opt(p.home_town.as_ref().map(|t| t.as_str())))
+    .bind(opt(p.state_or_country.as_ref().map(|t| t.as_str())))
+    .bind(opt(p.bio.as_ref().map(|t| t.as_str())))
+    .bind(p.can_manage_teams)
+    .bind(p.phone_channel)
+    .bind(p.chat_channel)
+    .bind(p.email_channel)
+    .bind(leader.map(|l| l.0))
+    .bind(p.employment_status.map(|s| s.as_str().to_owned()))
+    .bind(p.start_date.map(|d| d.iso()))
+    .bind(search_text(p))
+    .bind(now)
+    .bind(actor)
+    .bind(org_id)
+    .bind(user_id)
+    .bind(version)
+    .execute(&mut *tx)
+    .await
+    .map_err(user_write_error)?;
+    if updated.rows_affected() == 0 {
+        return Err(StoreError::Stale);
+    }
+    set_groups(&mut tx, org_id, user_id, p).await?;
+    let after = user_form(&mut tx, org_id, user_id).await?.ok_or(StoreError::NotFound)?.0;
+    audit(&mut tx, org_id, Some(actor), "user.updated", Some(user_id), &changes(&before, &after).to_string(), now).await?;
+    tx.commit().await.map_err(internal)
+
+}
