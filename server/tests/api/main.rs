@@ -1,1 +1,8 @@
+//! Server integration tests: each test starts the app on a random port with a fresh database and
+//! runs once against SQLite and once against PostgreSQL (`sqlite::…` and `postgres::…`).
 
+mod helpers;
+
+mod accounts;
+mod cli;
+mod team;

@@ -1,0 +1,208 @@
+//! The test harness: a fresh database and app per test, and a browser-like HTTP client.
+
+use std::path::PathBuf;
+
+use app::roster::{Column, ProfileInput, Profile, OrgRules};
+use app::ssr::{NewUser, Store, auth};
+use app::model::UserStatus;
+use rand::Rng;
+use reqwest::{Client, Response, StatusCode};
+use serde_json::Value;
+use server::storage::SqlStore;
+use server::{Application, Config};
+
+/// Which database a test runs against.
+#[derive(Clone, Copy, Debug)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Writes each listed test twice: `sqlite::name` and `postgres::name`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+               async fn $name() { super::$name($crate::helpers::Backend::Sqlite).await } )*
+        }
+        mod postgres {
+            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+               async fn $name() { super::$name($crate::helpers::Backend::Postgres).await } )*
+        }
+    };
+}
+
+/// An organisation made for a test, and its admin.
+#[derive(Clone, Copy, Debug)]
+pub struct Org {
+    pub id: i64,
+    pub admin_id: i64,
+}
+
+pub const PASSWORD: &str = "a long enough password";
+
+pub struct TestApp {
+    pub address: String,
+    pub store: SqlStore,
+    _data_dir: TempDir,
+}
+
+/// A folder removed when the test ends.
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    pub fn new() -> TempDir {
+        let name = format!("roster-test-{}", random_name());
+        let path = std::env::temp_dir().join(name);
+        std::fs::create_dir_all(&path).expect("create a temporary folder");
+        TempDir(path)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+pub fn random_name() -> String {
+    rand::thread_rng().sample_iter(&rand::distributions::Alphanumeric).take(12).map(char::from).collect::<String>().to_lowercase()
+}
+
+/// A fresh, empty PostgreSQL database. `ROSTER_TEST_POSTGRES` names the server (the test command
+/// starts the machine's cluster and creates the `roster_test` role).
+async fn fresh_postgres_database() -> String {
+    use sqlx::Executor;
+    let server = std::env::var("ROSTER_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://roster_test:roster_test@127.0.0.1:5432".into());
+    let name = format!("roster_test_{}", random_name());
+    let mut admin = <sqlx::PgConnection as sqlx::Connection>::connect(&format!("{server}/postgres"))
+        .await
+        .expect("PostgreSQL must be running for the postgres tests: run the README's test command, which starts it");
+    admin.execute(format!("CREATE DATABASE {name}").as_str()).await.expect("create a test database");
+    format!("{server}/{name}")
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> TestApp {
+        server::telemetry::init();
+        let data_dir = TempDir::new();
+        let database_url = match backend {
+            Backend::Sqlite => format!("sqlite://{}/roster.db", data_dir.0.display()),
+            Backend::Postgres => fresh_postgres_database().await,
+        };
+        let config = Config {
+            database_url: database_url.clone(),
+            addr: "127.0.0.1:0".parse().expect("an address"),
+            data_dir: data_dir.0.clone(),
+            site_root: "target/site".into(),
+            secure_cookies: false,
+            body_limit: 1024 * 1024,
+        };
+        let app = Application::build(config).await.expect("the app starts");
+        let address = format!("http://127.0.0.1:{}", app.port());
+        let store = app.store.clone();
+        tokio::spawn(app.run_until_stopped());
+        TestApp { address, store, _data_dir: data_dir }
+    }
+
+    /// An organisation with one admin (`admin@<slug>.test`).
+    pub async fn org_with_admin(&self, slug: &str) -> Org {
+        let org_id = self.store.create_org(slug, &format!("{slug} support")).await.expect("create org");
+        let mut admin = app::ssr::setup::parse_admin("Admin", slug, &format!("admin@{slug}.test"), PASSWORD).ok().expect("admin");
+        admin.user.password_hash = Some(auth::hash_password(PASSWORD).expect("hash"));
+        let admin_id = self.store.create_admin(org_id, &admin.user).await.expect("create admin");
+        Org { id: org_id, admin_id }
+    }
+
+    /// A browser-like client with its own cookie jar.
+    pub fn client(&self) -> Client {
+        Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("an HTTP client")
+    }
+
+    /// A client signed in as `email` of organisation `slug`.
+    pub async fn signed_in(&self, slug: &str, email: &str) -> Client {
+        let client = self.client();
+        let response = self.sign_in(&client, slug, email, PASSWORD).await;
+        assert_eq!(response.status(), StatusCode::OK, "sign-in of {email} failed: {}", response.text().await.unwrap_or_default());
+        client
+    }
+
+    pub async fn sign_in(&self, client: &Client, slug: &str, email: &str, password: &str) -> Response {
+        self.call(client, "sign_in", &[("organisation", slug), ("email", email), ("password", password)]).await
+    }
+
+    /// Calls a server function with a form body, as the browser does.
+    pub async fn call(&self, client: &Client, endpoint: &str, form: &[(&str, &str)]) -> Response {
+        client.post(format!("{}/api/{endpoint}", self.address)).form(form).send().await.expect("the request is sent")
+    }
+
+    /// Calls a server function with a JSON body.
+    pub async fn call_json(&self, client: &Client, endpoint: &str, body: Value) -> Response {
+        client.post(format!("{}/api/{endpoint}", self.address)).json(&body).send().await.expect("the request is sent")
+    }
+
+    /// Lists the roster (one page) with a query such as `json!({"q": "ada"})`.
+    pub async fn list(&self, client: &Client, query: Value) -> Value {
+        let mut full = serde_json::json!({"q": "", "role": null, "leader": null, "status": null, "group": null, "sort": "name", "descending": false, "page": 0});
+        if let (Some(full), Some(query)) = (full.as_object_mut(), query.as_object()) {
+            full.extend(query.clone());
+        }
+        let response = self.call_json(client, "list_team", serde_json::json!({ "query": full })).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        response.json().await.expect("a roster page")
+    }
+
+    /// Inserts a user directly (for tests that need many).
+    pub async fn insert_user(&self, org: &Org, first: &str, last: &str, email: &str, can_manage: bool, leader: Option<i64>) -> i64 {
+        let input = ProfileInput::new()
+            .with(Column::CanManageTeams, if can_manage { "y" } else { "n" })
+            .with(Column::EmailAddress, email)
+            .with(Column::FirstName, first)
+            .with(Column::LastName, last)
+            .with(Column::PhoneChannel, "y")
+            .with(Column::ChatChannel, "y")
+            .with(Column::EmailChannel, "y");
+        let rules = OrgRules {
+            roles: OrgRules::DEFAULT_ROLES.iter().map(|n| app::roster::directory::RoleInfo { name: (*n).into(), active: true }).collect(),
+            ..OrgRules::default()
+        };
+        let mut input = input;
+        if leader.is_some() {
+            input.set(Column::TeamLeader, "placeholder");
+        }
+        let profile = Profile::parse(&input, &rules).expect("a valid profile");
+        let user = NewUser {
+            profile,
+            leader: leader.map(app::roster::UserId),
+            password_hash: Some(auth::hash_password(PASSWORD).expect("hash")),
+            status: UserStatus::Active,
+            must_change_password: false,
+        };
+        self.store.create_user(org.id, org.admin_id, &user).await.expect("insert a user")
+    }
+}
+
+/// The form fields of a valid agent reporting to `leader`.
+pub fn agent_form<'a>(first: &'a str, last: &'a str, email: &'a str, leader: &'a str) -> Vec<(&'static str, &'a str)> {
+    vec![
+        ("form[first_name]", first),
+        ("form[last_name]", last),
+        ("form[email]", email),
+        ("form[team_leader]", leader),
+        ("form[phone_channel]", "y"),
+        ("form[email_channel]", "y"),
+    ]
+}
+
+/// The error a server function answered with, as JSON.
+pub async fn error_of(response: Response) -> (StatusCode, Value) {
+    let status = response.status();
+    let body = response.json().await.expect("a JSON error body");
+    (status, body)
+}
