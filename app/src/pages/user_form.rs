@@ -78,30 +78,36 @@ fn ProfileForm(initial: UserForm, options: TeamChoices) -> impl IntoView {
         Some(Err(error)) => Some(error.to_string()),
         _ => None,
     };
+    let invalid = move |column: Column| !field_errors(action.value().get(), column).is_empty();
+    // Messages sit outside the label and are tied to the control by aria-describedby, so a
+    // screen reader reads them after the field's name.
     let errors = move |column: Column| {
-        move || {
-            field_errors(action.value().get(), column)
-                .into_iter()
-                .map(|message| view! { <span class="field-error" role="alert">"⚠ " {message}</span> })
-                .collect_view()
+        view! {
+            <span class="field-error" id=format!("e-{}", column.key()) aria-live="polite">
+                {move || field_errors(action.value().get(), column).into_iter().map(|message| view! { <span>"⚠ " {message}</span> }).collect_view()}
+            </span>
         }
     };
     let text = move |column: Column, label: &'static str, value: String, kind: &'static str| {
+        let id = format!("f-{}", column.key());
         view! {
-            <label class:invalid=move || !field_errors(action.value().get(), column).is_empty()>
-                {label}
-                <input type=kind name=format!("form[{}]", column.key()) value=value />
+            <div class="field" class:invalid=move || invalid(column)>
+                <label for=id.clone()>{label}</label>
+                <input id=id type=kind name=format!("form[{}]", column.key()) value=value
+                    aria-describedby=format!("e-{}", column.key()) aria-invalid=move || invalid(column).to_string() />
                 {errors(column)}
-            </label>
+            </div>
         }
     };
     let flag = move |column: Column, label: &'static str, checked: bool| {
+        let id = format!("f-{}", column.key());
         view! {
-            <label class="check">
-                <input type="checkbox" name=format!("form[{}]", column.key()) value="y" checked=checked />
-                {label}
+            <div class="field check">
+                <input id=id.clone() type="checkbox" name=format!("form[{}]", column.key()) value="y" checked=checked
+                    aria-describedby=format!("e-{}", column.key()) />
+                <label for=id>{label}</label>
                 {errors(column)}
-            </label>
+            </div>
         }
     };
     let role_hint = if options.uses_custom_roles { "Role (required)" } else { "Role (blank: from the hierarchy)" };
@@ -127,9 +133,9 @@ fn ProfileForm(initial: UserForm, options: TeamChoices) -> impl IntoView {
             </fieldset>
             <fieldset>
                 <legend>"Team"</legend>
-                <label>
-                    {role_hint}
-                    <select name="form[role]">
+                <div class="field" class:invalid=move || invalid(Column::Role)>
+                    <label for="f-role">{role_hint}</label>
+                    <select id="f-role" name="form[role]" aria-describedby="e-role">
                         <option value="">"—"</option>
                         {options.roles.iter().map(|role| {
                             let selected = role.label == initial.role;
@@ -137,18 +143,19 @@ fn ProfileForm(initial: UserForm, options: TeamChoices) -> impl IntoView {
                         }).collect_view()}
                     </select>
                     {errors(Column::Role)}
-                </label>
+                </div>
                 {flag(Column::CanManageTeams, "Can Manage Teams", initial.can_manage_teams.is_some())}
-                <label>
-                    "Team Leader (email address or employee ID)"
-                    <input name="form[team_leader]" list="leaders" value=initial.team_leader.clone() />
+                <div class="field" class:invalid=move || invalid(Column::TeamLeader)>
+                    <label for="f-team_leader">"Team Leader (email address or employee ID)"</label>
+                    <input id="f-team_leader" name="form[team_leader]" list="leaders" value=initial.team_leader.clone()
+                        aria-describedby="e-team_leader" aria-invalid=move || invalid(Column::TeamLeader).to_string() />
                     <datalist id="leaders">
                         {options.leaders.iter().map(|l| view! {
                             <option value=l.reference.clone().unwrap_or_default()>{l.label.clone()}</option>
                         }).collect_view()}
                     </datalist>
                     {errors(Column::TeamLeader)}
-                </label>
+                </div>
                 {text(Column::GroupAssignments, "Group Assignments", initial.group_assignments.clone(), "text")}
                 <p class="hint">{group_hint}</p>
             </fieldset>
@@ -162,21 +169,21 @@ fn ProfileForm(initial: UserForm, options: TeamChoices) -> impl IntoView {
                 <legend>"Profile"</legend>
                 {text(Column::HomeTown, "Home Town", initial.home_town.clone(), "text")}
                 {text(Column::StateOrCountry, "State or Country", initial.state_or_country.clone(), "text")}
-                <label>
-                    "Profile (bio)"
-                    <textarea name="form[profile]" rows="4">{initial.profile.clone()}</textarea>
+                <div class="field" class:invalid=move || invalid(Column::Profile)>
+                    <label for="f-profile">"Profile (bio)"</label>
+                    <textarea id="f-profile" name="form[profile]" rows="4" aria-describedby="e-profile">{initial.profile.clone()}</textarea>
                     {errors(Column::Profile)}
-                </label>
-                <label>
-                    "Employment Status"
-                    <select name="form[employment_status]">
+                </div>
+                <div class="field" class:invalid=move || invalid(Column::EmploymentStatus)>
+                    <label for="f-employment_status">"Employment Status"</label>
+                    <select id="f-employment_status" name="form[employment_status]" aria-describedby="e-employment_status">
                         <option value="">"—"</option>
                         {EmploymentStatus::ALL.into_iter().map(|s| view! {
                             <option value=s.as_str() selected=status == s.as_str()>{s.as_str()}</option>
                         }).collect_view()}
                     </select>
                     {errors(Column::EmploymentStatus)}
-                </label>
+                </div>
                 {text(Column::StartDate, "Start Date", initial.start_date.clone(), "date")}
             </fieldset>
             {creating.then(|| view! {

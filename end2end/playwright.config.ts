@@ -1,0 +1,53 @@
+import { defineConfig } from "@playwright/test";
+
+// Roster's browser tests run Debian's Chromium (/usr/bin/chromium); Playwright never downloads one.
+// The server is the binary `cargo leptos build` made, on its own port and a fresh data folder,
+// seeded through the same CLI that scripts use.
+const port = Number(process.env.ROSTER_E2E_PORT ?? 3100);
+const server = "../target/debug/server";
+const password = "a long enough password";
+
+export default defineConfig({
+  testDir: "./tests",
+  timeout: 60_000,
+  expect: { timeout: 15_000 },
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  reporter: [["list"]],
+  use: {
+    baseURL: `http://127.0.0.1:${port}`,
+    trace: "retain-on-failure",
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+      ],
+    },
+  },
+  webServer: {
+    command: [
+      "rm -rf .data",
+      `${server} org create --slug acme --name 'Acme Support'`,
+      `${server} admin create --org acme --email admin@acme.test --first-name Grace --last-name Hopper`,
+      `exec ${server}`,
+    ].join(" && "),
+    url: `http://127.0.0.1:${port}/sign-in`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    env: {
+      ROSTER_DATA_DIR: ".data",
+      ROSTER_ADDR: `127.0.0.1:${port}`,
+      LEPTOS_SITE_ROOT: "../target/site",
+      ROSTER_ADMIN_PASSWORD: password,
+      RUST_LOG: "warn",
+    },
+  },
+});
