@@ -123,7 +123,7 @@ pub async fn set_up(
         use crate::ssr::NewUser;
         let state = guard::state()?;
         let (slug, name, admin) = crate::ssr::setup::parse_first_admin(&organisation, &slug, &first_name, &last_name, &email, &password)
-            .map_err(AppError::Invalid)?;
+            .map_err(AppError::Form)?;
         let password_hash = guard::hash_password(admin.password).await?;
         let new_user = NewUser { password_hash: Some(password_hash), ..admin.user };
         let (org_id, user_id) = state.store.set_up_first_org(&slug, &name, &new_user).await.map_err(|error| match error {

@@ -24,6 +24,9 @@ pub enum AppError {
     /// The input breaks the rules; each problem names its field.
     #[error("Please correct the highlighted fields.")]
     Invalid(Vec<Problem>),
+    /// A form whose fields are not profile columns (set-up, sign-in settings): its messages in order.
+    #[error("{}", .0.join(" "))]
+    Form(Vec<String>),
     /// A request that is wrong as a whole (not a single field).
     #[error("{0}")]
     BadRequest(String),
@@ -75,7 +78,7 @@ impl AppError {
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
-            AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Invalid(_) | AppError::Form(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Internal(_) | AppError::Transport(_) => StatusCode::INTERNAL_SERVER_ERROR,

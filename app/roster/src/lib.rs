@@ -8,6 +8,10 @@
 //! * [`problem`]: what is wrong with an input, as a stable code and a message a person can act on.
 //! * [`directory`]: what the rules need to know about the organisation (the context snapshot).
 //! * [`profile`]: a whole profile, checked field by field and against the directory.
+//! * [`decode`], [`parse`], [`sheet`]: from uploaded bytes to rows under a recognised header.
+//! * [`create`]: a bulk-create file checked row by row and across rows, into a report and a plan.
+//! * [`report`]: counts and every problem at its row and column.
+//! * [`write`]: the template, exports and the error report, as Excel's Unicode Text.
 
 pub mod column;
 pub mod directory;
@@ -19,3 +23,9 @@ pub use column::Column;
 pub use directory::{Directory, KnownUser, OrgRules, UserId};
 pub use problem::{Code, Problem};
 pub use profile::{Profile, ProfileInput};
+pub mod create;
+pub mod decode;
+pub mod parse;
+pub mod report;
+pub mod sheet;
+pub mod write;

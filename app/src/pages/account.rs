@@ -36,13 +36,7 @@ pub fn ActionError(error: Signal<Option<String>>) -> impl IntoView {
 pub fn SetUp() -> impl IntoView {
     let open = Resource::new(|| (), |_| needs_setup());
     let action = ServerAction::<SetUpFn>::new();
-    let error = Signal::derive(move || match action.value().get() {
-        Some(Err(crate::AppError::Invalid(problems))) => {
-            Some(problems.iter().map(|p| p.message.clone()).collect::<Vec<_>>().join(" "))
-        }
-        Some(Err(other)) => Some(other.to_string()),
-        _ => None,
-    });
+    let error = Signal::derive(move || action.value().get().and_then(Result::err).map(|e| e.to_string()));
     view! {
         <main class="narrow">
             <h1>"Set up Roster"</h1>

@@ -73,7 +73,7 @@ pub fn parse_admin(first_name: &str, last_name: &str, email: &str, password: &st
     }
 }
 
-/// The set-up page: organisation and first admin.
+/// The set-up page: organisation and first admin. Every message, in the order of the form.
 pub fn parse_first_admin(
     organisation: &str,
     slug: &str,
@@ -81,18 +81,16 @@ pub fn parse_first_admin(
     last_name: &str,
     email: &str,
     password: &str,
-) -> Result<(String, String, AdminDraft), Vec<Problem>> {
+) -> Result<(String, String, AdminDraft), Vec<String>> {
+    let name = parse_org_name(organisation);
+    let slug = parse_slug(slug);
     let admin = parse_admin(first_name, last_name, email, password);
-    let org = parse_org_name(organisation).and_then(|name| parse_slug(slug).map(|slug| (slug, name)));
-    match (org, admin) {
-        (Ok((slug, name)), Ok(admin)) => Ok((slug, name, admin)),
-        (org, admin) => {
-            let mut problems = admin.err().unwrap_or_default();
-            if let Err(message) = org {
-                // Organisation fields are not profile columns; they are reported on the form as a whole.
-                problems.insert(0, Problem::new(Column::Role, Code::Required, message));
-            }
-            Err(problems)
+    match (name, slug, admin) {
+        (Ok(name), Ok(slug), Ok(admin)) => Ok((slug, name, admin)),
+        (name, slug, admin) => {
+            let mut messages: Vec<String> = [name.err(), slug.err()].into_iter().flatten().collect();
+            messages.extend(admin.err().unwrap_or_default().into_iter().map(|p| p.message));
+            Err(messages)
         }
     }
 }

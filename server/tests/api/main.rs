@@ -5,4 +5,5 @@ mod helpers;
 
 mod accounts;
 mod cli;
+mod storage;
 mod team;

@@ -1,0 +1,297 @@
+//! Bulk create: every row a new user. Field rules come from [`Profile::parse`]; this adds the
+//! rules between rows and against existing users: unique identifiers, team leaders named by email
+//! or employee ID who exist already or are created in the same file in any row order, no
+//! self-reference, no cycles.
+
+use std::collections::HashMap;
+
+use crate::decode::decode;
+use crate::fields::yes_no;
+use crate::parse::{Record, records};
+use crate::report::{CellProblem, Report, RowKind, RowReport};
+use crate::sheet::{Field, FileProblem, Header, Mode, column_letter};
+use crate::{Code, Column, Directory, OrgRules, Problem, Profile, ProfileInput, UserId};
+
+/// Where a new user's team leader is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Leader {
+    None,
+    Existing(UserId),
+    /// Another new user, by index into [`CreatePlan::users`].
+    New(usize),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewUserRow {
+    pub row: usize,
+    pub profile: Profile,
+    pub leader: Leader,
+}
+
+/// What to insert when the file is clean, leaders before their reports.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CreatePlan {
+    pub users: Vec<NewUserRow>,
+}
+
+/// A report, and the plan when the report has no errors.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Checked<P> {
+    pub report: Report,
+    pub plan: Option<P>,
+}
+
+/// Reads the header and the non-blank rows of a decoded file.
+pub(crate) fn table<'a>(text: &'a str, mode: Mode, org: &OrgRules) -> Result<(Header, Vec<Record<'a>>), Vec<FileProblem>> {
+    let mut all = records(text);
+    if all.is_empty() || all[0].is_blank() {
+        return Err(vec![FileProblem::new(
+            "missing_header",
+            "The first row must be the header row (download the template to get it); this file's first row is empty.",
+        )]);
+    }
+    let rows = all.split_off(1);
+    let header = Header::read(&all[0], mode, org)?;
+    let rows: Vec<Record<'a>> = rows.into_iter().filter(|r| !r.is_blank()).collect();
+    if rows.is_empty() {
+        return Err(vec![FileProblem::new("no_rows", "The file has a header row but no users below it; add one row per user.")]);
+    }
+    Ok((header, rows))
+}
+
+/// The profile cells of a row, and a problem for each value beyond the header's columns.
+pub(crate) fn row_input(record: &Record<'_>, header: &Header, problems: &mut Vec<CellProblem>) -> ProfileInput {
+    let mut input = ProfileInput::new();
+    for column in Column::ALL {
+        if let Some(position) = header.position(Field::Profile(column)) {
+            input.set(column, crate::write::restore(record.cell(position)));
+        }
+    }
+    if let Some((index, _)) = record.cells.iter().enumerate().skip(header.width()).find(|(_, c)| !c.trim().is_empty()) {
+        problems.push(CellProblem {
+            row: Some(record.row),
+            column: None,
+            code: "cell_outside_header".into(),
+            message: format!("Row {} has a value in column {}, which has no header; delete it or add the column's header.", record.row, column_letter(index)),
+        });
+    }
+    input
+}
+
+/// Checks a bulk-create file against the organisation and its existing users.
+pub fn check_create(bytes: &[u8], org: &OrgRules, directory: &Directory) -> Checked<CreatePlan> {
+    let text = match decode(bytes) {
+        Ok(text) => text,
+        Err(error) => {
+            return Checked { report: Report::file_errors(vec![FileProblem::new(error.code(), error.to_string())]), plan: None };
+        }
+    };
+    let (header, records) = match table(&text, Mode::Create, org) {
+        Ok(table) => table,
+        Err(problems) => return Checked { report: Report::file_errors(problems), plan: None },
+    };
+
+    let mut problems: Vec<CellProblem> = Vec::new();
+    let inputs: Vec<ProfileInput> = records.iter().map(|r| row_input(r, &header, &mut problems)).collect();
+    let parsed: Vec<Option<Profile>> = records
+        .iter()
+        .zip(&inputs)
+        .map(|(record, input)| match Profile::parse(input, org) {
+            Ok(profile) => Some(profile),
+            Err(found) => {
+                problems.extend(found.into_iter().map(|p| CellProblem::at(record.row, p)));
+                None
+            }
+        })
+        .collect();
+
+    // Identifiers in the file, from the raw cells so that a row with other problems still counts.
+    let mut by_email: HashMap<String, usize> = HashMap::new();
+    let mut by_employee_id: HashMap<String, usize> = HashMap::new();
+    for (index, (record, input)) in records.iter().zip(&inputs).enumerate() {
+        let email = input.get(Column::EmailAddress).trim().to_lowercase();
+        let employee_id = input.get(Column::EmployeeId).trim().to_owned();
+        let identifiers = [(Column::EmailAddress, email, &mut by_email), (Column::EmployeeId, employee_id, &mut by_employee_id)];
+        for (column, key, seen) in identifiers {
+            if key.is_empty() {
+                continue;
+            }
+            if let Some(&first) = seen.get(&key) {
+                let (code, what) = match column {
+                    Column::EmailAddress => (Code::DuplicateEmail, "Email Address"),
+                    _ => (Code::DuplicateEmployeeId, "Employee ID"),
+                };
+                problems.push(CellProblem::at(
+                    record.row,
+                    Problem::new(column, code, format!("{what} {} is also on row {}; each user needs their own.", input.get(column).trim(), records[first].row)),
+                ));
+            } else {
+                seen.insert(key.clone(), index);
+            }
+            let existing = match column {
+                Column::EmailAddress => directory.by_email_key(&key),
+                _ => directory.by_employee_id(&key),
+            };
+            if let Some(owner) = existing {
+                let code = if column == Column::EmailAddress { Code::DuplicateEmail } else { Code::DuplicateEmployeeId };
+                problems.push(CellProblem::at(
+                    record.row,
+                    Problem::new(
+                        column,
+                        code,
+                        format!("{} already belongs to {}, an existing user; to change existing users, use Bulk Update.", input.get(column).trim(), owner.display_name),
+                    ),
+                ));
+            }
+        }
+    }
+
+    // Team leaders: a new user in this file (any row) or an existing one.
+    let can_manage = |index: usize| yes_no(Column::CanManageTeams, inputs[index].get(Column::CanManageTeams)).ok();
+    let mut leaders: Vec<Leader> = vec![Leader::None; records.len()];
+    for (index, profile) in parsed.iter().enumerate() {
+        let Some(reference) = profile.as_ref().and_then(|p| p.team_leader.clone()) else { continue };
+        let row = records[index].row;
+        let problem = |code, message: String| CellProblem::at(row, Problem::new(Column::TeamLeader, code, message));
+        // An existing user wins: a row in the file with the same identifier is a duplicate anyway.
+        if let Some(leader) = directory.by_reference(&reference) {
+            if !leader.can_manage_teams {
+                problems.push(problem(
+                    Code::LeaderCannotManageTeams,
+                    format!("{} cannot manage teams; choose a team leader whose Can Manage Teams is y.", leader.display_name),
+                ));
+            } else if leader.deactivated {
+                problems.push(problem(Code::LeaderDeactivated, format!("{} is deactivated; choose an active team leader.", leader.display_name)));
+            } else {
+                leaders[index] = Leader::Existing(leader.id);
+            }
+            continue;
+        }
+        match by_email.get(&reference.to_lowercase()).or_else(|| by_employee_id.get(&reference)).copied() {
+            Some(leader) if leader == index => {
+                problems.push(problem(Code::SelfLeader, "A user cannot be their own team leader; enter someone else who can manage teams.".into()));
+            }
+            Some(leader) => match can_manage(leader) {
+                Some(false) => problems.push(problem(
+                    Code::LeaderCannotManageTeams,
+                    format!("{reference} (row {}) cannot manage teams; set their Can Manage Teams to y or choose another team leader.", records[leader].row),
+                )),
+                _ => leaders[index] = Leader::New(leader),
+            },
+            None => problems.push(problem(
+                Code::UnknownTeamLeader,
+                format!(
+                    "No user has the email address or employee ID \"{}\", in this file or already; enter the email or employee ID of a team leader.",
+                    crate::fields::shorten(&reference)
+                ),
+            )),
+        }
+    }
+    for cycle in cycles(&leaders) {
+        let rows: Vec<String> = cycle.iter().map(|&i| records[i].row.to_string()).collect();
+        for &index in &cycle {
+            problems.push(CellProblem::at(
+                records[index].row,
+                Problem::new(
+                    Column::TeamLeader,
+                    Code::LeaderCycle,
+                    format!("Rows {} name each other as team leaders in a circle; someone in it must report to a leader outside it.", rows.join(", ")),
+                ),
+            ));
+        }
+    }
+
+    let rows: Vec<RowReport> = records
+        .iter()
+        .map(|record| {
+            let failed = problems.iter().any(|p| p.row == Some(record.row));
+            RowReport { row: record.row, kind: if failed { RowKind::Error } else { RowKind::New }, user: None, changes: Vec::new() }
+        })
+        .collect();
+    let report = Report::new(problems, rows);
+    let plan = report.is_clean().then(|| order_leaders_first(parsed.into_iter().flatten().collect(), &records, leaders));
+    Checked { report, plan }
+}
+
+/// The circles in a leader graph (each new user points at most at one other new user).
+fn cycles(leaders: &[Leader]) -> Vec<Vec<usize>> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum State {
+        Unseen,
+        OnPath,
+        Done,
+    }
+    let mut state = vec![State::Unseen; leaders.len()];
+    let mut found = Vec::new();
+    for start in 0..leaders.len() {
+        let mut path = Vec::new();
+        let mut current = start;
+        while state[current] == State::Unseen {
+            state[current] = State::OnPath;
+            path.push(current);
+            match leaders[current] {
+                Leader::New(next) => current = next,
+                _ => break,
+            }
+        }
+        if state[current] == State::OnPath
+            && let Leader::New(_) = leaders[current]
+            && let Some(at) = path.iter().position(|&i| i == current)
+        {
+            let mut cycle = path[at..].to_vec();
+            cycle.sort_unstable();
+            found.push(cycle);
+        }
+        for index in path {
+            state[index] = State::Done;
+        }
+    }
+    found
+}
+
+/// Orders new users so that each comes after their new team leader, and renumbers the links.
+fn order_leaders_first(profiles: Vec<Profile>, records: &[Record<'_>], leaders: Vec<Leader>) -> CreatePlan {
+    let count = profiles.len();
+    let mut order: Vec<usize> = Vec::with_capacity(count);
+    let mut placed = vec![false; count];
+    fn place(index: usize, leaders: &[Leader], placed: &mut [bool], order: &mut Vec<usize>) {
+        let mut chain = vec![index];
+        let mut current = index;
+        while let Leader::New(next) = leaders[current] {
+            if placed[next] || chain.contains(&next) {
+                break;
+            }
+            chain.push(next);
+            current = next;
+        }
+        for &i in chain.iter().rev() {
+            if !placed[i] {
+                placed[i] = true;
+                order.push(i);
+            }
+        }
+    }
+    for index in 0..count {
+        place(index, &leaders, &mut placed, &mut order);
+    }
+    let mut new_position = vec![0; count];
+    for (position, &index) in order.iter().enumerate() {
+        new_position[index] = position;
+    }
+    let mut profiles: Vec<Option<Profile>> = profiles.into_iter().map(Some).collect();
+    let users = order
+        .iter()
+        .map(|&index| NewUserRow {
+            row: records[index].row,
+            profile: profiles[index].take().unwrap_or_else(|| unreachable!("each index is placed once")),
+            leader: match leaders[index] {
+                Leader::New(leader) => Leader::New(new_position[leader]),
+                other => other,
+            },
+        })
+        .collect();
+    CreatePlan { users }
+}
+
+#[cfg(test)]
+mod tests;

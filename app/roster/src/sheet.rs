@@ -1,0 +1,216 @@
+//! The header row: which column is where, and the file-level problems of a header (unknown,
+//! duplicate or missing columns). Columns may come in any order.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::parse::Record;
+use crate::{Column, OrgRules};
+
+/// Bulk create or bulk update.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    Create,
+    Update,
+}
+
+/// A column the spreadsheet may hold: a profile field, or one of the update's bookkeeping columns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Field {
+    Profile(Column),
+    /// The stable id of an existing user (Download Current Team writes it).
+    UserId,
+    /// y/n: deactivate or reactivate.
+    Deactivated,
+    /// The user's version at download time, to recognise a conflicting edit.
+    Version,
+    /// The column the error report adds; ignored when the report is uploaded again.
+    Errors,
+}
+
+pub const USER_ID: &str = "User ID";
+pub const DEACTIVATED: &str = "Deactivated";
+pub const VERSION: &str = "Version";
+pub const ERRORS: &str = "Errors";
+
+impl Field {
+    pub fn header(self) -> &'static str {
+        match self {
+            Field::Profile(column) => column.header(),
+            Field::UserId => USER_ID,
+            Field::Deactivated => DEACTIVATED,
+            Field::Version => VERSION,
+            Field::Errors => ERRORS,
+        }
+    }
+
+    fn from_header(cell: &str) -> Option<Field> {
+        if let Some(column) = Column::from_header(cell) {
+            return Some(Field::Profile(column));
+        }
+        let wanted = cell.trim().trim_end_matches('*').trim().to_lowercase();
+        [Field::UserId, Field::Deactivated, Field::Version, Field::Errors]
+            .into_iter()
+            .find(|field| field.header().to_lowercase() == wanted)
+    }
+}
+
+/// A problem with the file as a whole (no row).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileProblem {
+    pub code: String,
+    pub message: String,
+}
+
+impl FileProblem {
+    pub fn new(code: &str, message: impl Into<String>) -> Self {
+        FileProblem { code: code.to_owned(), message: message.into() }
+    }
+}
+
+/// Where each field is in the rows.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Header {
+    positions: HashMap<Field, usize>,
+    width: usize,
+}
+
+impl Header {
+    pub fn position(&self, field: Field) -> Option<usize> {
+        self.positions.get(&field).copied()
+    }
+
+    pub fn has(&self, field: Field) -> bool {
+        self.positions.contains_key(&field)
+    }
+
+    /// How many columns the header has.
+    pub fn width(&self) -> usize {
+        self.width
+    }
+
+    /// Reads the header row, in either mode; every problem is reported at once.
+    pub fn read(record: &Record<'_>, mode: Mode, org: &OrgRules) -> Result<Header, Vec<FileProblem>> {
+        let mut problems = Vec::new();
+        let mut positions = HashMap::new();
+        for (index, cell) in record.cells.iter().enumerate() {
+            let letter = column_letter(index);
+            if cell.trim().is_empty() {
+                continue; // a trailing empty header cell, as Excel sometimes writes
+            }
+            match Field::from_header(cell) {
+                None => problems.push(FileProblem::new(
+                    "unknown_column",
+                    format!(
+                        "Column {letter} is headed \"{}\", which is not a Roster column; rename it to one of the template's headers or delete the column.",
+                        crate::fields::shorten(cell.trim())
+                    ),
+                )),
+                Some(field) => {
+                    if let Some(first) = positions.insert(field, index) {
+                        problems.push(FileProblem::new(
+                            "duplicate_column",
+                            format!(
+                                "Columns {} and {letter} are both \"{}\"; keep one of them.",
+                                column_letter(first),
+                                field.header()
+                            ),
+                        ));
+                    }
+                }
+            }
+        }
+        let header = Header { positions, width: record.cells.len() };
+        let mut required: Vec<Field> = [
+            Column::CanManageTeams,
+            Column::FirstName,
+            Column::LastName,
+            Column::PhoneChannel,
+            Column::ChatChannel,
+            Column::EmailChannel,
+            Column::TeamLeader,
+        ]
+        .into_iter()
+        .map(Field::Profile)
+        .collect();
+        if org.uses_custom_roles {
+            required.insert(0, Field::Profile(Column::Role));
+        }
+        if mode == Mode::Update {
+            required.insert(0, Field::UserId);
+        }
+        for field in required {
+            if !header.has(field) {
+                problems.push(FileProblem::new(
+                    "missing_column",
+                    format!("The required column \"{}\" is missing; add it to the header row (the template has every column).", field.header()),
+                ));
+            }
+        }
+        if !header.has(Field::Profile(Column::EmailAddress)) && !header.has(Field::Profile(Column::EmployeeId)) {
+            problems.push(FileProblem::new(
+                "missing_column",
+                "The file needs an \"Email Address\" or an \"Employee ID\" column (or both) to identify each user.",
+            ));
+        }
+        if problems.is_empty() { Ok(header) } else { Err(problems) }
+    }
+}
+
+/// The spreadsheet's letter for a zero-based column index: 0 → A, 25 → Z, 26 → AA.
+pub fn column_letter(index: usize) -> String {
+    let mut n = index + 1;
+    let mut letters = Vec::new();
+    while n > 0 {
+        let rem = (n - 1) % 26;
+        letters.push(b'A' + rem as u8);
+        n = (n - 1) / 26;
+    }
+    letters.reverse();
+    String::from_utf8(letters).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::records;
+
+    fn header(text: &str, mode: Mode) -> Result<Header, Vec<FileProblem>> {
+        Header::read(&records(text)[0], mode, &OrgRules::default())
+    }
+
+    const MINIMAL: &str = "Can Manage Teams\tEmail Address\tFirst Name\tLast Name\tPhone Channel\tChat Channel\tEmail Channel\tTeam Leader";
+
+    #[test]
+    fn columns_are_found_in_any_order() {
+        let reversed: Vec<&str> = MINIMAL.split('\t').rev().collect();
+        let header = header(&reversed.join("\t"), Mode::Create).unwrap();
+        assert_eq!(header.position(Field::Profile(Column::TeamLeader)), Some(0));
+        assert_eq!(header.position(Field::Profile(Column::CanManageTeams)), Some(7));
+    }
+
+    #[test]
+    fn unknown_duplicate_and_missing_columns_are_file_errors_naming_the_column() {
+        let problems = header("*First Name\tShoe Size\tfirst name \tEmail Address", Mode::Create).unwrap_err();
+        let messages: Vec<&str> = problems.iter().map(|p| p.message.as_str()).collect();
+        assert_eq!(messages[0], "Column B is headed \"Shoe Size\", which is not a Roster column; rename it to one of the template's headers or delete the column.");
+        assert_eq!(messages[1], "Columns A and C are both \"First Name\"; keep one of them.");
+        assert!(messages[2..].contains(&"The required column \"Team Leader\" is missing; add it to the header row (the template has every column)."));
+        assert!(!messages.iter().any(|m| m.contains("\"First Name\" is missing")));
+    }
+
+    #[test]
+    fn update_needs_user_ids_and_ignores_the_error_report_column() {
+        let problems = header(MINIMAL, Mode::Update).unwrap_err();
+        assert_eq!(problems[0].message, "The required column \"User ID\" is missing; add it to the header row (the template has every column).");
+        let header = header(&format!("User ID\t{MINIMAL}\tErrors"), Mode::Update).unwrap();
+        assert!(header.has(Field::Errors));
+    }
+
+    #[test]
+    fn column_letters_follow_the_spreadsheet() {
+        assert_eq!([column_letter(0), column_letter(25), column_letter(26), column_letter(701), column_letter(702)], ["A", "Z", "AA", "ZZ", "AAA"]);
+    }
+}
