@@ -10,6 +10,7 @@
 //! * [`profile`]: a whole profile, checked field by field and against the directory.
 //! * [`decode`], [`parse`], [`sheet`]: from uploaded bytes to rows under a recognised header.
 //! * [`create`]: a bulk-create file checked row by row and across rows, into a report and a plan.
+//! * [`current`], [`update`]: Download Current Team, and a bulk-update file checked against it.
 //! * [`report`]: counts and every problem at its row and column.
 //! * [`write`]: the template, exports and the error report, as Excel's Unicode Text.
 
@@ -24,8 +25,10 @@ pub use directory::{Directory, KnownUser, OrgRules, UserId};
 pub use problem::{Code, Problem};
 pub use profile::{Profile, ProfileInput};
 pub mod create;
+pub mod current;
 pub mod decode;
 pub mod parse;
 pub mod report;
 pub mod sheet;
+pub mod update;
 pub mod write;

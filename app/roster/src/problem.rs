@@ -32,6 +32,7 @@ pub enum Code {
     SelfLeader,
     LeaderCycle,
     CannotRemoveCanManageTeams,
+    ManagerKeepsLeader,
 }
 
 impl Code {
@@ -61,6 +62,7 @@ impl Code {
             Code::SelfLeader => "self_leader",
             Code::LeaderCycle => "leader_cycle",
             Code::CannotRemoveCanManageTeams => "cannot_remove_can_manage_teams",
+            Code::ManagerKeepsLeader => "manager_keeps_leader",
         }
     }
 }

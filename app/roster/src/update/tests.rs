@@ -1,0 +1,180 @@
+use super::*;
+use crate::current::{CurrentUser, export};
+use crate::directory::RoleInfo;
+use crate::report::Counts;
+use crate::write::utf16le;
+use crate::ProfileInput;
+
+fn org() -> OrgRules {
+    OrgRules {
+        roles: OrgRules::DEFAULT_ROLES.iter().map(|n| RoleInfo { name: (*n).into(), active: true }).collect(),
+        ..OrgRules::default()
+    }
+}
+
+fn user(id: i64, email: &str, first: &str, can_manage: bool, leader: Option<(i64, &str)>) -> CurrentUser {
+    let cells = ProfileInput::new()
+        .with(Column::Role, if can_manage { "Team Leader" } else { "Team Member" })
+        .with(Column::CanManageTeams, if can_manage { "y" } else { "n" })
+        .with(Column::EmailAddress, email)
+        .with(Column::FirstName, first)
+        .with(Column::LastName, "Smith")
+        .with(Column::PhoneChannel, "y")
+        .with(Column::ChatChannel, "n")
+        .with(Column::EmailChannel, "y")
+        .with(Column::TeamLeader, leader.map(|l| l.1).unwrap_or(""));
+    CurrentUser {
+        id: UserId(id),
+        version: 3,
+        cells,
+        leader: leader.map(|l| UserId(l.0)),
+        deactivated: false,
+        changed_by: "Grace Hopper".into(),
+        changed_at: "2026-11-20 09:30 UTC".into(),
+    }
+}
+
+/// Boss (1) leads Lea (2, can manage) who leads Ada (3) and Bob (4).
+fn team() -> CurrentTeam {
+    CurrentTeam::from(vec![
+        user(1, "boss@acme.test", "Bo", true, None),
+        user(2, "lea@acme.test", "Lea", true, Some((1, "boss@acme.test"))),
+        user(3, "ada@acme.test", "Ada", false, Some((2, "lea@acme.test"))),
+        user(4, "bob@acme.test", "Bob", false, Some((2, "lea@acme.test"))),
+    ])
+}
+
+/// The export's text with `edit` applied to the cells of (row, header).
+fn edited(team: &CurrentTeam, edits: &[(usize, &str, &str)]) -> Vec<u8> {
+    let text = crate::decode::decode(&export(team)).unwrap();
+    let mut rows: Vec<Vec<String>> = crate::parse::records(&text).iter().map(|r| r.cells.iter().map(|c| c.to_string()).collect()).collect();
+    for (row, header, value) in edits {
+        let column = rows[0].iter().position(|h| h == header).unwrap();
+        rows[row - 1][column] = (*value).to_owned();
+    }
+    utf16le(&crate::write::tsv(rows.iter().map(|r| r.iter().map(String::as_str))))
+}
+
+fn codes(checked: &Checked<UpdatePlan>) -> Vec<(Option<usize>, Option<String>, String)> {
+    checked.report.errors.iter().map(|e| (e.row, e.column.clone(), e.code.clone())).collect()
+}
+
+fn at(row: usize, column: &str, code: &str) -> (Option<usize>, Option<String>, String) {
+    (Some(row), Some(column.to_owned()), code.to_owned())
+}
+
+#[test]
+fn an_untouched_export_is_all_unchanged() {
+    let team = team();
+    let checked = check_update(&export(&team), &org(), &team);
+    assert_eq!(checked.report.counts, Counts { unchanged: 4, ..Counts::default() });
+    assert_eq!(checked.plan.unwrap().users.len(), 0);
+}
+
+#[test]
+fn a_changed_cell_is_reported_old_to_new_and_planned() {
+    let team = team();
+    let checked = check_update(&edited(&team, &[(4, "First Name", "Augusta"), (4, "Home Town", "London")]), &org(), &team);
+    assert_eq!(checked.report.counts, Counts { changed: 1, unchanged: 3, ..Counts::default() });
+    let row = checked.report.rows.iter().find(|r| r.row == 4).unwrap();
+    assert_eq!(
+        row.changes,
+        [
+            Change { field: Field::Profile(Column::FirstName), old: "Ada".into(), new: "Augusta".into() },
+            Change { field: Field::Profile(Column::HomeTown), old: "".into(), new: "London".into() },
+        ]
+    );
+    let plan = checked.plan.unwrap();
+    assert_eq!((plan.users[0].id, plan.users[0].version, plan.users[0].leader), (UserId(3), 3, Some(UserId(2))));
+}
+
+#[test]
+fn two_users_may_swap_email_addresses() {
+    let team = team();
+    let swap = edited(&team, &[(4, "Email Address", "bob@acme.test"), (5, "Email Address", "ada@acme.test")]);
+    let checked = check_update(&swap, &org(), &team);
+    assert!(checked.report.is_clean(), "{:?}", checked.report.errors);
+    assert_eq!(checked.report.counts.changed, 2);
+}
+
+#[test]
+fn taking_an_address_someone_keeps_is_an_error() {
+    let team = team();
+    let checked = check_update(&edited(&team, &[(4, "Email Address", "BOB@acme.test")]), &org(), &team);
+    assert_eq!(codes(&checked), [at(4, "Email Address", "duplicate_email")]);
+    assert_eq!(checked.report.errors[0].message, "bob@acme.test would also belong to Bob Smith after this update; each user needs their own.");
+}
+
+#[test]
+fn users_who_can_manage_teams_keep_their_leader_stay_active_and_keep_the_flag() {
+    let team = team();
+    let checked = check_update(
+        &edited(&team, &[(3, "Team Leader", "ada@acme.test"), (3, "Deactivated", "y"), (3, "Can Manage Teams", "n")]),
+        &org(),
+        &team,
+    );
+    assert_eq!(
+        codes(&checked),
+        [
+            at(3, "Can Manage Teams", "cannot_remove_can_manage_teams"),
+            at(3, "Team Leader", "manager_keeps_leader"),
+            at(3, "Deactivated", "manager_not_deactivated_in_bulk"),
+            at(3, "Team Leader", "leader_cannot_manage_teams"),
+        ]
+    );
+}
+
+#[test]
+fn others_are_deactivated_and_reassigned() {
+    let team = team();
+    let checked = check_update(&edited(&team, &[(4, "Deactivated", "y"), (5, "Team Leader", "boss@acme.test")]), &org(), &team);
+    assert!(checked.report.is_clean(), "{:?}", checked.report.errors);
+    let plan = checked.plan.unwrap();
+    assert!(plan.users.iter().any(|u| u.id == UserId(3) && u.deactivated));
+    assert!(plan.users.iter().any(|u| u.id == UserId(4) && u.leader == Some(UserId(1))));
+}
+
+#[test]
+fn a_row_changed_since_the_download_is_a_conflict_naming_who_and_when() {
+    let mut users: Vec<CurrentUser> = team().users().to_vec();
+    let file = edited(&team(), &[(4, "First Name", "Augusta")]);
+    users[2].version = 4; // someone saved Ada after the download
+    let checked = check_update(&file, &org(), &CurrentTeam::from(users));
+    assert_eq!(codes(&checked), [at(4, "Version", "conflict")]);
+    assert_eq!(
+        checked.report.errors[0].message,
+        "Ada Smith was changed by Grace Hopper at 2026-11-20 09:30 UTC after this file was downloaded; download the current team again and redo this row's changes there."
+    );
+}
+
+#[test]
+fn unknown_or_missing_user_ids_point_to_bulk_create() {
+    let team = team();
+    let checked = check_update(&edited(&team, &[(2, "User ID", "99"), (3, "User ID", "")]), &org(), &team);
+    assert_eq!(codes(&checked), [at(2, "User ID", "unknown_user_id"), at(3, "User ID", "unknown_user_id")]);
+    assert_eq!(checked.report.errors[1].message, "This row has no User ID. Bulk Update changes existing users only; add new users with Bulk Create.");
+}
+
+#[test]
+fn an_unchanged_incomplete_row_never_blocks_the_upload() {
+    let mut users: Vec<CurrentUser> = team().users().to_vec();
+    users[3].cells.set(Column::FirstName, ""); // an old, incomplete, deactivated profile
+    users[3].deactivated = true;
+    let team = CurrentTeam::from(users);
+    let checked = check_update(&edited(&team, &[(4, "First Name", "Augusta")]), &org(), &team);
+    assert!(checked.report.is_clean(), "{:?}", checked.report.errors);
+}
+
+#[test]
+fn a_new_leader_from_inside_the_users_own_team_is_a_circle() {
+    let team = CurrentTeam::from(vec![
+        user(1, "boss@acme.test", "Bo", true, None),
+        user(2, "lea@acme.test", "Lea", true, Some((1, "boss@acme.test"))),
+        user(3, "sub@acme.test", "Sub", true, Some((2, "lea@acme.test"))),
+        user(4, "ada@acme.test", "Ada", false, Some((3, "sub@acme.test"))),
+    ]);
+    // Lea can manage teams, so her leader cannot change in bulk at all; that rule speaks first.
+    let checked = check_update(&edited(&team, &[(3, "Team Leader", "sub@acme.test")]), &org(), &team);
+    assert!(codes(&checked).contains(&at(3, "Team Leader", "manager_keeps_leader")));
+    assert!(codes(&checked).contains(&at(3, "Team Leader", "leader_cycle")));
+}
