@@ -46,6 +46,11 @@ impl Column {
         Column::TemporaryPassword,
     ];
 
+    /// The column's place in [`Column::ALL`].
+    pub const fn index(self) -> usize {
+        self as usize
+    }
+
     /// The header as the template writes it and as messages name the column.
     pub const fn header(self) -> &'static str {
         match self {
@@ -138,6 +143,13 @@ mod tests {
         assert_eq!(Column::from_header("*Email channel"), Some(Column::EmailChannel));
         assert_eq!(Column::from_header("First Name*"), Some(Column::FirstName));
         assert_eq!(Column::from_header("Favourite Colour"), None);
+    }
+
+    #[test]
+    fn a_columns_index_is_its_place_in_the_template() {
+        for (index, column) in Column::ALL.into_iter().enumerate() {
+            assert_eq!(column.index(), index);
+        }
     }
 
     #[test]

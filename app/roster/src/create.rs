@@ -9,7 +9,7 @@ use crate::decode::decode;
 use crate::fields::yes_no;
 use crate::parse::{Record, records};
 use crate::report::{CellProblem, Report, RowKind, RowReport};
-use crate::sheet::{Field, FileProblem, Header, Mode, column_letter};
+use crate::sheet::{FileProblem, Header, Mode, column_letter};
 use crate::{Code, Column, Directory, OrgRules, Problem, Profile, ProfileInput, UserId};
 
 /// Where a new user's team leader is.
@@ -60,10 +60,15 @@ pub(crate) fn table<'a>(text: &'a str, mode: Mode, org: &OrgRules) -> Result<(He
 }
 
 /// The profile cells of a row, and a problem for each value beyond the header's columns.
-pub(crate) fn row_input(record: &Record<'_>, header: &Header, problems: &mut Vec<CellProblem>) -> ProfileInput {
+pub(crate) fn row_input(
+    record: &Record<'_>,
+    header: &Header,
+    positions: &[Option<usize>; Column::ALL.len()],
+    problems: &mut Vec<CellProblem>,
+) -> ProfileInput {
     let mut input = ProfileInput::new();
     for column in Column::ALL {
-        if let Some(position) = header.position(Field::Profile(column)) {
+        if let Some(position) = positions[column.index()] {
             input.set(column, crate::write::restore(record.cell(position)));
         }
     }
@@ -92,7 +97,8 @@ pub fn check_create(bytes: &[u8], org: &OrgRules, directory: &Directory) -> Chec
     };
 
     let mut problems: Vec<CellProblem> = Vec::new();
-    let inputs: Vec<ProfileInput> = records.iter().map(|r| row_input(r, &header, &mut problems)).collect();
+    let positions = header.profile_positions();
+    let inputs: Vec<ProfileInput> = records.iter().map(|r| row_input(r, &header, &positions, &mut problems)).collect();
     let parsed: Vec<Option<Profile>> = records
         .iter()
         .zip(&inputs)
@@ -201,16 +207,22 @@ pub fn check_create(bytes: &[u8], org: &OrgRules, directory: &Directory) -> Chec
         }
     }
 
+    let failed_rows = rows_with_problems(&problems);
     let rows: Vec<RowReport> = records
         .iter()
         .map(|record| {
-            let failed = problems.iter().any(|p| p.row == Some(record.row));
+            let failed = failed_rows.contains(&record.row);
             RowReport { row: record.row, kind: if failed { RowKind::Error } else { RowKind::New }, user: None, changes: Vec::new() }
         })
         .collect();
     let report = Report::new(problems, rows);
     let plan = report.is_clean().then(|| order_leaders_first(parsed.into_iter().flatten().collect(), &records, leaders));
     Checked { report, plan }
+}
+
+/// The rows that have at least one problem.
+pub(crate) fn rows_with_problems(problems: &[CellProblem]) -> std::collections::HashSet<usize> {
+    problems.iter().filter_map(|p| p.row).collect()
 }
 
 /// The circles in a leader graph (each new user points at most at one other new user).

@@ -84,14 +84,21 @@ pub fn decode(bytes: &[u8]) -> Result<String, DecodeError> {
     if body.len() % 2 != 0 {
         return Err(DecodeError::OddLength { length: bytes.len() });
     }
-    let units = body.chunks_exact(2).map(|pair| match endian {
-        Endian::Little => u16::from_le_bytes([pair[0], pair[1]]),
-        Endian::Big => u16::from_be_bytes([pair[0], pair[1]]),
-    });
+    let units: Vec<u16> = body
+        .chunks_exact(2)
+        .map(|pair| match endian {
+            Endian::Little => u16::from_le_bytes([pair[0], pair[1]]),
+            Endian::Big => u16::from_be_bytes([pair[0], pair[1]]),
+        })
+        .collect();
+    // The fast path; only a malformed file takes the slow walk that finds the broken character.
+    if let Ok(text) = String::from_utf16(&units) {
+        return Ok(text);
+    }
     let mut text = String::with_capacity(body.len() / 2);
     let mut unit_index = 0usize;
     let mut line = 1usize;
-    for decoded in char::decode_utf16(units) {
+    for decoded in char::decode_utf16(units.iter().copied()) {
         match decoded {
             Ok(c) => {
                 if c == '\n' {

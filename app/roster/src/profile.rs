@@ -12,7 +12,7 @@ use crate::{Code, Column, Directory, KnownUser, OrgRules, Problem, UserId};
 /// A profile as typed: one raw text per column, exactly as a form or spreadsheet cell holds it.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProfileInput {
-    cells: Vec<(Column, String)>,
+    cells: [String; Column::ALL.len()],
 }
 
 impl ProfileInput {
@@ -26,16 +26,12 @@ impl ProfileInput {
     }
 
     pub fn set(&mut self, column: Column, value: impl Into<String>) {
-        let value = value.into();
-        match self.cells.iter_mut().find(|(c, _)| *c == column) {
-            Some(cell) => cell.1 = value,
-            None => self.cells.push((column, value)),
-        }
+        self.cells[column.index()] = value.into();
     }
 
     /// The raw text of a column; a missing column reads as blank.
     pub fn get(&self, column: Column) -> &str {
-        self.cells.iter().find(|(c, _)| *c == column).map(|(_, v)| v.as_str()).unwrap_or("")
+        &self.cells[column.index()]
     }
 }
 

@@ -86,6 +86,11 @@ impl Header {
         self.positions.contains_key(&field)
     }
 
+    /// Where each profile column is, by [`Column::index`].
+    pub fn profile_positions(&self) -> [Option<usize>; Column::ALL.len()] {
+        Column::ALL.map(|column| self.position(Field::Profile(column)))
+    }
+
     /// How many columns the header has.
     pub fn width(&self) -> usize {
         self.width

@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use crate::create::{Checked, row_input, table};
+use crate::create::{Checked, row_input, rows_with_problems, table};
 use crate::current::{CurrentTeam, CurrentUser};
 use crate::decode::decode;
 use crate::fields::{yes_no, yes_no_text};
@@ -56,6 +56,7 @@ pub fn check_update(bytes: &[u8], org: &OrgRules, team: &CurrentTeam) -> Checked
     let mut rows: Vec<RowReport> = Vec::new();
     let mut candidates: Vec<Candidate<'_>> = Vec::new();
     let mut seen: HashMap<UserId, usize> = HashMap::new();
+    let positions = header.profile_positions();
 
     for record in &records {
         let row = record.row;
@@ -86,7 +87,7 @@ pub fn check_update(bytes: &[u8], org: &OrgRules, team: &CurrentTeam) -> Checked
         // What differs from the current values (only columns the file has).
         let mut input = user.cells.clone();
         let mut row_problems = Vec::new();
-        let cells = row_input(record, &header, &mut row_problems);
+        let cells = row_input(record, &header, &positions, &mut row_problems);
         problems.extend(row_problems);
         let mut changes = Vec::new();
         for column in Column::ALL {
@@ -140,11 +141,10 @@ pub fn check_update(bytes: &[u8], org: &OrgRules, team: &CurrentTeam) -> Checked
         };
         let at = |column, code, message: &str| CellProblem::at(row, Problem::new(column, code, message));
         if user.can_manage_teams() {
-            if let Some(profile) = &profile {
-                if !profile.can_manage_teams {
+            if let Some(profile) = &profile
+                && !profile.can_manage_teams {
                     problems.push(at(Column::CanManageTeams, Code::CannotRemoveCanManageTeams, "Can Manage Teams cannot be set back to n in a bulk update; change it on the user's profile page once their reports have another team leader."));
                 }
-            }
             if changes.iter().any(|c| c.field == Field::Profile(Column::TeamLeader)) {
                 problems.push(at(Column::TeamLeader, Code::ManagerKeepsLeader, "Users who can manage teams keep their team leader in a bulk update; change it on the user's profile page."));
             }
@@ -157,8 +157,9 @@ pub fn check_update(bytes: &[u8], org: &OrgRules, team: &CurrentTeam) -> Checked
 
     check_final_state(team, &mut candidates, &mut problems);
 
+    let failed_rows = rows_with_problems(&problems);
     for candidate in &candidates {
-        let failed = problems.iter().any(|p| p.row == Some(candidate.row));
+        let failed = failed_rows.contains(&candidate.row);
         rows.push(RowReport {
             row: candidate.row,
             kind: if failed { RowKind::Error } else { RowKind::Changed },
@@ -167,7 +168,7 @@ pub fn check_update(bytes: &[u8], org: &OrgRules, team: &CurrentTeam) -> Checked
         });
     }
     for row in rows.iter_mut() {
-        if row.kind == RowKind::Unchanged && problems.iter().any(|p| p.row == Some(row.row)) {
+        if row.kind == RowKind::Unchanged && failed_rows.contains(&row.row) {
             row.kind = RowKind::Error;
         }
     }

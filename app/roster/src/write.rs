@@ -95,19 +95,23 @@ pub fn template() -> Vec<u8> {
 /// the spreadsheet and uploading again (the column is ignored on upload). File-level problems go
 /// in the header row's cell.
 pub fn error_report(text: &str, report: &Report) -> Vec<u8> {
+    let mut by_row: std::collections::HashMap<usize, Vec<String>> = std::collections::HashMap::new();
+    for problem in &report.errors {
+        if let Some(row) = problem.row {
+            let message = match &problem.column {
+                Some(column) => format!("{column}: {}", problem.message),
+                None => problem.message.clone(),
+            };
+            by_row.entry(row).or_default().push(message);
+        }
+    }
     let mut rows: Vec<Vec<String>> = Vec::new();
     for record in records(text) {
         let mut cells: Vec<String> = record.cells.iter().map(|c| restore(c).to_owned()).collect();
         let messages: Vec<String> = if record.row == 1 {
             report.errors.iter().filter(|e| e.row.is_none()).map(|e| e.message.clone()).collect()
         } else {
-            report
-                .problems_at(record.row)
-                .map(|e| match &e.column {
-                    Some(column) => format!("{column}: {}", e.message),
-                    None => e.message.clone(),
-                })
-                .collect()
+            by_row.remove(&record.row).unwrap_or_default()
         };
         if record.row == 1 {
             if let Some(existing) = cells.iter().position(|c| c.trim().eq_ignore_ascii_case(ERRORS)) {
