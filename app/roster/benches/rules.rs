@@ -90,7 +90,12 @@ fn main() {
     }]);
     println!("| rows | file size | time (best of 3) | rows per second | peak heap | peak / file size |");
     println!("| ---: | ---: | ---: | ---: | ---: | ---: |");
-    for rows in [10_000, 100_000, 1_000_000] {
+    // ROSTER_BENCH_ROWS=100000 measures one size (for profiling).
+    let sizes: Vec<usize> = match std::env::var("ROSTER_BENCH_ROWS").ok().and_then(|v| v.parse().ok()) {
+        Some(rows) => vec![rows],
+        None => vec![10_000, 100_000, 1_000_000],
+    };
+    for rows in sizes {
         let bytes = file(rows);
         let mut best = f64::MAX;
         let mut peak = 0;

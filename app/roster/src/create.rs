@@ -3,14 +3,15 @@
 //! or employee ID who exist already or are created in the same file in any row order, no
 //! self-reference, no cycles.
 
-use std::collections::HashMap;
+use std::borrow::Cow;
 
 use crate::decode::decode;
-use crate::fields::yes_no;
+use crate::fields::{email_key, yes_no};
+use crate::hash::{FxHashMap, FxHashSet};
 use crate::parse::{Record, records};
 use crate::report::{CellProblem, Report, RowKind, RowReport};
 use crate::sheet::{FileProblem, Header, Mode, column_letter};
-use crate::{Code, Column, Directory, OrgRules, Problem, Profile, ProfileInput, UserId};
+use crate::{Cells, Code, Column, Directory, OrgRules, Problem, Profile, ProfileInput, UserId};
 
 /// Where a new user's team leader is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -72,6 +73,12 @@ pub(crate) fn row_input(
             input.set(column, crate::write::restore(record.cell(position)));
         }
     }
+    stray_cells(record, header, problems);
+    input
+}
+
+/// A problem for a value beyond the header's last column.
+fn stray_cells(record: &Record<'_>, header: &Header, problems: &mut Vec<CellProblem>) {
     if let Some((index, _)) = record.cells.iter().enumerate().skip(header.width()).find(|(_, c)| !c.trim().is_empty()) {
         problems.push(CellProblem {
             row: Some(record.row),
@@ -80,7 +87,21 @@ pub(crate) fn row_input(
             message: format!("Row {} has a value in column {}, which has no header; delete it or add the column's header.", record.row, column_letter(index)),
         });
     }
-    input
+}
+
+/// A spreadsheet row read in place: cells are borrowed from the file, formulas restored.
+struct RowCells<'r, 'a> {
+    record: &'r Record<'a>,
+    positions: &'r [Option<usize>; Column::ALL.len()],
+}
+
+impl Cells for RowCells<'_, '_> {
+    fn cell(&self, column: Column) -> &str {
+        match self.positions[column.index()] {
+            Some(position) => crate::write::restore(self.record.cell(position)),
+            None => "",
+        }
+    }
 }
 
 /// Checks a bulk-create file against the organisation and its existing users.
@@ -98,7 +119,10 @@ pub fn check_create(bytes: &[u8], org: &OrgRules, directory: &Directory) -> Chec
 
     let mut problems: Vec<CellProblem> = Vec::new();
     let positions = header.profile_positions();
-    let inputs: Vec<ProfileInput> = records.iter().map(|r| row_input(r, &header, &positions, &mut problems)).collect();
+    for record in &records {
+        stray_cells(record, &header, &mut problems);
+    }
+    let inputs: Vec<RowCells<'_, '_>> = records.iter().map(|record| RowCells { record, positions: &positions }).collect();
     let parsed: Vec<Option<Profile>> = records
         .iter()
         .zip(&inputs)
@@ -112,11 +136,11 @@ pub fn check_create(bytes: &[u8], org: &OrgRules, directory: &Directory) -> Chec
         .collect();
 
     // Identifiers in the file, from the raw cells so that a row with other problems still counts.
-    let mut by_email: HashMap<String, usize> = HashMap::new();
-    let mut by_employee_id: HashMap<String, usize> = HashMap::new();
+    let mut by_email: FxHashMap<Cow<'_, str>, usize> = FxHashMap::default();
+    let mut by_employee_id: FxHashMap<Cow<'_, str>, usize> = FxHashMap::default();
     for (index, (record, input)) in records.iter().zip(&inputs).enumerate() {
-        let email = input.get(Column::EmailAddress).trim().to_lowercase();
-        let employee_id = input.get(Column::EmployeeId).trim().to_owned();
+        let email = email_key(input.cell(Column::EmailAddress).trim());
+        let employee_id = Cow::Borrowed(input.cell(Column::EmployeeId).trim());
         let identifiers = [(Column::EmailAddress, email, &mut by_email), (Column::EmployeeId, employee_id, &mut by_employee_id)];
         for (column, key, seen) in identifiers {
             if key.is_empty() {
@@ -129,7 +153,7 @@ pub fn check_create(bytes: &[u8], org: &OrgRules, directory: &Directory) -> Chec
                 };
                 problems.push(CellProblem::at(
                     record.row,
-                    Problem::new(column, code, format!("{what} {} is also on row {}; each user needs their own.", input.get(column).trim(), records[first].row)),
+                    Problem::new(column, code, format!("{what} {} is also on row {}; each user needs their own.", input.cell(column).trim(), records[first].row)),
                 ));
             } else {
                 seen.insert(key.clone(), index);
@@ -145,7 +169,7 @@ pub fn check_create(bytes: &[u8], org: &OrgRules, directory: &Directory) -> Chec
                     Problem::new(
                         column,
                         code,
-                        format!("{} already belongs to {}, an existing user; to change existing users, use Bulk Update.", input.get(column).trim(), owner.display_name),
+                        format!("{} already belongs to {}, an existing user; to change existing users, use Bulk Update.", input.cell(column).trim(), owner.display_name),
                     ),
                 ));
             }
@@ -153,14 +177,14 @@ pub fn check_create(bytes: &[u8], org: &OrgRules, directory: &Directory) -> Chec
     }
 
     // Team leaders: a new user in this file (any row) or an existing one.
-    let can_manage = |index: usize| yes_no(Column::CanManageTeams, inputs[index].get(Column::CanManageTeams)).ok();
+    let can_manage = |index: usize| yes_no(Column::CanManageTeams, inputs[index].cell(Column::CanManageTeams)).ok();
     let mut leaders: Vec<Leader> = vec![Leader::None; records.len()];
     for (index, profile) in parsed.iter().enumerate() {
-        let Some(reference) = profile.as_ref().and_then(|p| p.team_leader.clone()) else { continue };
+        let Some(reference) = profile.as_ref().and_then(|p| p.team_leader.as_deref()) else { continue };
         let row = records[index].row;
         let problem = |code, message: String| CellProblem::at(row, Problem::new(Column::TeamLeader, code, message));
         // An existing user wins: a row in the file with the same identifier is a duplicate anyway.
-        if let Some(leader) = directory.by_reference(&reference) {
+        if let Some(leader) = directory.by_reference(reference) {
             if !leader.can_manage_teams {
                 problems.push(problem(
                     Code::LeaderCannotManageTeams,
@@ -173,7 +197,7 @@ pub fn check_create(bytes: &[u8], org: &OrgRules, directory: &Directory) -> Chec
             }
             continue;
         }
-        match by_email.get(&reference.to_lowercase()).or_else(|| by_employee_id.get(&reference)).copied() {
+        match by_email.get(&email_key(reference)).or_else(|| by_employee_id.get(reference)).copied() {
             Some(leader) if leader == index => {
                 problems.push(problem(Code::SelfLeader, "A user cannot be their own team leader; enter someone else who can manage teams.".into()));
             }
@@ -188,7 +212,7 @@ pub fn check_create(bytes: &[u8], org: &OrgRules, directory: &Directory) -> Chec
                 Code::UnknownTeamLeader,
                 format!(
                     "No user has the email address or employee ID \"{}\", in this file or already; enter the email or employee ID of a team leader.",
-                    crate::fields::shorten(&reference)
+                    crate::fields::shorten(reference)
                 ),
             )),
         }
@@ -221,7 +245,7 @@ pub fn check_create(bytes: &[u8], org: &OrgRules, directory: &Directory) -> Chec
 }
 
 /// The rows that have at least one problem.
-pub(crate) fn rows_with_problems(problems: &[CellProblem]) -> std::collections::HashSet<usize> {
+pub(crate) fn rows_with_problems(problems: &[CellProblem]) -> FxHashSet<usize> {
     problems.iter().filter_map(|p| p.row).collect()
 }
 
@@ -235,8 +259,9 @@ fn cycles(leaders: &[Leader]) -> Vec<Vec<usize>> {
     }
     let mut state = vec![State::Unseen; leaders.len()];
     let mut found = Vec::new();
+    let mut path = Vec::new();
     for start in 0..leaders.len() {
-        let mut path = Vec::new();
+        path.clear();
         let mut current = start;
         while state[current] == State::Unseen {
             state[current] = State::OnPath;
@@ -254,7 +279,7 @@ fn cycles(leaders: &[Leader]) -> Vec<Vec<usize>> {
             cycle.sort_unstable();
             found.push(cycle);
         }
-        for index in path {
+        for &index in &path {
             state[index] = State::Done;
         }
     }
@@ -266,8 +291,9 @@ fn order_leaders_first(profiles: Vec<Profile>, records: &[Record<'_>], leaders: 
     let count = profiles.len();
     let mut order: Vec<usize> = Vec::with_capacity(count);
     let mut placed = vec![false; count];
-    fn place(index: usize, leaders: &[Leader], placed: &mut [bool], order: &mut Vec<usize>) {
-        let mut chain = vec![index];
+    fn place(index: usize, leaders: &[Leader], placed: &mut [bool], order: &mut Vec<usize>, chain: &mut Vec<usize>) {
+        chain.clear();
+        chain.push(index);
         let mut current = index;
         while let Leader::New(next) = leaders[current] {
             if placed[next] || chain.contains(&next) {
@@ -283,8 +309,9 @@ fn order_leaders_first(profiles: Vec<Profile>, records: &[Record<'_>], leaders: 
             }
         }
     }
+    let mut chain = Vec::new();
     for index in 0..count {
-        place(index, &leaders, &mut placed, &mut order);
+        place(index, &leaders, &mut placed, &mut order, &mut chain);
     }
     let mut new_position = vec![0; count];
     for (position, &index) in order.iter().enumerate() {

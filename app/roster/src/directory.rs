@@ -2,11 +2,11 @@
 //! that identifiers and team leaders can refer to. The server fills it from storage; the browser
 //! receives it as a snapshot. It holds data only, so the rules stay pure.
 
-use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
 use crate::fields::DateFormat;
+use crate::hash::FxHashMap;
 
 /// A user's id in storage.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -65,9 +65,9 @@ pub struct KnownUser {
 #[derive(Clone, Debug, Default)]
 pub struct Directory {
     users: Vec<KnownUser>,
-    by_id: HashMap<UserId, usize>,
-    by_email: HashMap<String, usize>,
-    by_employee_id: HashMap<String, usize>,
+    by_id: FxHashMap<UserId, usize>,
+    by_email: FxHashMap<String, usize>,
+    by_employee_id: FxHashMap<String, usize>,
 }
 
 impl Directory {
@@ -100,7 +100,7 @@ impl Directory {
     /// A team-leader reference is an email address (any case) or an employee ID.
     pub fn by_reference(&self, reference: &str) -> Option<&KnownUser> {
         let reference = reference.trim();
-        self.by_email_key(&reference.to_lowercase())
+        self.by_email_key(&crate::fields::email_key(reference))
             .or_else(|| self.by_employee_id(reference))
     }
 

@@ -17,7 +17,10 @@ pub const MAX_PASSWORD: usize = 128;
 /// Trims a cell and checks length and control characters. `multiline` allows line breaks (the bio).
 fn text(column: Column, raw: &str, max: usize, multiline: bool) -> Result<String, Problem> {
     let value = raw.trim();
-    let length = value.chars().count();
+    if value.is_empty() {
+        return Ok(String::new()); // no allocation for the many blank optional cells
+    }
+    let length = if value.is_ascii() { value.len() } else { value.chars().count() };
     if length > max {
         return Err(Problem::new(
             column,
@@ -26,7 +29,12 @@ fn text(column: Column, raw: &str, max: usize, multiline: bool) -> Result<String
         ));
     }
     let allowed = |c: char| multiline && (c == '\n' || c == '\r' || c == '\t');
-    if value.chars().any(|c| c.is_control() && !allowed(c)) {
+    let has_control = if value.is_ascii() {
+        value.bytes().any(|b| (b < 0x20 || b == 0x7F) && !allowed(b as char))
+    } else {
+        value.chars().any(|c| c.is_control() && !allowed(c))
+    };
+    if has_control {
         let what = if multiline { "invisible control characters" } else { "a line break, tab or other invisible character" };
         return Err(Problem::new(
             column,
@@ -89,15 +97,16 @@ impl Bio {
 
 /// A y/n cell. Accepts y, yes, n, no in any case (what people type); blank is "required".
 pub fn yes_no(column: Column, raw: &str) -> Result<bool, Problem> {
-    match raw.trim().to_ascii_lowercase().as_str() {
-        "y" | "yes" => Ok(true),
-        "n" | "no" => Ok(false),
-        "" => Err(Problem::new(column, Code::Required, format!("{column} is required; enter y or n."))),
-        other => Err(Problem::new(
-            column,
-            Code::InvalidYesNo,
-            format!("{column} must be y or n, not \"{}\".", shorten(other)),
-        )),
+    let value = raw.trim();
+    let is = |word: &str| value.eq_ignore_ascii_case(word);
+    if is("y") || is("yes") {
+        Ok(true)
+    } else if is("n") || is("no") {
+        Ok(false)
+    } else if value.is_empty() {
+        Err(Problem::new(column, Code::Required, format!("{column} is required; enter y or n.")))
+    } else {
+        Err(Problem::new(column, Code::InvalidYesNo, format!("{column} must be y or n, not \"{}\".", shorten(value))))
     }
 }
 
@@ -153,8 +162,15 @@ impl EmailAddress {
 
     /// The case-insensitive identity of the address, used for uniqueness and look-ups.
     pub fn key(&self) -> String {
-        self.0.to_lowercase()
+        email_key(&self.0).into_owned()
     }
+}
+
+/// The case-insensitive key of an email address (or of a team-leader reference), copied only
+/// when it has capitals.
+pub fn email_key(text: &str) -> std::borrow::Cow<'_, str> {
+    let has_capitals = if text.is_ascii() { text.bytes().any(|b| b.is_ascii_uppercase()) } else { text.chars().any(char::is_uppercase) };
+    if has_capitals { std::borrow::Cow::Owned(text.to_lowercase()) } else { std::borrow::Cow::Borrowed(text) }
 }
 
 /// An employee ID: text, leading zeros kept, compared exactly.
@@ -184,9 +200,14 @@ impl EmploymentStatus {
         [EmploymentStatus::FullTime, EmploymentStatus::PartTime, EmploymentStatus::Temp];
 
     pub fn parse(raw: &str) -> Result<Option<Self>, Problem> {
-        let normalised: String = raw.trim().to_lowercase().split_whitespace().collect::<Vec<_>>().join(" ");
-        match normalised.replace('-', " ").as_str() {
-            "" => Ok(None),
+        let trimmed = raw.trim();
+        // The exact spellings first, without allocating; then any case, spacing or hyphen.
+        let exact = EmploymentStatus::ALL.into_iter().find(|s| s.as_str() == trimmed);
+        if trimmed.is_empty() || exact.is_some() {
+            return Ok(exact);
+        }
+        let normalised: String = trimmed.to_lowercase().replace('-', " ").split_whitespace().collect::<Vec<_>>().join(" ");
+        match normalised.as_str() {
             "full time" => Ok(Some(EmploymentStatus::FullTime)),
             "part time" => Ok(Some(EmploymentStatus::PartTime)),
             "temp" => Ok(Some(EmploymentStatus::Temp)),

@@ -17,13 +17,14 @@
 pub mod column;
 pub mod directory;
 pub mod fields;
+pub mod hash;
 pub mod problem;
 pub mod profile;
 
 pub use column::Column;
 pub use directory::{Directory, KnownUser, OrgRules, UserId};
 pub use problem::{Code, Problem};
-pub use profile::{Profile, ProfileInput};
+pub use profile::{Cells, Profile, ProfileInput};
 pub mod create;
 pub mod current;
 pub mod decode;

@@ -35,6 +35,19 @@ impl ProfileInput {
     }
 }
 
+/// Anything that holds one raw text per column: a form's [`ProfileInput`], or a spreadsheet row
+/// read in place (no copy of its cells).
+pub trait Cells {
+    /// The raw text of a column; a missing column reads as blank.
+    fn cell(&self, column: Column) -> &str;
+}
+
+impl Cells for ProfileInput {
+    fn cell(&self, column: Column) -> &str {
+        self.get(column)
+    }
+}
+
 /// A profile whose every field is valid on its own. The team leader is still a reference
 /// (an email or employee ID) until it is resolved against a directory.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -73,9 +86,9 @@ impl Checker {
 impl Profile {
     /// Checks every field of `input` on its own and against the organisation's roles, groups and
     /// settings. Returns every problem found, not just the first.
-    pub fn parse(input: &ProfileInput, org: &OrgRules) -> Result<Profile, Vec<Problem>> {
+    pub fn parse(input: &impl Cells, org: &OrgRules) -> Result<Profile, Vec<Problem>> {
         let mut check = Checker { problems: Vec::new() };
-        let cell = |column| input.get(column);
+        let cell = |column| input.cell(column);
 
         let can_manage_teams = check.take(yes_no(Column::CanManageTeams, cell(Column::CanManageTeams)));
         let email = check.take(EmailAddress::parse(cell(Column::EmailAddress)));
