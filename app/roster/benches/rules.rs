@@ -7,7 +7,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use roster::create::check_create;
-use roster::directory::RoleInfo;
 use roster::write::utf16le;
 use roster::{Directory, KnownUser, OrgRules, UserId};
 
@@ -74,9 +73,8 @@ fn file(rows: usize) -> Vec<u8> {
 
 fn main() {
     let org = OrgRules {
-        roles: OrgRules::DEFAULT_ROLES.iter().map(|n| RoleInfo { name: (*n).into(), active: true }).collect(),
         groups: vec!["Tier 1".into()],
-        ..OrgRules::default()
+        ..OrgRules::with_default_roles()
     };
     let directory = Directory::new(vec![KnownUser {
         id: UserId(1),

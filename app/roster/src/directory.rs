@@ -32,6 +32,14 @@ impl OrgRules {
     /// The roles every organisation starts with.
     pub const DEFAULT_ROLES: [&'static str; 3] = ["Admin", "Team Leader", "Team Member"];
 
+    /// A new organisation's rules: the default roles, all active; no groups; ISO dates.
+    pub fn with_default_roles() -> Self {
+        OrgRules {
+            roles: OrgRules::DEFAULT_ROLES.iter().map(|name| RoleInfo { name: (*name).into(), active: true }).collect(),
+            ..OrgRules::default()
+        }
+    }
+
     /// Finds a role by name, ignoring case; the stored spelling is what is kept.
     pub fn role(&self, name: &str) -> Option<&RoleInfo> {
         let wanted = name.trim().to_lowercase();

@@ -4,16 +4,14 @@
 use proptest::prelude::*;
 use roster::create::check_create;
 use roster::current::{CurrentTeam, CurrentUser, export};
-use roster::directory::RoleInfo;
 use roster::update::check_update;
 use roster::write::utf16le;
 use roster::{Column, Directory, OrgRules, ProfileInput, UserId};
 
 fn org() -> OrgRules {
     OrgRules {
-        roles: OrgRules::DEFAULT_ROLES.iter().map(|n| RoleInfo { name: (*n).into(), active: true }).collect(),
         groups: vec!["Tier 1".into()],
-        ..OrgRules::default()
+        ..OrgRules::with_default_roles()
     }
 }
 

@@ -1,6 +1,5 @@
 //! Checks for creating an organisation and its admins, shared by the set-up page and the CLI.
 
-use roster::directory::RoleInfo;
 use roster::fields::Password;
 use roster::{Code, Column, OrgRules, Problem, Profile, ProfileInput};
 
@@ -42,10 +41,7 @@ pub fn parse_org_name(raw: &str) -> Result<String, String> {
 /// Checks an admin's details with the profile rules. An admin signs in with their email address,
 /// so it is required.
 pub fn parse_admin(first_name: &str, last_name: &str, email: &str, password: &str) -> Result<AdminDraft, Vec<Problem>> {
-    let org = OrgRules {
-        roles: OrgRules::DEFAULT_ROLES.iter().map(|name| RoleInfo { name: (*name).into(), active: true }).collect(),
-        ..OrgRules::default()
-    };
+    let org = OrgRules::with_default_roles();
     let input = ProfileInput::new()
         .with(Column::Role, "Admin")
         .with(Column::CanManageTeams, "y")

@@ -61,44 +61,66 @@ fn opt(text: Option<&str>) -> Option<String> {
     text.map(str::to_owned)
 }
 
+/// The columns a profile sets, in the order [`bind_profile`] binds them.
+const PROFILE_COLUMNS: [&str; 17] = [
+    "role_id", "email", "email_key", "employee_id", "first_name", "last_name", "home_town", "state_or_country", "bio",
+    "can_manage_teams", "phone_channel", "chat_channel", "email_channel", "leader_id", "employment_status", "start_date",
+    "search_text",
+];
+
+type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+
+/// Binds a profile's values for [`PROFILE_COLUMNS`], in order.
+fn bind_profile<'q>(query: AnyQuery<'q>, role_id: i64, p: &Profile, leader: Option<UserId>) -> AnyQuery<'q> {
+    query
+        .bind(role_id)
+        .bind(opt(p.email.as_ref().map(|e| e.as_str())))
+        .bind(p.email.as_ref().map(|e| e.key()))
+        .bind(opt(p.employee_id.as_ref().map(|e| e.as_str())))
+        .bind(p.first_name.as_str().to_owned())
+        .bind(p.last_name.as_str().to_owned())
+        .bind(opt(p.home_town.as_ref().map(|t| t.as_str())))
+        .bind(opt(p.state_or_country.as_ref().map(|t| t.as_str())))
+        .bind(opt(p.bio.as_ref().map(|t| t.as_str())))
+        .bind(p.can_manage_teams)
+        .bind(p.phone_channel)
+        .bind(p.chat_channel)
+        .bind(p.email_channel)
+        .bind(leader.map(|l| l.0))
+        .bind(p.employment_status.map(|s| s.as_str().to_owned()))
+        .bind(p.start_date.map(|d| d.iso()))
+        .bind(search_text(p))
+}
+
 /// Inserts a validated user (and their groups) on an open connection or transaction.
 pub async fn insert_user(conn: &mut AnyConnection, org_id: i64, actor: Option<i64>, user: &NewUser, now: i64) -> Result<i64, StoreError> {
     let p = &user.profile;
     let role_id = role_id(conn, org_id, &p.role).await?;
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO users (org_id, role_id, email, email_key, employee_id, first_name, last_name, home_town,
-             state_or_country, bio, can_manage_teams, phone_channel, chat_channel, email_channel, leader_id,
-             employment_status, start_date, status, password_hash, must_change_password, search_text,
-             created_at, updated_at, updated_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $22, $23)
-         RETURNING id",
-    )
-    .bind(org_id)
-    .bind(role_id)
-    .bind(opt(p.email.as_ref().map(|e| e.as_str())))
-    .bind(p.email.as_ref().map(|e| e.key()))
-    .bind(opt(p.employee_id.as_ref().map(|e| e.as_str())))
-    .bind(p.first_name.as_str())
-    .bind(p.last_name.as_str())
-    .bind(opt(p.home_town.as_ref().map(|t| t.as_str())))
-    .bind(opt(p.state_or_country.as_ref().map(|t| t.as_str())))
-    .bind(opt(p.bio.as_ref().map(|t| t.as_str())))
-    .bind(p.can_manage_teams)
-    .bind(p.phone_channel)
-    .bind(p.chat_channel)
-    .bind(p.email_channel)
-    .bind(user.leader.map(|l| l.0))
-    .bind(p.employment_status.map(|s| s.as_str().to_owned()))
-    .bind(p.start_date.map(|d| d.iso()))
-    .bind(user.status.as_str())
-    .bind(user.password_hash.clone())
-    .bind(user.must_change_password)
-    .bind(search_text(p))
-    .bind(now)
-    .bind(actor)
-    .fetch_one(&mut *conn)
-    .await
-    .map_err(user_write_error)?;
+    // $1 is the organisation, then the profile's columns, then the rest.
+    let first = 2;
+    let after = first + PROFILE_COLUMNS.len();
+    let placeholders: Vec<String> = (first..after).map(|n| format!("${n}")).collect();
+    let sql = format!(
+        "INSERT INTO users (org_id, {columns}, status, password_hash, must_change_password, created_at, updated_at, updated_by)
+         VALUES ($1, {placeholders}, ${status}, ${hash}, ${must}, ${now}, ${now}, ${actor}) RETURNING id",
+        columns = PROFILE_COLUMNS.join(", "),
+        placeholders = placeholders.join(", "),
+        status = after,
+        hash = after + 1,
+        must = after + 2,
+        now = after + 3,
+        actor = after + 4,
+    );
+    let row = bind_profile(sqlx::query(&sql).bind(org_id), role_id, p, user.leader)
+        .bind(user.status.as_str())
+        .bind(user.password_hash.clone())
+        .bind(user.must_change_password)
+        .bind(now)
+        .bind(actor)
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(user_write_error)?;
+    let id: i64 = row.try_get(0).map_err(internal)?;
     set_groups(conn, org_id, id, p).await?;
     let detail = serde_json::json!({ "name": format!("{} {}", p.first_name.as_str(), p.last_name.as_str()) });
     audit(conn, org_id, actor, "user.created", Some(id), &detail.to_string(), now).await?;
@@ -279,43 +301,31 @@ pub async fn update_user(
     let mut tx = pool.begin().await.map_err(internal)?;
     let before = user_form(&mut tx, org_id, user_id).await?.ok_or(StoreError::NotFound)?.0;
     let role_id = role_id(&mut tx, org_id, &profile.role).await?;
-    let p = profile;
-    let updated = sqlx::query(
-        "UPDATE users SET role_id = $1, email = $2, email_key = $3, employee_id = $4, first_name = $5, last_name = $6,
-             home_town = $7, state_or_country = $8, bio = $9, can_manage_teams = $10, phone_channel = $11,
-             chat_channel = $12, email_channel = $13, leader_id = $14, employment_status = $15, start_date = $16,
-             search_text = $17, version = version + 1, updated_at = $18, updated_by = $19
-         WHERE org_id = $20 AND id = $21 AND version = $22",
-    )
-    .bind(role_id)
-    .bind(opt(p.email.as_ref().map(|e| e.as_str())))
-    .bind(p.email.as_ref().map(|e| e.key()))
-    .bind(opt(p.employee_id.as_ref().map(|e| e.as_str())))
-    .bind(p.first_name.as_str())
-    .bind(p.last_name.as_str())
-    .bind(opt(p.home_town.as_ref().map(|t| t.as_str())))
-    .bind(opt(p.state_or_country.as_ref().map(|t| t.as_str())))
-    .bind(opt(p.bio.as_ref().map(|t| t.as_str())))
-    .bind(p.can_manage_teams)
-    .bind(p.phone_channel)
-    .bind(p.chat_channel)
-    .bind(p.email_channel)
-    .bind(leader.map(|l| l.0))
-    .bind(p.employment_status.map(|s| s.as_str().to_owned()))
-    .bind(p.start_date.map(|d| d.iso()))
-    .bind(search_text(p))
-    .bind(now)
-    .bind(actor)
-    .bind(org_id)
-    .bind(user_id)
-    .bind(version)
-    .execute(&mut *tx)
-    .await
-    .map_err(user_write_error)?;
+    let assignments: Vec<String> = PROFILE_COLUMNS.iter().enumerate().map(|(i, c)| format!("{c} = ${}", i + 1)).collect();
+    let after = PROFILE_COLUMNS.len() + 1;
+    let sql = format!(
+        "UPDATE users SET {}, version = version + 1, updated_at = ${}, updated_by = ${}
+         WHERE org_id = ${} AND id = ${} AND version = ${}",
+        assignments.join(", "),
+        after,
+        after + 1,
+        after + 2,
+        after + 3,
+        after + 4,
+    );
+    let updated = bind_profile(sqlx::query(&sql), role_id, profile, leader)
+        .bind(now)
+        .bind(actor)
+        .bind(org_id)
+        .bind(user_id)
+        .bind(version)
+        .execute(&mut *tx)
+        .await
+        .map_err(user_write_error)?;
     if updated.rows_affected() == 0 {
         return Err(StoreError::Stale);
     }
-    set_groups(&mut tx, org_id, user_id, p).await?;
+    set_groups(&mut tx, org_id, user_id, profile).await?;
     let after = user_form(&mut tx, org_id, user_id).await?.ok_or(StoreError::NotFound)?.0;
     audit(&mut tx, org_id, Some(actor), "user.updated", Some(user_id), &changes(&before, &after).to_string(), now).await?;
     tx.commit().await.map_err(internal)

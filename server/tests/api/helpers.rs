@@ -110,7 +110,7 @@ impl TestApp {
     /// An organisation with one admin (`admin@<slug>.test`).
     pub async fn org_with_admin(&self, slug: &str) -> Org {
         let org_id = self.store.create_org(slug, &format!("{slug} support")).await.expect("create org");
-        let mut admin = app::ssr::setup::parse_admin("Admin", slug, &format!("admin@{slug}.test"), PASSWORD).ok().expect("admin");
+        let mut admin = app::ssr::setup::parse_admin("Admin", slug, &format!("admin@{slug}.test"), PASSWORD).unwrap_or_else(|problems| panic!("{problems:?}"));
         admin.user.password_hash = Some(auth::hash_password(PASSWORD).expect("hash"));
         let admin_id = self.store.create_admin(org_id, &admin.user).await.expect("create admin");
         Org { id: org_id, admin_id }
@@ -168,10 +168,7 @@ impl TestApp {
             .with(Column::PhoneChannel, "y")
             .with(Column::ChatChannel, "y")
             .with(Column::EmailChannel, "y");
-        let rules = OrgRules {
-            roles: OrgRules::DEFAULT_ROLES.iter().map(|n| app::roster::directory::RoleInfo { name: (*n).into(), active: true }).collect(),
-            ..OrgRules::default()
-        };
+        let rules = OrgRules::with_default_roles();
         let mut input = input;
         if leader.is_some() {
             input.set(Column::TeamLeader, "placeholder");

@@ -4,14 +4,12 @@
 
 use libfuzzer_sys::fuzz_target;
 use roster::current::{CurrentTeam, CurrentUser};
-use roster::directory::RoleInfo;
 use roster::{Column, Directory, KnownUser, OrgRules, ProfileInput, UserId};
 
 fuzz_target!(|bytes: &[u8]| {
     let org = OrgRules {
-        roles: OrgRules::DEFAULT_ROLES.iter().map(|n| RoleInfo { name: (*n).into(), active: true }).collect(),
         groups: vec!["Tier 1".into()],
-        ..OrgRules::default()
+        ..OrgRules::with_default_roles()
     };
     let boss = KnownUser {
         id: UserId(1),

@@ -1,5 +1,4 @@
 use super::*;
-use crate::directory::RoleInfo;
 use crate::report::Counts;
 use crate::write::utf16le;
 use crate::KnownUser;
@@ -17,10 +16,7 @@ fn file(rows: &[&str]) -> Vec<u8> {
 }
 
 fn org() -> OrgRules {
-    OrgRules {
-        roles: OrgRules::DEFAULT_ROLES.iter().map(|n| RoleInfo { name: (*n).into(), active: true }).collect(),
-        ..OrgRules::default()
-    }
+    OrgRules::with_default_roles()
 }
 
 fn directory() -> Directory {

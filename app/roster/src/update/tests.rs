@@ -1,15 +1,11 @@
 use super::*;
 use crate::current::{CurrentUser, export};
-use crate::directory::RoleInfo;
 use crate::report::Counts;
 use crate::write::utf16le;
 use crate::ProfileInput;
 
 fn org() -> OrgRules {
-    OrgRules {
-        roles: OrgRules::DEFAULT_ROLES.iter().map(|n| RoleInfo { name: (*n).into(), active: true }).collect(),
-        ..OrgRules::default()
-    }
+    OrgRules::with_default_roles()
 }
 
 fn user(id: i64, email: &str, first: &str, can_manage: bool, leader: Option<(i64, &str)>) -> CurrentUser {
