@@ -84,33 +84,45 @@ pub fn decode(bytes: &[u8]) -> Result<String, DecodeError> {
     if body.len() % 2 != 0 {
         return Err(DecodeError::OddLength { length: bytes.len() });
     }
-    let units: Vec<u16> = body
-        .chunks_exact(2)
-        .map(|pair| match endian {
-            Endian::Little => u16::from_le_bytes([pair[0], pair[1]]),
-            Endian::Big => u16::from_be_bytes([pair[0], pair[1]]),
-        })
-        .collect();
-    // The fast path; only a malformed file takes the slow walk that finds the broken character.
-    if let Ok(text) = String::from_utf16(&units) {
-        return Ok(text);
-    }
-    let mut text = String::with_capacity(body.len() / 2);
-    let mut unit_index = 0usize;
-    let mut line = 1usize;
-    for decoded in char::decode_utf16(units.iter().copied()) {
-        match decoded {
-            Ok(c) => {
-                if c == '\n' {
-                    line += 1;
-                }
-                unit_index += c.len_utf16();
-                text.push(c);
-            }
-            Err(_) => return Err(DecodeError::LoneSurrogate { offset: offset + unit_index * 2, line }),
+    let mut units = body.chunks_exact(2).map(|pair| match endian {
+        Endian::Little => u16::from_le_bytes([pair[0], pair[1]]),
+        Endian::Big => u16::from_be_bytes([pair[0], pair[1]]),
+    });
+    // One pass straight to UTF-8, with a fast path for ASCII (nearly every character of a roster).
+    let mut utf8: Vec<u8> = Vec::with_capacity(body.len() / 2 + body.len() / 16);
+    let mut index = 0;
+    let mut pending: Option<u16> = None;
+    loop {
+        let Some(first) = pending.take().or_else(|| units.next()) else { break };
+        if first < 0x80 {
+            utf8.push(first as u8);
+            index += 1;
+            continue;
         }
+        let (c, width) = match first {
+            0xD800..=0xDBFF => match units.next() {
+                Some(second @ 0xDC00..=0xDFFF) => {
+                    let scalar = 0x10000 + ((u32::from(first) - 0xD800) << 10) + (u32::from(second) - 0xDC00);
+                    (char::from_u32(scalar), 2)
+                }
+                other => {
+                    pending = other;
+                    (None, 1)
+                }
+            },
+            0xDC00..=0xDFFF => (None, 1),
+            _ => (char::from_u32(u32::from(first)), 1),
+        };
+        let Some(c) = c else {
+            let line = 1 + utf8.iter().filter(|&&b| b == b'\n').count();
+            return Err(DecodeError::LoneSurrogate { offset: offset + index * 2, line });
+        };
+        let mut buffer = [0u8; 4];
+        utf8.extend_from_slice(c.encode_utf8(&mut buffer).as_bytes());
+        index += width;
     }
-    Ok(text)
+    // Every byte above came from a valid scalar value, so this cannot fail; the check is cheap.
+    String::from_utf8(utf8).map_err(|_| DecodeError::LoneSurrogate { offset, line: 1 })
 }
 
 /// Without a byte-order mark, spreadsheet text is mostly ASCII, so every other byte is zero:

@@ -1,6 +1,8 @@
 //! A whole profile: each field checked by its type, then the profile checked against the
 //! organisation (roles, groups) and its directory (uniqueness, team leader).
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 
 use crate::fields::{
@@ -53,7 +55,7 @@ impl Cells for ProfileInput {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Profile {
     /// The role's name as the organisation spells it (derived when left blank without custom roles).
-    pub role: String,
+    pub role: Cow<'static, str>,
     pub can_manage_teams: bool,
     pub email: Option<EmailAddress>,
     pub employee_id: Option<EmployeeId>,
@@ -252,7 +254,7 @@ impl Profile {
     }
 }
 
-fn role(raw: &str, can_manage_teams: bool, org: &OrgRules) -> Result<String, Problem> {
+fn role(raw: &str, can_manage_teams: bool, org: &OrgRules) -> Result<Cow<'static, str>, Problem> {
     let raw = raw.trim();
     if raw.is_empty() {
         if org.uses_custom_roles {
@@ -262,11 +264,10 @@ fn role(raw: &str, can_manage_teams: bool, org: &OrgRules) -> Result<String, Pro
                 format!("Role is required because this organisation uses custom roles; enter one of: {}.", org.active_role_names().join(", ")),
             ));
         }
-        let derived = if can_manage_teams { "Team Leader" } else { "Team Member" };
-        return Ok(derived.to_owned());
+        return Ok(Cow::Borrowed(if can_manage_teams { "Team Leader" } else { "Team Member" }));
     }
     match org.role(raw) {
-        Some(role) if role.active => Ok(role.name.clone()),
+        Some(role) if role.active => Ok(Cow::Owned(role.name.clone())),
         Some(role) => Err(Problem::new(
             Column::Role,
             Code::InactiveRole,
