@@ -320,13 +320,15 @@ fn order_leaders_first(profiles: Vec<Profile>, records: &[Record<'_>], leaders: 
     let mut profiles: Vec<Option<Profile>> = profiles.into_iter().map(Some).collect();
     let users = order
         .iter()
-        .map(|&index| NewUserRow {
-            row: records[index].row,
-            profile: profiles[index].take().unwrap_or_else(|| unreachable!("each index is placed once")),
-            leader: match leaders[index] {
-                Leader::New(leader) => Leader::New(new_position[leader]),
-                other => other,
-            },
+        .filter_map(|&index| {
+            Some(NewUserRow {
+                row: records[index].row,
+                profile: profiles[index].take()?, // each index is placed exactly once
+                leader: match leaders[index] {
+                    Leader::New(leader) => Leader::New(new_position[leader]),
+                    other => other,
+                },
+            })
         })
         .collect();
     CreatePlan { users }
