@@ -34,7 +34,9 @@ pub enum AppError {
     #[error("{0}")]
     Conflict(String),
     /// Something failed on the server; details are in the server log under this reference.
-    #[error("Something went wrong on our side (reference {0}). Please try again; if it keeps happening, contact support with the reference.")]
+    #[error(
+        "Something went wrong on our side (reference {0}). Please try again; if it keeps happening, contact support with the reference."
+    )]
     Internal(String),
     /// The request could not be carried out at all (network, encoding).
     #[error("The request could not be completed: {0}")]
@@ -58,11 +60,9 @@ impl AppError {
     /// The problems of one field, for showing them beside it.
     pub fn problems_for(&self, column: roster::Column) -> Vec<String> {
         match self {
-            AppError::Invalid(problems) => problems
-                .iter()
-                .filter(|p| p.column == column)
-                .map(|p| p.message.clone())
-                .collect(),
+            AppError::Invalid(problems) => {
+                problems.iter().filter(|p| p.column == column).map(|p| p.message.clone()).collect()
+            }
             _ => Vec::new(),
         }
     }
@@ -90,11 +90,8 @@ impl AppError {
 #[cfg(feature = "ssr")]
 pub fn internal(error: impl std::fmt::Display) -> AppError {
     use rand::Rng;
-    let reference: String = rand::thread_rng()
-        .sample_iter(&rand::distributions::Alphanumeric)
-        .take(10)
-        .map(char::from)
-        .collect();
+    let reference: String =
+        rand::thread_rng().sample_iter(&rand::distributions::Alphanumeric).take(10).map(char::from).collect();
     tracing::error!(%reference, %error, "internal error");
     AppError::Internal(reference)
 }

@@ -77,7 +77,8 @@ pub enum UserStatus {
 }
 
 impl UserStatus {
-    pub const ALL: [UserStatus; 4] = [UserStatus::Created, UserStatus::Invited, UserStatus::Active, UserStatus::Deactivated];
+    pub const ALL: [UserStatus; 4] =
+        [UserStatus::Created, UserStatus::Invited, UserStatus::Active, UserStatus::Deactivated];
 
     pub fn as_str(self) -> &'static str {
         match self {

@@ -17,7 +17,10 @@ async fn seed(store: &SqlStore) -> anyhow::Result<i64> {
     let org_id = store.create_org("bench", "Bench").await?;
     let mut tx = store.pool.begin().await?;
     // 1,000 leaders, then 99,000 agents spread over them; three statuses; a few groups.
-    sqlx::query("INSERT INTO groups (org_id, name) VALUES ($1, 'Tier 1'), ($1, 'Tier 2')").bind(org_id).execute(&mut *tx).await?;
+    sqlx::query("INSERT INTO groups (org_id, name) VALUES ($1, 'Tier 1'), ($1, 'Tier 2')")
+        .bind(org_id)
+        .execute(&mut *tx)
+        .await?;
     let leaders = 1_000;
     let mut next_id: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM users").fetch_one(&mut *tx).await?;
     let first_id = next_id + 1;
@@ -65,10 +68,11 @@ async fn run(label: &str, url: &str) -> anyhow::Result<()> {
     let started = Instant::now();
     let org_id = seed(&store).await?;
     println!("\n{label}: seeded {USERS} users in {:.1} s", started.elapsed().as_secs_f64());
-    let leader = sqlx::query_scalar::<_, i64>("SELECT MIN(id) FROM users WHERE org_id = $1 AND can_manage_teams = TRUE")
-        .bind(org_id)
-        .fetch_one(&store.pool)
-        .await?;
+    let leader =
+        sqlx::query_scalar::<_, i64>("SELECT MIN(id) FROM users WHERE org_id = $1 AND can_manage_teams = TRUE")
+            .bind(org_id)
+            .fetch_one(&store.pool)
+            .await?;
     let cases = [
         ("first page, by name", TeamQuery::default()),
         ("page 1,000, by name", TeamQuery { page: 1_000, ..TeamQuery::default() }),

@@ -85,14 +85,14 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
                     input.trim_end_matches(['\r', '\n']).to_owned()
                 }
             };
-            let org_id = store
-                .org_id_by_slug(&org)
-                .await?
-                .with_context(|| format!("There is no organisation with the short name {org}; create it with `server org create`."))?;
+            let org_id = store.org_id_by_slug(&org).await?.with_context(|| {
+                format!("There is no organisation with the short name {org}; create it with `server org create`.")
+            })?;
             let draft = setup::parse_admin(&first_name, &last_name, &email, &password).map_err(|problems| {
                 anyhow::anyhow!(problems.iter().map(|p| p.message.clone()).collect::<Vec<_>>().join("\n"))
             })?;
-            let hash = auth::hash_password(&draft.password).map_err(|e| anyhow::anyhow!("hashing the password: {e}"))?;
+            let hash =
+                auth::hash_password(&draft.password).map_err(|e| anyhow::anyhow!("hashing the password: {e}"))?;
             let admin = app::ssr::NewUser { password_hash: Some(hash), ..draft.user };
             match store.create_admin(org_id, &admin).await {
                 Ok(_) => {
@@ -112,9 +112,13 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let url = format!("http://{}:{}", config.addr.ip(), app.port());
     tracing::info!("Roster is listening on {url}");
     if needs_setup {
-        println!("\nRoster is ready at {url}\nThe database is empty: open {url}/setup to create your organisation and first admin.\n");
+        println!(
+            "\nRoster is ready at {url}\nThe database is empty: open {url}/setup to create your organisation and first admin.\n"
+        );
     } else {
-        println!("\nRoster is ready at {url}\nSign in at {url}/sign-in with your organisation's short name, email address and password.\n");
+        println!(
+            "\nRoster is ready at {url}\nSign in at {url}/sign-in with your organisation's short name, email address and password.\n"
+        );
     }
     app.run_until_stopped().await.context("the server stopped")
 }

@@ -26,12 +26,13 @@ impl Config {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
         let data_dir = PathBuf::from(var("ROSTER_DATA_DIR").unwrap_or_else(|| "data".into()));
         let database_url = var("DATABASE_URL").unwrap_or_else(|| format!("sqlite://{}/roster.db", data_dir.display()));
-        let addr = var("ROSTER_ADDR")
-            .or_else(|| var("LEPTOS_SITE_ADDR"))
-            .unwrap_or_else(|| "127.0.0.1:3000".into());
-        let addr = addr.parse().with_context(|| format!("ROSTER_ADDR \"{addr}\" is not an address like 127.0.0.1:3000"))?;
+        let addr = var("ROSTER_ADDR").or_else(|| var("LEPTOS_SITE_ADDR")).unwrap_or_else(|| "127.0.0.1:3000".into());
+        let addr =
+            addr.parse().with_context(|| format!("ROSTER_ADDR \"{addr}\" is not an address like 127.0.0.1:3000"))?;
         let body_limit_mb: usize = match var("ROSTER_BODY_LIMIT_MB") {
-            Some(v) => v.parse().with_context(|| format!("ROSTER_BODY_LIMIT_MB \"{v}\" is not a number of megabytes"))?,
+            Some(v) => {
+                v.parse().with_context(|| format!("ROSTER_BODY_LIMIT_MB \"{v}\" is not a number of megabytes"))?
+            }
             None => 64,
         };
         Ok(Config {

@@ -29,7 +29,8 @@ impl Application {
     /// Connects to the database (running migrations) and binds the address; port 0 picks a free one.
     pub async fn build(config: Config) -> anyhow::Result<Application> {
         let store = SqlStore::connect(&config.database_url).await?;
-        let listener = TcpListener::bind(config.addr).await.with_context(|| format!("could not listen on {}", config.addr))?;
+        let listener =
+            TcpListener::bind(config.addr).await.with_context(|| format!("could not listen on {}", config.addr))?;
         let addr = listener.local_addr()?;
         let options = LeptosOptions::builder()
             .output_name("roster")
@@ -65,7 +66,10 @@ fn router(options: LeptosOptions, state: AppState, body_limit: usize) -> Router 
         .with_state(options)
         .layer(axum::middleware::from_fn(crate::origin::same_origin_only))
         .layer(DefaultBodyLimit::max(body_limit))
-        .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
         .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
         .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
 }

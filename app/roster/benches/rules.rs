@@ -72,10 +72,7 @@ fn file(rows: usize) -> Vec<u8> {
 }
 
 fn main() {
-    let org = OrgRules {
-        groups: vec!["Tier 1".into()],
-        ..OrgRules::with_default_roles()
-    };
+    let org = OrgRules { groups: vec!["Tier 1".into()], ..OrgRules::with_default_roles() };
     let directory = Directory::new(vec![KnownUser {
         id: UserId(1),
         email_key: Some("admin@acme.test".into()),

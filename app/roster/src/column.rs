@@ -102,9 +102,7 @@ impl Column {
     /// (the help page's spelling) and "Email Channel" are the same column.
     pub fn from_header(cell: &str) -> Option<Column> {
         let wanted = normalise_header(cell);
-        Column::ALL
-            .into_iter()
-            .find(|column| normalise_header(column.header()) == wanted)
+        Column::ALL.into_iter().find(|column| normalise_header(column.header()) == wanted)
     }
 }
 
@@ -119,10 +117,7 @@ fn normalise_header(cell: &str) -> String {
         text = text[..open].trim_end();
     }
     let text = text.trim_end_matches('*').trim();
-    text.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
+    text.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
 }
 
 impl std::fmt::Display for Column {

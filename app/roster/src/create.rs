@@ -43,7 +43,11 @@ pub struct Checked<P> {
 }
 
 /// Reads the header and the non-blank rows of a decoded file.
-pub(crate) fn table<'a>(text: &'a str, mode: Mode, org: &OrgRules) -> Result<(Header, Vec<Record<'a>>), Vec<FileProblem>> {
+pub(crate) fn table<'a>(
+    text: &'a str,
+    mode: Mode,
+    org: &OrgRules,
+) -> Result<(Header, Vec<Record<'a>>), Vec<FileProblem>> {
     let mut all = records(text);
     if all.is_empty() || all[0].is_blank() {
         return Err(vec![FileProblem::new(
@@ -55,7 +59,10 @@ pub(crate) fn table<'a>(text: &'a str, mode: Mode, org: &OrgRules) -> Result<(He
     let header = Header::read(&all[0], mode, org)?;
     let rows: Vec<Record<'a>> = rows.into_iter().filter(|r| !r.is_blank()).collect();
     if rows.is_empty() {
-        return Err(vec![FileProblem::new("no_rows", "The file has a header row but no users below it; add one row per user.")]);
+        return Err(vec![FileProblem::new(
+            "no_rows",
+            "The file has a header row but no users below it; add one row per user.",
+        )]);
     }
     Ok((header, rows))
 }
@@ -84,7 +91,11 @@ fn stray_cells(record: &Record<'_>, header: &Header, problems: &mut Vec<CellProb
             row: Some(record.row),
             column: None,
             code: "cell_outside_header".into(),
-            message: format!("Row {} has a value in column {}, which has no header; delete it or add the column's header.", record.row, column_letter(index)),
+            message: format!(
+                "Row {} has a value in column {}, which has no header; delete it or add the column's header.",
+                record.row,
+                column_letter(index)
+            ),
         });
     }
 }
@@ -109,7 +120,10 @@ pub fn check_create(bytes: &[u8], org: &OrgRules, directory: &Directory) -> Chec
     let text = match decode(bytes) {
         Ok(text) => text,
         Err(error) => {
-            return Checked { report: Report::file_errors(vec![FileProblem::new(error.code(), error.to_string())]), plan: None };
+            return Checked {
+                report: Report::file_errors(vec![FileProblem::new(error.code(), error.to_string())]),
+                plan: None,
+            };
         }
     };
     let (header, records) = match table(&text, Mode::Create, org) {
@@ -122,7 +136,8 @@ pub fn check_create(bytes: &[u8], org: &OrgRules, directory: &Directory) -> Chec
     for record in &records {
         stray_cells(record, &header, &mut problems);
     }
-    let inputs: Vec<RowCells<'_, '_>> = records.iter().map(|record| RowCells { record, positions: &positions }).collect();
+    let inputs: Vec<RowCells<'_, '_>> =
+        records.iter().map(|record| RowCells { record, positions: &positions }).collect();
     let parsed: Vec<Option<Profile>> = records
         .iter()
         .zip(&inputs)
@@ -141,7 +156,8 @@ pub fn check_create(bytes: &[u8], org: &OrgRules, directory: &Directory) -> Chec
     for (index, (record, input)) in records.iter().zip(&inputs).enumerate() {
         let email = email_key(input.cell(Column::EmailAddress).trim());
         let employee_id = Cow::Borrowed(input.cell(Column::EmployeeId).trim());
-        let identifiers = [(Column::EmailAddress, email, &mut by_email), (Column::EmployeeId, employee_id, &mut by_employee_id)];
+        let identifiers =
+            [(Column::EmailAddress, email, &mut by_email), (Column::EmployeeId, employee_id, &mut by_employee_id)];
         for (column, key, seen) in identifiers {
             if key.is_empty() {
                 continue;
@@ -153,7 +169,15 @@ pub fn check_create(bytes: &[u8], org: &OrgRules, directory: &Directory) -> Chec
                 };
                 problems.push(CellProblem::at(
                     record.row,
-                    Problem::new(column, code, format!("{what} {} is also on row {}; each user needs their own.", input.cell(column).trim(), records[first].row)),
+                    Problem::new(
+                        column,
+                        code,
+                        format!(
+                            "{what} {} is also on row {}; each user needs their own.",
+                            input.cell(column).trim(),
+                            records[first].row
+                        ),
+                    ),
                 ));
             } else {
                 seen.insert(key.clone(), index);
@@ -163,13 +187,18 @@ pub fn check_create(bytes: &[u8], org: &OrgRules, directory: &Directory) -> Chec
                 _ => directory.by_employee_id(&key),
             };
             if let Some(owner) = existing {
-                let code = if column == Column::EmailAddress { Code::DuplicateEmail } else { Code::DuplicateEmployeeId };
+                let code =
+                    if column == Column::EmailAddress { Code::DuplicateEmail } else { Code::DuplicateEmployeeId };
                 problems.push(CellProblem::at(
                     record.row,
                     Problem::new(
                         column,
                         code,
-                        format!("{} already belongs to {}, an existing user; to change existing users, use Bulk Update.", input.cell(column).trim(), owner.display_name),
+                        format!(
+                            "{} already belongs to {}, an existing user; to change existing users, use Bulk Update.",
+                            input.cell(column).trim(),
+                            owner.display_name
+                        ),
                     ),
                 ));
             }
@@ -188,10 +217,16 @@ pub fn check_create(bytes: &[u8], org: &OrgRules, directory: &Directory) -> Chec
             if !leader.can_manage_teams {
                 problems.push(problem(
                     Code::LeaderCannotManageTeams,
-                    format!("{} cannot manage teams; choose a team leader whose Can Manage Teams is y.", leader.display_name),
+                    format!(
+                        "{} cannot manage teams; choose a team leader whose Can Manage Teams is y.",
+                        leader.display_name
+                    ),
                 ));
             } else if leader.deactivated {
-                problems.push(problem(Code::LeaderDeactivated, format!("{} is deactivated; choose an active team leader.", leader.display_name)));
+                problems.push(problem(
+                    Code::LeaderDeactivated,
+                    format!("{} is deactivated; choose an active team leader.", leader.display_name),
+                ));
             } else {
                 leaders[index] = Leader::Existing(leader.id);
             }
@@ -236,11 +271,17 @@ pub fn check_create(bytes: &[u8], org: &OrgRules, directory: &Directory) -> Chec
         .iter()
         .map(|record| {
             let failed = failed_rows.contains(&record.row);
-            RowReport { row: record.row, kind: if failed { RowKind::Error } else { RowKind::New }, user: None, changes: Vec::new() }
+            RowReport {
+                row: record.row,
+                kind: if failed { RowKind::Error } else { RowKind::New },
+                user: None,
+                changes: Vec::new(),
+            }
         })
         .collect();
     let report = Report::new(problems, rows);
-    let plan = report.is_clean().then(|| order_leaders_first(parsed.into_iter().flatten().collect(), &records, leaders));
+    let plan =
+        report.is_clean().then(|| order_leaders_first(parsed.into_iter().flatten().collect(), &records, leaders));
     Checked { report, plan }
 }
 

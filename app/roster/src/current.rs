@@ -82,7 +82,9 @@ pub fn export(team: &CurrentTeam) -> Vec<u8> {
         .iter()
         .map(|user| {
             let mut cells = vec![user.id.0.to_string()];
-            cells.extend(Column::ALL.iter().filter(|c| **c != Column::TemporaryPassword).map(|c| user.cells.get(*c).to_owned()));
+            cells.extend(
+                Column::ALL.iter().filter(|c| **c != Column::TemporaryPassword).map(|c| user.cells.get(*c).to_owned()),
+            );
             cells.push(yes_no_text(user.deactivated).to_owned());
             cells.push(user.version.to_string());
             cells

@@ -47,10 +47,14 @@ pub enum DecodeError {
     #[error("{} {HOW_TO_SAVE}", .0.describe())]
     WrongFormat(FileKind),
     /// UTF-16 with an odd number of bytes: the file was cut short.
-    #[error("The file ends in the middle of a character (it has an odd number of bytes, {length}); it may have been cut short. Save it again as Unicode Text and upload the new file.")]
+    #[error(
+        "The file ends in the middle of a character (it has an odd number of bytes, {length}); it may have been cut short. Save it again as Unicode Text and upload the new file."
+    )]
     OddLength { length: usize },
     /// A surrogate without its partner.
-    #[error("The file has a broken character at byte {offset} (line {line}); it is not valid Unicode Text. Save it again as Unicode Text and upload the new file.")]
+    #[error(
+        "The file has a broken character at byte {offset} (line {line}); it is not valid Unicode Text. Save it again as Unicode Text and upload the new file."
+    )]
     LoneSurrogate { offset: usize, line: usize },
 }
 
@@ -92,8 +96,7 @@ pub fn decode(bytes: &[u8]) -> Result<String, DecodeError> {
     let mut utf8: Vec<u8> = Vec::with_capacity(body.len() / 2 + body.len() / 16);
     let mut index = 0;
     let mut pending: Option<u16> = None;
-    loop {
-        let Some(first) = pending.take().or_else(|| units.next()) else { break };
+    while let Some(first) = pending.take().or_else(|| units.next()) {
         if first < 0x80 {
             utf8.push(first as u8);
             index += 1;

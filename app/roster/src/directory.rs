@@ -2,7 +2,6 @@
 //! that identifiers and team leaders can refer to. The server fills it from storage; the browser
 //! receives it as a snapshot. It holds data only, so the rules stay pure.
 
-
 use serde::{Deserialize, Serialize};
 
 use crate::fields::DateFormat;
@@ -108,8 +107,7 @@ impl Directory {
     /// A team-leader reference is an email address (any case) or an employee ID.
     pub fn by_reference(&self, reference: &str) -> Option<&KnownUser> {
         let reference = reference.trim();
-        self.by_email_key(&crate::fields::email_key(reference))
-            .or_else(|| self.by_employee_id(reference))
+        self.by_email_key(&crate::fields::email_key(reference)).or_else(|| self.by_employee_id(reference))
     }
 
     /// True when `ancestor` is `user` or above them in the hierarchy.
@@ -127,9 +125,5 @@ impl Directory {
             current = self.get(id).and_then(|u| u.leader);
         }
         false
-    }
-
-    pub fn users(&self) -> &[KnownUser] {
-        &self.users
     }
 }

@@ -35,7 +35,8 @@ fn text(column: Column, raw: &str, max: usize, multiline: bool) -> Result<String
         value.chars().any(|c| c.is_control() && !allowed(c))
     };
     if has_control {
-        let what = if multiline { "invisible control characters" } else { "a line break, tab or other invisible character" };
+        let what =
+            if multiline { "invisible control characters" } else { "a line break, tab or other invisible character" };
         return Err(Problem::new(
             column,
             Code::ControlCharacter,
@@ -131,10 +132,7 @@ impl EmailAddress {
             Problem::new(
                 column,
                 Code::InvalidEmail,
-                format!(
-                    "\"{}\" is not a valid email address; use the form name@example.com.",
-                    shorten(&value)
-                ),
+                format!("\"{}\" is not a valid email address; use the form name@example.com.", shorten(&value)),
             )
         };
         let (local, domain) = value.rsplit_once('@').ok_or_else(invalid)?;
@@ -169,7 +167,11 @@ impl EmailAddress {
 /// The case-insensitive key of an email address (or of a team-leader reference), copied only
 /// when it has capitals.
 pub fn email_key(text: &str) -> std::borrow::Cow<'_, str> {
-    let has_capitals = if text.is_ascii() { text.bytes().any(|b| b.is_ascii_uppercase()) } else { text.chars().any(char::is_uppercase) };
+    let has_capitals = if text.is_ascii() {
+        text.bytes().any(|b| b.is_ascii_uppercase())
+    } else {
+        text.chars().any(char::is_uppercase)
+    };
     if has_capitals { std::borrow::Cow::Owned(text.to_lowercase()) } else { std::borrow::Cow::Borrowed(text) }
 }
 
@@ -206,7 +208,8 @@ impl EmploymentStatus {
         if trimmed.is_empty() || exact.is_some() {
             return Ok(exact);
         }
-        let normalised: String = trimmed.to_lowercase().replace('-', " ").split_whitespace().collect::<Vec<_>>().join(" ");
+        let normalised: String =
+            trimmed.to_lowercase().replace('-', " ").split_whitespace().collect::<Vec<_>>().join(" ");
         match normalised.as_str() {
             "full time" => Ok(Some(EmploymentStatus::FullTime)),
             "part time" => Ok(Some(EmploymentStatus::PartTime)),
@@ -283,7 +286,14 @@ impl StartDate {
             return Ok(None);
         }
         let numbers = |parts: &[&str]| -> Option<Vec<u32>> {
-            parts.iter().map(|p| (!p.is_empty() && p.len() <= 4 && p.bytes().all(|b| b.is_ascii_digit())).then(|| p.parse().ok()).flatten()).collect()
+            parts
+                .iter()
+                .map(|p| {
+                    (!p.is_empty() && p.len() <= 4 && p.bytes().all(|b| b.is_ascii_digit()))
+                        .then(|| p.parse().ok())
+                        .flatten()
+                })
+                .collect()
         };
         let dashes: Vec<&str> = value.split('-').collect();
         let slashes: Vec<&str> = value.split('/').collect();
@@ -344,7 +354,9 @@ impl GroupList {
             Problem::new(
                 Column::GroupAssignments,
                 Code::InvalidGroupList,
-                format!("Group Assignments {detail}; write each group in braces, separated by commas, like {{Group A}},{{Group B}}."),
+                format!(
+                    "Group Assignments {detail}; write each group in braces, separated by commas, like {{Group A}},{{Group B}}."
+                ),
             )
         };
         let mut rest = raw.trim();
@@ -406,7 +418,9 @@ impl Password {
             return Err(Problem::new(
                 column,
                 Code::PasswordTooShort,
-                format!("{column} must be at least {MIN_PASSWORD} characters long; a short phrase of a few words works well."),
+                format!(
+                    "{column} must be at least {MIN_PASSWORD} characters long; a short phrase of a few words works well."
+                ),
             ));
         }
         if length > MAX_PASSWORD {
@@ -482,7 +496,15 @@ mod tests {
         assert_eq!(email.as_str(), "Ada.Lovelace@Example.COM");
         assert_eq!(email.key(), "ada.lovelace@example.com");
         assert_eq!(EmailAddress::parse("").unwrap(), None);
-        for bad in ["ada", "ada@", "@example.com", "ada@example", "ada lovelace@example.com", "a..b@example.com", "ada@-example.com"] {
+        for bad in [
+            "ada",
+            "ada@",
+            "@example.com",
+            "ada@example",
+            "ada lovelace@example.com",
+            "a..b@example.com",
+            "ada@-example.com",
+        ] {
             let problem = EmailAddress::parse(bad).unwrap_err();
             assert_eq!(problem.code, Code::InvalidEmail, "{bad}");
         }
@@ -514,7 +536,10 @@ mod tests {
         assert!(StartDate::parse("2023-02-29", DateFormat::IsoOnly).is_err());
         let ambiguous = StartDate::parse("03/04/2025", DateFormat::IsoOnly).unwrap_err();
         assert_eq!(ambiguous.code, Code::InvalidDate);
-        assert_eq!(ambiguous.message, "\"03/04/2025\" is not a date this organisation accepts; write it as 2025-03-31.");
+        assert_eq!(
+            ambiguous.message,
+            "\"03/04/2025\" is not a date this organisation accepts; write it as 2025-03-31."
+        );
         assert_eq!(StartDate::parse("03/04/2025", DateFormat::DayMonthYear).unwrap().unwrap().iso(), "2025-04-03");
         assert_eq!(StartDate::parse("03/04/2025", DateFormat::MonthDayYear).unwrap().unwrap().iso(), "2025-03-04");
         assert!(StartDate::parse("2025-13-01", DateFormat::IsoOnly).is_err());

@@ -63,10 +63,8 @@ pub fn records(text: &str) -> Vec<Record<'_>> {
 fn cell_at(text: &str, start: usize) -> (Cow<'_, str>, usize) {
     let bytes = text.as_bytes();
     if bytes.get(start) != Some(&b'"') {
-        let end = bytes[start..]
-            .iter()
-            .position(|&b| matches!(b, b'\t' | b'\r' | b'\n'))
-            .map_or(bytes.len(), |p| start + p);
+        let end =
+            bytes[start..].iter().position(|&b| matches!(b, b'\t' | b'\r' | b'\n')).map_or(bytes.len(), |p| start + p);
         return (Cow::Borrowed(&text[start..end]), end);
     }
     // Quoted: up to the quote that is not doubled; `""` inside stands for one quote.
@@ -114,7 +112,12 @@ mod tests {
     fn tabs_separate_cells_and_any_line_ending_ends_a_row() {
         assert_eq!(
             cells("a\tb\r\nc\td\ne\tf\rg\th"),
-            [(1, vec!["a".into(), "b".into()]), (2, vec!["c".into(), "d".into()]), (3, vec!["e".into(), "f".into()]), (4, vec!["g".into(), "h".into()])]
+            [
+                (1, vec!["a".into(), "b".into()]),
+                (2, vec!["c".into(), "d".into()]),
+                (3, vec!["e".into(), "f".into()]),
+                (4, vec!["g".into(), "h".into()])
+            ]
         );
     }
 

@@ -6,8 +6,7 @@ use std::borrow::Cow;
 use serde::{Deserialize, Serialize};
 
 use crate::fields::{
-    Bio, EmailAddress, EmployeeId, EmploymentStatus, GroupList, Password, PersonName, ShortText,
-    StartDate, yes_no,
+    Bio, EmailAddress, EmployeeId, EmploymentStatus, GroupList, Password, PersonName, ShortText, StartDate, yes_no,
 };
 use crate::{Code, Column, Directory, KnownUser, OrgRules, Problem, UserId};
 
@@ -105,7 +104,8 @@ impl Profile {
         let email_channel = check.take(yes_no(Column::EmailChannel, cell(Column::EmailChannel)));
         let employment_status = check.take(EmploymentStatus::parse(cell(Column::EmploymentStatus)));
         let start_date = check.take(StartDate::parse(cell(Column::StartDate), org.date_format));
-        let groups = check.take(GroupList::parse(cell(Column::GroupAssignments)).and_then(|groups| known_groups(groups, org)));
+        let groups =
+            check.take(GroupList::parse(cell(Column::GroupAssignments)).and_then(|groups| known_groups(groups, org)));
         let temporary_password =
             check.take(Password::parse_optional(Column::TemporaryPassword, cell(Column::TemporaryPassword)));
         let role = can_manage_teams.and_then(|can_manage| check.take(role(cell(Column::Role), can_manage, org)));
@@ -127,15 +127,40 @@ impl Profile {
         }
 
         match (
-            role, can_manage_teams, email, employee_id, first_name, last_name, home_town,
-            state_or_country, bio, phone_channel, chat_channel, email_channel,
-            employment_status, start_date, groups, temporary_password,
+            role,
+            can_manage_teams,
+            email,
+            employee_id,
+            first_name,
+            last_name,
+            home_town,
+            state_or_country,
+            bio,
+            phone_channel,
+            chat_channel,
+            email_channel,
+            employment_status,
+            start_date,
+            groups,
+            temporary_password,
         ) {
             (
-                Some(role), Some(can_manage_teams), Some(email), Some(employee_id), Some(first_name),
-                Some(last_name), Some(home_town), Some(state_or_country), Some(bio),
-                Some(phone_channel), Some(chat_channel), Some(email_channel),
-                Some(employment_status), Some(start_date), Some(groups), Some(temporary_password),
+                Some(role),
+                Some(can_manage_teams),
+                Some(email),
+                Some(employee_id),
+                Some(first_name),
+                Some(last_name),
+                Some(home_town),
+                Some(state_or_country),
+                Some(bio),
+                Some(phone_channel),
+                Some(chat_channel),
+                Some(email_channel),
+                Some(employment_status),
+                Some(start_date),
+                Some(groups),
+                Some(temporary_password),
             ) if check.problems.is_empty() => Ok(Profile {
                 role,
                 can_manage_teams,
@@ -177,7 +202,11 @@ impl Profile {
             problems.push(Problem::new(
                 Column::EmailAddress,
                 Code::DuplicateEmail,
-                format!("{} is already the email address of {}; each user needs their own.", email.as_str(), owner.display_name),
+                format!(
+                    "{} is already the email address of {}; each user needs their own.",
+                    email.as_str(),
+                    owner.display_name
+                ),
             ));
         }
         if let Some(id) = &self.employee_id
@@ -186,7 +215,11 @@ impl Profile {
             problems.push(Problem::new(
                 Column::EmployeeId,
                 Code::DuplicateEmployeeId,
-                format!("Employee ID {} already belongs to {}; each user needs their own.", id.as_str(), owner.display_name),
+                format!(
+                    "Employee ID {} already belongs to {}; each user needs their own.",
+                    id.as_str(),
+                    owner.display_name
+                ),
             ));
         }
         if let Some(me) = editing
@@ -214,26 +247,43 @@ impl Profile {
         if problems.is_empty() { Ok(leader) } else { Err(problems) }
     }
 
-    fn resolve_leader(&self, reference: &str, directory: &Directory, editing: Option<&KnownUser>) -> Result<UserId, Problem> {
+    fn resolve_leader(
+        &self,
+        reference: &str,
+        directory: &Directory,
+        editing: Option<&KnownUser>,
+    ) -> Result<UserId, Problem> {
         let problem = |code, message: String| Problem::new(Column::TeamLeader, code, message);
         let names_self = self.email.as_ref().is_some_and(|e| e.key() == reference.to_lowercase())
             || self.employee_id.as_ref().is_some_and(|id| id.as_str() == reference);
         let Some(leader) = directory.by_reference(reference) else {
             if names_self {
-                return Err(problem(Code::SelfLeader, "A user cannot be their own team leader; enter someone else who can manage teams.".into()));
+                return Err(problem(
+                    Code::SelfLeader,
+                    "A user cannot be their own team leader; enter someone else who can manage teams.".into(),
+                ));
             }
             return Err(problem(
                 Code::UnknownTeamLeader,
-                format!("No user has the email address or employee ID \"{}\"; enter the email or employee ID of an existing team leader.", crate::fields::shorten(reference)),
+                format!(
+                    "No user has the email address or employee ID \"{}\"; enter the email or employee ID of an existing team leader.",
+                    crate::fields::shorten(reference)
+                ),
             ));
         };
         if names_self || editing.is_some_and(|me| me.id == leader.id) {
-            return Err(problem(Code::SelfLeader, "A user cannot be their own team leader; enter someone else who can manage teams.".into()));
+            return Err(problem(
+                Code::SelfLeader,
+                "A user cannot be their own team leader; enter someone else who can manage teams.".into(),
+            ));
         }
         if !leader.can_manage_teams {
             return Err(problem(
                 Code::LeaderCannotManageTeams,
-                format!("{} cannot manage teams; choose a team leader whose Can Manage Teams is y.", leader.display_name),
+                format!(
+                    "{} cannot manage teams; choose a team leader whose Can Manage Teams is y.",
+                    leader.display_name
+                ),
             ));
         }
         if leader.deactivated {
@@ -247,7 +297,10 @@ impl Profile {
         {
             return Err(problem(
                 Code::LeaderCycle,
-                format!("{} reports to this user, so they cannot also be this user's team leader; choose someone outside this user's team.", leader.display_name),
+                format!(
+                    "{} reports to this user, so they cannot also be this user's team leader; choose someone outside this user's team.",
+                    leader.display_name
+                ),
             ));
         }
         Ok(leader.id)
@@ -261,7 +314,10 @@ fn role(raw: &str, can_manage_teams: bool, org: &OrgRules) -> Result<Cow<'static
             return Err(Problem::new(
                 Column::Role,
                 Code::RoleRequired,
-                format!("Role is required because this organisation uses custom roles; enter one of: {}.", org.active_role_names().join(", ")),
+                format!(
+                    "Role is required because this organisation uses custom roles; enter one of: {}.",
+                    org.active_role_names().join(", ")
+                ),
             ));
         }
         return Ok(Cow::Borrowed(if can_manage_teams { "Team Leader" } else { "Team Member" }));
@@ -276,7 +332,11 @@ fn role(raw: &str, can_manage_teams: bool, org: &OrgRules) -> Result<Cow<'static
         None => Err(Problem::new(
             Column::Role,
             Code::UnknownRole,
-            format!("There is no role \"{}\"; enter one of: {}.", crate::fields::shorten(raw), org.active_role_names().join(", ")),
+            format!(
+                "There is no role \"{}\"; enter one of: {}.",
+                crate::fields::shorten(raw),
+                org.active_role_names().join(", ")
+            ),
         )),
     }
 }

@@ -33,7 +33,12 @@ impl CellProblem {
     }
 
     pub fn at_field(row: usize, field: Field, code: &str, message: impl Into<String>) -> Self {
-        CellProblem { row: Some(row), column: Some(field.header().to_owned()), code: code.to_owned(), message: message.into() }
+        CellProblem {
+            row: Some(row),
+            column: Some(field.header().to_owned()),
+            code: code.to_owned(),
+            message: message.into(),
+        }
     }
 }
 
@@ -111,10 +116,5 @@ impl Report {
 
     pub fn is_clean(&self) -> bool {
         self.errors.is_empty()
-    }
-
-    /// The problems of one row.
-    pub fn problems_at(&self, row: usize) -> impl Iterator<Item = &CellProblem> {
-        self.errors.iter().filter(move |e| e.row == Some(row))
     }
 }

@@ -200,22 +200,33 @@ mod tests {
     fn unknown_duplicate_and_missing_columns_are_file_errors_naming_the_column() {
         let problems = header("*First Name\tShoe Size\tfirst name \tEmail Address", Mode::Create).unwrap_err();
         let messages: Vec<&str> = problems.iter().map(|p| p.message.as_str()).collect();
-        assert_eq!(messages[0], "Column B is headed \"Shoe Size\", which is not a Roster column; rename it to one of the template's headers or delete the column.");
+        assert_eq!(
+            messages[0],
+            "Column B is headed \"Shoe Size\", which is not a Roster column; rename it to one of the template's headers or delete the column."
+        );
         assert_eq!(messages[1], "Columns A and C are both \"First Name\"; keep one of them.");
-        assert!(messages[2..].contains(&"The required column \"Team Leader\" is missing; add it to the header row (the template has every column)."));
+        assert!(messages[2..].contains(
+            &"The required column \"Team Leader\" is missing; add it to the header row (the template has every column)."
+        ));
         assert!(!messages.iter().any(|m| m.contains("\"First Name\" is missing")));
     }
 
     #[test]
     fn update_needs_user_ids_and_ignores_the_error_report_column() {
         let problems = header(MINIMAL, Mode::Update).unwrap_err();
-        assert_eq!(problems[0].message, "The required column \"User ID\" is missing; add it to the header row (the template has every column).");
+        assert_eq!(
+            problems[0].message,
+            "The required column \"User ID\" is missing; add it to the header row (the template has every column)."
+        );
         let header = header(&format!("User ID\t{MINIMAL}\tErrors"), Mode::Update).unwrap();
         assert!(header.has(Field::Errors));
     }
 
     #[test]
     fn column_letters_follow_the_spreadsheet() {
-        assert_eq!([column_letter(0), column_letter(25), column_letter(26), column_letter(701), column_letter(702)], ["A", "Z", "AA", "ZZ", "AAA"]);
+        assert_eq!(
+            [column_letter(0), column_letter(25), column_letter(26), column_letter(701), column_letter(702)],
+            ["A", "Z", "AA", "ZZ", "AAA"]
+        );
     }
 }

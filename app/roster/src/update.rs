@@ -46,7 +46,12 @@ struct Candidate<'t> {
 pub fn check_update(bytes: &[u8], org: &OrgRules, team: &CurrentTeam) -> Checked<UpdatePlan> {
     let text = match decode(bytes) {
         Ok(text) => text,
-        Err(error) => return Checked { report: Report::file_errors(vec![FileProblem::new(error.code(), error.to_string())]), plan: None },
+        Err(error) => {
+            return Checked {
+                report: Report::file_errors(vec![FileProblem::new(error.code(), error.to_string())]),
+                plan: None,
+            };
+        }
     };
     let (header, records) = match table(&text, Mode::Update, org) {
         Ok(table) => table,
@@ -60,15 +65,20 @@ pub fn check_update(bytes: &[u8], org: &OrgRules, team: &CurrentTeam) -> Checked
 
     for record in &records {
         let row = record.row;
-        let cell = |field: Field| header.position(field).map(|p| crate::write::restore(record.cell(p)).trim().to_owned());
+        let cell =
+            |field: Field| header.position(field).map(|p| crate::write::restore(record.cell(p)).trim().to_owned());
         let id_text = cell(Field::UserId).unwrap_or_default();
         let user = match id_text.parse::<i64>().ok().and_then(|id| team.get(UserId(id))) {
             Some(user) => user,
             None => {
                 let message = if id_text.is_empty() {
-                    "This row has no User ID. Bulk Update changes existing users only; add new users with Bulk Create.".to_owned()
+                    "This row has no User ID. Bulk Update changes existing users only; add new users with Bulk Create."
+                        .to_owned()
                 } else {
-                    format!("No user has User ID {}. Bulk Update changes existing users only; add new users with Bulk Create.", crate::fields::shorten(&id_text))
+                    format!(
+                        "No user has User ID {}. Bulk Update changes existing users only; add new users with Bulk Create.",
+                        crate::fields::shorten(&id_text)
+                    )
                 };
                 problems.push(CellProblem::at_field(row, Field::UserId, "unknown_user_id", message));
                 rows.push(RowReport { row, kind: RowKind::Error, user: None, changes: Vec::new() });
@@ -106,11 +116,20 @@ pub fn check_update(bytes: &[u8], org: &OrgRules, team: &CurrentTeam) -> Checked
             match yes_no(Column::CanManageTeams, &text) {
                 Ok(value) => {
                     if value != user.deactivated {
-                        changes.push(Change { field: Field::Deactivated, old: yes_no_text(user.deactivated).into(), new: yes_no_text(value).into() });
+                        changes.push(Change {
+                            field: Field::Deactivated,
+                            old: yes_no_text(user.deactivated).into(),
+                            new: yes_no_text(value).into(),
+                        });
                         deactivated = value;
                     }
                 }
-                Err(_) => problems.push(CellProblem::at_field(row, Field::Deactivated, "invalid_yes_no", format!("Deactivated must be y or n, not \"{}\".", crate::fields::shorten(&text)))),
+                Err(_) => problems.push(CellProblem::at_field(
+                    row,
+                    Field::Deactivated,
+                    "invalid_yes_no",
+                    format!("Deactivated must be y or n, not \"{}\".", crate::fields::shorten(&text)),
+                )),
             }
         }
         if changes.is_empty() {
@@ -135,16 +154,22 @@ pub fn check_update(bytes: &[u8], org: &OrgRules, team: &CurrentTeam) -> Checked
         let profile = match Profile::parse(&input, org) {
             Ok(profile) => Some(profile),
             Err(found) => {
-                problems.extend(found.into_iter().filter(|p| p.column != Column::TemporaryPassword).map(|p| CellProblem::at(row, p)));
+                problems.extend(
+                    found
+                        .into_iter()
+                        .filter(|p| p.column != Column::TemporaryPassword)
+                        .map(|p| CellProblem::at(row, p)),
+                );
                 None
             }
         };
         let at = |column, code, message: &str| CellProblem::at(row, Problem::new(column, code, message));
         if user.can_manage_teams() {
             if let Some(profile) = &profile
-                && !profile.can_manage_teams {
-                    problems.push(at(Column::CanManageTeams, Code::CannotRemoveCanManageTeams, "Can Manage Teams cannot be set back to n in a bulk update; change it on the user's profile page once their reports have another team leader."));
-                }
+                && !profile.can_manage_teams
+            {
+                problems.push(at(Column::CanManageTeams, Code::CannotRemoveCanManageTeams, "Can Manage Teams cannot be set back to n in a bulk update; change it on the user's profile page once their reports have another team leader."));
+            }
             if changes.iter().any(|c| c.field == Field::Profile(Column::TeamLeader)) {
                 problems.push(at(Column::TeamLeader, Code::ManagerKeepsLeader, "Users who can manage teams keep their team leader in a bulk update; change it on the user's profile page."));
             }
@@ -178,7 +203,15 @@ pub fn check_update(bytes: &[u8], org: &OrgRules, team: &CurrentTeam) -> Checked
         users: candidates
             .into_iter()
             .filter_map(|c| {
-                Some(UserUpdate { row: c.row, id: c.user.id, version: c.user.version, profile: c.profile?, leader: c.leader, deactivated: c.deactivated, changes: c.changes })
+                Some(UserUpdate {
+                    row: c.row,
+                    id: c.user.id,
+                    version: c.user.version,
+                    profile: c.profile?,
+                    leader: c.leader,
+                    deactivated: c.deactivated,
+                    changes: c.changes,
+                })
             })
             .collect(),
     });
@@ -217,14 +250,17 @@ fn check_final_state(team: &CurrentTeam, candidates: &mut [Candidate<'_>], probl
         .iter()
         .map(|u| {
             let text = |c| Some(u.cells.get(c).trim().to_owned()).filter(|v| !v.is_empty());
-            (u.id, Final {
-                email: text(Column::EmailAddress).map(|e| e.to_lowercase()),
-                employee_id: text(Column::EmployeeId),
-                can_manage: u.can_manage_teams(),
-                deactivated: u.deactivated,
-                leader: u.leader,
-                name: u.display_name(),
-            })
+            (
+                u.id,
+                Final {
+                    email: text(Column::EmailAddress).map(|e| e.to_lowercase()),
+                    employee_id: text(Column::EmployeeId),
+                    can_manage: u.can_manage_teams(),
+                    deactivated: u.deactivated,
+                    leader: u.leader,
+                    name: u.display_name(),
+                },
+            )
         })
         .collect();
     let row_of: HashMap<UserId, usize> = candidates.iter().map(|c| (c.user.id, c.row)).collect();
@@ -251,12 +287,26 @@ fn check_final_state(team: &CurrentTeam, candidates: &mut [Candidate<'_>], probl
             by_employee_id.entry(employee_id.clone()).or_default().push(*id);
         }
     }
-    for (column, code, owners) in [(Column::EmailAddress, Code::DuplicateEmail, &by_email), (Column::EmployeeId, Code::DuplicateEmployeeId, &by_employee_id)] {
+    for (column, code, owners) in [
+        (Column::EmailAddress, Code::DuplicateEmail, &by_email),
+        (Column::EmployeeId, Code::DuplicateEmployeeId, &by_employee_id),
+    ] {
         for (value, ids) in owners.iter().filter(|(_, ids)| ids.len() > 1) {
             for id in ids {
                 let Some(&row) = row_of.get(id) else { continue };
-                let others: Vec<String> = ids.iter().filter(|o| *o != id).filter_map(|o| finals.get(o)).map(|s| s.name.clone()).collect();
-                problems.push(CellProblem::at(row, Problem::new(column, code, format!("{value} would also belong to {} after this update; each user needs their own.", others.join(", ")))));
+                let others: Vec<String> =
+                    ids.iter().filter(|o| *o != id).filter_map(|o| finals.get(o)).map(|s| s.name.clone()).collect();
+                problems.push(CellProblem::at(
+                    row,
+                    Problem::new(
+                        column,
+                        code,
+                        format!(
+                            "{value} would also belong to {} after this update; each user needs their own.",
+                            others.join(", ")
+                        ),
+                    ),
+                ));
             }
         }
     }
@@ -287,15 +337,24 @@ fn check_final_state(team: &CurrentTeam, candidates: &mut [Candidate<'_>], probl
             && let Some(state) = finals.get(&id)
         {
             if id == candidate.user.id {
-                problems.push(problem(Code::SelfLeader, "A user cannot be their own team leader; enter someone else who can manage teams.".into()));
+                problems.push(problem(
+                    Code::SelfLeader,
+                    "A user cannot be their own team leader; enter someone else who can manage teams.".into(),
+                ));
                 continue;
             }
             if !state.can_manage {
-                problems.push(problem(Code::LeaderCannotManageTeams, format!("{} cannot manage teams; choose a team leader whose Can Manage Teams is y.", state.name)));
+                problems.push(problem(
+                    Code::LeaderCannotManageTeams,
+                    format!("{} cannot manage teams; choose a team leader whose Can Manage Teams is y.", state.name),
+                ));
                 continue;
             }
             if state.deactivated && !candidate.deactivated {
-                problems.push(problem(Code::LeaderDeactivated, format!("{} is deactivated; choose an active team leader.", state.name)));
+                problems.push(problem(
+                    Code::LeaderDeactivated,
+                    format!("{} is deactivated; choose an active team leader.", state.name),
+                ));
                 continue;
             }
         }

@@ -117,7 +117,11 @@ pub fn error_report(text: &str, report: &Report) -> Vec<u8> {
             if let Some(existing) = cells.iter().position(|c| c.trim().eq_ignore_ascii_case(ERRORS)) {
                 cells.remove(existing);
             }
-            cells.push(if messages.is_empty() { ERRORS.to_owned() } else { format!("{ERRORS}: {}", messages.join(" ")) });
+            cells.push(if messages.is_empty() {
+                ERRORS.to_owned()
+            } else {
+                format!("{ERRORS}: {}", messages.join(" "))
+            });
         } else {
             cells.push(messages.join(" "));
         }
@@ -133,7 +137,9 @@ mod tests {
 
     #[test]
     fn formula_like_cells_are_neutralised_and_restored_exactly() {
-        for value in ["=SUM(A1)", "+44 20", "-5", "@home", "\tx", "'=already", "''+two", "plain", "", "it's", "'quoted'"] {
+        for value in
+            ["=SUM(A1)", "+44 20", "-5", "@home", "\tx", "'=already", "''+two", "plain", "", "it's", "'quoted'"]
+        {
             assert_eq!(restore(&neutralise(value)), value, "{value:?}");
         }
         assert_eq!(neutralise("=1+1"), "'=1+1");

@@ -9,10 +9,7 @@ use roster::write::utf16le;
 use roster::{Column, Directory, OrgRules, ProfileInput, UserId};
 
 fn org() -> OrgRules {
-    OrgRules {
-        groups: vec!["Tier 1".into()],
-        ..OrgRules::with_default_roles()
-    }
+    OrgRules { groups: vec!["Tier 1".into()], ..OrgRules::with_default_roles() }
 }
 
 /// Cell text with what spreadsheets make hard: tabs, quotes, line breaks, leading zeros, leading

@@ -55,14 +55,24 @@ pub fn parse_admin(first_name: &str, last_name: &str, email: &str, password: &st
     let profile = Profile::parse(&input, &org).map_err(|p| problems.extend(p)).ok();
     if email.trim().is_empty() {
         problems.retain(|p| p.code != Code::EmailOrEmployeeIdRequired);
-        problems.push(Problem::new(Column::EmailAddress, Code::Required, "Email Address is required; an admin signs in with it."));
+        problems.push(Problem::new(
+            Column::EmailAddress,
+            Code::Required,
+            "Email Address is required; an admin signs in with it.",
+        ));
     }
     let password = Password::parse(Column::TemporaryPassword, password)
         .map_err(|p| problems.push(Problem { message: p.message.replace("Temporary Password", "Password"), ..p }))
         .ok();
     match (profile, password) {
         (Some(profile), Some(password)) if problems.is_empty() => Ok(AdminDraft {
-            user: NewUser { profile, leader: None, password_hash: None, status: UserStatus::Active, must_change_password: false },
+            user: NewUser {
+                profile,
+                leader: None,
+                password_hash: None,
+                status: UserStatus::Active,
+                must_change_password: false,
+            },
             password: password.expose().to_owned(),
         }),
         _ => Err(problems),

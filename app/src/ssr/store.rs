@@ -59,7 +59,14 @@ pub trait Store: Send + Sync + 'static {
     async fn recent_failures(&self, account_key: &str, since: i64) -> Result<Vec<i64>, StoreError>;
     async fn record_failure(&self, account_key: &str, at: i64) -> Result<(), StoreError>;
     async fn clear_failures(&self, account_key: &str) -> Result<(), StoreError>;
-    async fn create_session(&self, token_hash: &str, org_id: i64, user_id: i64, now: i64, expires_at: i64) -> Result<(), StoreError>;
+    async fn create_session(
+        &self,
+        token_hash: &str,
+        org_id: i64,
+        user_id: i64,
+        now: i64,
+        expires_at: i64,
+    ) -> Result<(), StoreError>;
     /// The person a live session belongs to; `None` when expired, unknown or deactivated.
     async fn session_viewer(&self, token_hash: &str, now: i64) -> Result<Option<Viewer>, StoreError>;
     async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError>;
@@ -67,12 +74,25 @@ pub trait Store: Send + Sync + 'static {
     async fn org_rules(&self, org_id: i64) -> Result<OrgRules, StoreError>;
     /// The users a single profile's checks can refer to: owners of its email and employee ID, its
     /// team leader reference, the user being edited, and the leader chain above that reference.
-    async fn directory_for(&self, org_id: i64, profile: &Profile, editing: Option<i64>) -> Result<Directory, StoreError>;
+    async fn directory_for(
+        &self,
+        org_id: i64,
+        profile: &Profile,
+        editing: Option<i64>,
+    ) -> Result<Directory, StoreError>;
     async fn team_options(&self, org_id: i64) -> Result<TeamChoices, StoreError>;
     async fn list_team(&self, org_id: i64, query: &TeamQuery) -> Result<TeamPage, StoreError>;
     /// The user as the edit form shows them, with their version.
     async fn user_form(&self, org_id: i64, user_id: i64) -> Result<Option<(UserForm, UserStatus)>, StoreError>;
     async fn create_user(&self, org_id: i64, actor: i64, user: &NewUser) -> Result<i64, StoreError>;
     /// Updates a user if they are still at `version`; `Stale` otherwise.
-    async fn update_user(&self, org_id: i64, actor: i64, user_id: i64, version: i64, profile: &Profile, leader: Option<UserId>) -> Result<(), StoreError>;
+    async fn update_user(
+        &self,
+        org_id: i64,
+        actor: i64,
+        user_id: i64,
+        version: i64,
+        profile: &Profile,
+        leader: Option<UserId>,
+    ) -> Result<(), StoreError>;
 }

@@ -8,19 +8,21 @@ use sqlx::{AnyConnection, AnyPool, Row};
 use super::{flag, internal, user_write_error, users};
 
 pub async fn needs_setup(pool: &AnyPool) -> Result<bool, StoreError> {
-    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM organisations").fetch_one(pool).await.map_err(internal)?;
+    let count: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM organisations").fetch_one(pool).await.map_err(internal)?;
     Ok(count == 0)
 }
 
 /// Inserts an organisation and its default roles.
 pub async fn insert_org(conn: &mut AnyConnection, slug: &str, name: &str, now: i64) -> Result<i64, StoreError> {
-    let org_id: i64 = sqlx::query_scalar("INSERT INTO organisations (slug, name, created_at) VALUES ($1, $2, $3) RETURNING id")
-        .bind(slug)
-        .bind(name)
-        .bind(now)
-        .fetch_one(&mut *conn)
-        .await
-        .map_err(user_write_error)?;
+    let org_id: i64 =
+        sqlx::query_scalar("INSERT INTO organisations (slug, name, created_at) VALUES ($1, $2, $3) RETURNING id")
+            .bind(slug)
+            .bind(name)
+            .bind(now)
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(user_write_error)?;
     for role in OrgRules::DEFAULT_ROLES {
         sqlx::query("INSERT INTO roles (org_id, name, grants_admin, active) VALUES ($1, $2, $3, TRUE)")
             .bind(org_id)
@@ -40,9 +42,16 @@ pub async fn create_org(pool: &AnyPool, slug: &str, name: &str, now: i64) -> Res
     Ok(org_id)
 }
 
-pub async fn set_up_first_org(pool: &AnyPool, slug: &str, name: &str, admin: &NewUser, now: i64) -> Result<(i64, i64), StoreError> {
+pub async fn set_up_first_org(
+    pool: &AnyPool,
+    slug: &str,
+    name: &str,
+    admin: &NewUser,
+    now: i64,
+) -> Result<(i64, i64), StoreError> {
     let mut tx = pool.begin().await.map_err(internal)?;
-    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM organisations").fetch_one(&mut *tx).await.map_err(internal)?;
+    let count: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM organisations").fetch_one(&mut *tx).await.map_err(internal)?;
     if count > 0 {
         return Err(StoreError::Stale);
     }
@@ -60,7 +69,11 @@ pub async fn org_id_by_slug(pool: &AnyPool, slug: &str) -> Result<Option<i64>, S
         .map_err(internal)
 }
 
-pub async fn sign_in_record(pool: &AnyPool, org_slug: &str, email_key: &str) -> Result<Option<SignInRecord>, StoreError> {
+pub async fn sign_in_record(
+    pool: &AnyPool,
+    org_slug: &str,
+    email_key: &str,
+) -> Result<Option<SignInRecord>, StoreError> {
     let row = sqlx::query(
         "SELECT u.id, u.org_id, u.password_hash, u.status FROM users u JOIN organisations o ON o.id = u.org_id
          WHERE o.slug = $1 AND u.email_key = $2",
@@ -108,20 +121,33 @@ pub async fn record_failure(pool: &AnyPool, account_key: &str, at: i64) -> Resul
 }
 
 pub async fn clear_failures(pool: &AnyPool, account_key: &str) -> Result<(), StoreError> {
-    sqlx::query("DELETE FROM sign_in_failures WHERE account_key = $1").bind(account_key).execute(pool).await.map_err(internal)?;
-    Ok(())
-}
-
-pub async fn create_session(pool: &AnyPool, token_hash: &str, org_id: i64, user_id: i64, now: i64, expires_at: i64) -> Result<(), StoreError> {
-    sqlx::query("INSERT INTO sessions (token_hash, org_id, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
-        .bind(token_hash)
-        .bind(org_id)
-        .bind(user_id)
-        .bind(now)
-        .bind(expires_at)
+    sqlx::query("DELETE FROM sign_in_failures WHERE account_key = $1")
+        .bind(account_key)
         .execute(pool)
         .await
         .map_err(internal)?;
+    Ok(())
+}
+
+pub async fn create_session(
+    pool: &AnyPool,
+    token_hash: &str,
+    org_id: i64,
+    user_id: i64,
+    now: i64,
+    expires_at: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO sessions (token_hash, org_id, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(token_hash)
+    .bind(org_id)
+    .bind(user_id)
+    .bind(now)
+    .bind(expires_at)
+    .execute(pool)
+    .await
+    .map_err(internal)?;
     sqlx::query("UPDATE users SET last_sign_in_at = $1 WHERE id = $2 AND org_id = $3")
         .bind(now)
         .bind(user_id)
@@ -159,7 +185,11 @@ pub async fn session_viewer(pool: &AnyPool, token_hash: &str, now: i64) -> Resul
             user_id: row.try_get("id")?,
             org_id: row.try_get("org_id")?,
             org_name: row.try_get("org_name")?,
-            display_name: format!("{} {}", row.try_get::<String, _>("first_name")?, row.try_get::<String, _>("last_name")?),
+            display_name: format!(
+                "{} {}",
+                row.try_get::<String, _>("first_name")?,
+                row.try_get::<String, _>("last_name")?
+            ),
             permission,
         })
     })

@@ -134,7 +134,12 @@ impl app::ssr::Store for SqlStore {
     async fn create_org(&self, slug: &str, name: &str) -> Result<i64, StoreError> {
         accounts::create_org(&self.pool, slug, name, now()).await
     }
-    async fn set_up_first_org(&self, slug: &str, name: &str, admin: &app::ssr::NewUser) -> Result<(i64, i64), StoreError> {
+    async fn set_up_first_org(
+        &self,
+        slug: &str,
+        name: &str,
+        admin: &app::ssr::NewUser,
+    ) -> Result<(i64, i64), StoreError> {
         accounts::set_up_first_org(&self.pool, slug, name, admin, now()).await
     }
     async fn org_id_by_slug(&self, slug: &str) -> Result<Option<i64>, StoreError> {
@@ -143,7 +148,11 @@ impl app::ssr::Store for SqlStore {
     async fn create_admin(&self, org_id: i64, admin: &app::ssr::NewUser) -> Result<i64, StoreError> {
         users::create_user(&self.pool, org_id, None, admin, now()).await
     }
-    async fn sign_in_record(&self, org_slug: &str, email_key: &str) -> Result<Option<app::ssr::SignInRecord>, StoreError> {
+    async fn sign_in_record(
+        &self,
+        org_slug: &str,
+        email_key: &str,
+    ) -> Result<Option<app::ssr::SignInRecord>, StoreError> {
         accounts::sign_in_record(&self.pool, org_slug, email_key).await
     }
     async fn recent_failures(&self, account_key: &str, since: i64) -> Result<Vec<i64>, StoreError> {
@@ -155,7 +164,14 @@ impl app::ssr::Store for SqlStore {
     async fn clear_failures(&self, account_key: &str) -> Result<(), StoreError> {
         accounts::clear_failures(&self.pool, account_key).await
     }
-    async fn create_session(&self, token_hash: &str, org_id: i64, user_id: i64, now: i64, expires_at: i64) -> Result<(), StoreError> {
+    async fn create_session(
+        &self,
+        token_hash: &str,
+        org_id: i64,
+        user_id: i64,
+        now: i64,
+        expires_at: i64,
+    ) -> Result<(), StoreError> {
         accounts::create_session(&self.pool, token_hash, org_id, user_id, now, expires_at).await
     }
     async fn session_viewer(&self, token_hash: &str, now: i64) -> Result<Option<app::model::Viewer>, StoreError> {
@@ -167,7 +183,12 @@ impl app::ssr::Store for SqlStore {
     async fn org_rules(&self, org_id: i64) -> Result<roster::OrgRules, StoreError> {
         users::org_rules(&self.pool, org_id).await
     }
-    async fn directory_for(&self, org_id: i64, profile: &roster::Profile, editing: Option<i64>) -> Result<roster::Directory, StoreError> {
+    async fn directory_for(
+        &self,
+        org_id: i64,
+        profile: &roster::Profile,
+        editing: Option<i64>,
+    ) -> Result<roster::Directory, StoreError> {
         users::directory_for(&self.pool, org_id, profile, editing).await
     }
     async fn team_options(&self, org_id: i64) -> Result<app::model::TeamChoices, StoreError> {
@@ -176,7 +197,11 @@ impl app::ssr::Store for SqlStore {
     async fn list_team(&self, org_id: i64, query: &app::model::TeamQuery) -> Result<app::model::TeamPage, StoreError> {
         team::list_team(&self.pool, org_id, query).await
     }
-    async fn user_form(&self, org_id: i64, user_id: i64) -> Result<Option<(app::model::UserForm, app::model::UserStatus)>, StoreError> {
+    async fn user_form(
+        &self,
+        org_id: i64,
+        user_id: i64,
+    ) -> Result<Option<(app::model::UserForm, app::model::UserStatus)>, StoreError> {
         let mut conn = self.pool.acquire().await.map_err(internal)?;
         users::user_form(&mut conn, org_id, user_id).await
     }

@@ -5,15 +5,17 @@ use app::model::{Choice, PAGE_SIZE, SortKey, TeamChoices, TeamPage, TeamQuery, T
 use app::ssr::StoreError;
 use sqlx::{AnyPool, Row};
 
-use super::{flag, internal};
 use super::sql::{Sql, Value, like_escape};
+use super::{flag, internal};
 
 /// Appends the WHERE clause of a roster query.
 fn filters(sql: &mut Sql, org_id: i64, query: &TeamQuery) {
     sql.push(" WHERE u.org_id = ").bind(Value::Int(org_id));
     let text = query.q.trim().to_lowercase();
     if !text.is_empty() {
-        sql.push(" AND u.search_text LIKE ").bind(Value::Text(format!("%{}%", like_escape(&text)))).push(" ESCAPE '\\'");
+        sql.push(" AND u.search_text LIKE ")
+            .bind(Value::Text(format!("%{}%", like_escape(&text))))
+            .push(" ESCAPE '\\'");
     }
     if let Some(role) = query.role {
         sql.push(" AND u.role_id = ").bind(Value::Int(role));
@@ -48,7 +50,8 @@ fn order_by(query: &TeamQuery) -> String {
 pub async fn list_team(pool: &AnyPool, org_id: i64, query: &TeamQuery) -> Result<TeamPage, StoreError> {
     let mut count = Sql::new("SELECT COUNT(*) FROM users u");
     filters(&mut count, org_id, query);
-    let total: i64 = count.query().map_err(internal)?.fetch_one(pool).await.map_err(internal)?.try_get(0).map_err(internal)?;
+    let total: i64 =
+        count.query().map_err(internal)?.fetch_one(pool).await.map_err(internal)?.try_get(0).map_err(internal)?;
 
     let pages = (total.max(1) as u64).div_ceil(u64::from(PAGE_SIZE)) as u32;
     let page = query.page.min(pages.saturating_sub(1));
@@ -86,16 +89,22 @@ pub async fn team_options(pool: &AnyPool, org_id: i64) -> Result<TeamChoices, St
     let choices = |rows: Vec<sqlx::any::AnyRow>| -> Result<Vec<Choice>, StoreError> {
         rows.iter()
             .map(|row| {
-                Ok(Choice { id: row.try_get("id")?, label: row.try_get("label")?, reference: row.try_get("reference")? })
+                Ok(Choice {
+                    id: row.try_get("id")?,
+                    label: row.try_get("label")?,
+                    reference: row.try_get("reference")?,
+                })
             })
             .collect::<Result<_, sqlx::Error>>()
             .map_err(internal)
     };
-    let roles = sqlx::query("SELECT id, name AS label, NULL AS reference FROM roles WHERE org_id = $1 AND active = TRUE ORDER BY id")
-        .bind(org_id)
-        .fetch_all(pool)
-        .await
-        .map_err(internal)?;
+    let roles = sqlx::query(
+        "SELECT id, name AS label, NULL AS reference FROM roles WHERE org_id = $1 AND active = TRUE ORDER BY id",
+    )
+    .bind(org_id)
+    .fetch_all(pool)
+    .await
+    .map_err(internal)?;
     let groups = sqlx::query("SELECT id, name AS label, NULL AS reference FROM groups WHERE org_id = $1 ORDER BY name")
         .bind(org_id)
         .fetch_all(pool)

@@ -63,8 +63,22 @@ fn opt(text: Option<&str>) -> Option<String> {
 
 /// The columns a profile sets, in the order [`bind_profile`] binds them.
 const PROFILE_COLUMNS: [&str; 17] = [
-    "role_id", "email", "email_key", "employee_id", "first_name", "last_name", "home_town", "state_or_country", "bio",
-    "can_manage_teams", "phone_channel", "chat_channel", "email_channel", "leader_id", "employment_status", "start_date",
+    "role_id",
+    "email",
+    "email_key",
+    "employee_id",
+    "first_name",
+    "last_name",
+    "home_town",
+    "state_or_country",
+    "bio",
+    "can_manage_teams",
+    "phone_channel",
+    "chat_channel",
+    "email_channel",
+    "leader_id",
+    "employment_status",
+    "start_date",
     "search_text",
 ];
 
@@ -93,7 +107,13 @@ fn bind_profile<'q>(query: AnyQuery<'q>, role_id: i64, p: &Profile, leader: Opti
 }
 
 /// Inserts a validated user (and their groups) on an open connection or transaction.
-pub async fn insert_user(conn: &mut AnyConnection, org_id: i64, actor: Option<i64>, user: &NewUser, now: i64) -> Result<i64, StoreError> {
+pub async fn insert_user(
+    conn: &mut AnyConnection,
+    org_id: i64,
+    actor: Option<i64>,
+    user: &NewUser,
+    now: i64,
+) -> Result<i64, StoreError> {
     let p = &user.profile;
     let role_id = role_id(conn, org_id, &p.role).await?;
     // $1 is the organisation, then the profile's columns, then the rest.
@@ -127,21 +147,37 @@ pub async fn insert_user(conn: &mut AnyConnection, org_id: i64, actor: Option<i6
     Ok(id)
 }
 
-pub async fn audit(conn: &mut AnyConnection, org_id: i64, actor: Option<i64>, action: &str, subject: Option<i64>, detail: &str, now: i64) -> Result<(), StoreError> {
-    sqlx::query("INSERT INTO audit_events (org_id, actor_id, action, subject_id, detail, at) VALUES ($1, $2, $3, $4, $5, $6)")
-        .bind(org_id)
-        .bind(actor)
-        .bind(action)
-        .bind(subject)
-        .bind(detail)
-        .bind(now)
-        .execute(&mut *conn)
-        .await
-        .map_err(internal)?;
+pub async fn audit(
+    conn: &mut AnyConnection,
+    org_id: i64,
+    actor: Option<i64>,
+    action: &str,
+    subject: Option<i64>,
+    detail: &str,
+    now: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO audit_events (org_id, actor_id, action, subject_id, detail, at) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(org_id)
+    .bind(actor)
+    .bind(action)
+    .bind(subject)
+    .bind(detail)
+    .bind(now)
+    .execute(&mut *conn)
+    .await
+    .map_err(internal)?;
     Ok(())
 }
 
-pub async fn create_user(pool: &AnyPool, org_id: i64, actor: Option<i64>, user: &NewUser, now: i64) -> Result<i64, StoreError> {
+pub async fn create_user(
+    pool: &AnyPool,
+    org_id: i64,
+    actor: Option<i64>,
+    user: &NewUser,
+    now: i64,
+) -> Result<i64, StoreError> {
     let mut tx = pool.begin().await.map_err(internal)?;
     let id = insert_user(&mut tx, org_id, actor, user, now).await?;
     tx.commit().await.map_err(internal)?;
@@ -179,7 +215,8 @@ pub async fn org_rules(pool: &AnyPool, org_id: i64) -> Result<OrgRules, StoreErr
     read().map_err(internal)
 }
 
-const KNOWN_USER_COLUMNS: &str = "u.id, u.email_key, u.employee_id, u.first_name, u.last_name, u.can_manage_teams, u.status, u.leader_id,
+const KNOWN_USER_COLUMNS: &str =
+    "u.id, u.email_key, u.employee_id, u.first_name, u.last_name, u.can_manage_teams, u.status, u.leader_id,
     EXISTS (SELECT 1 FROM users r WHERE r.org_id = u.org_id AND r.leader_id = u.id) AS has_reports";
 
 fn known_user(row: &AnyRow) -> Result<KnownUser, sqlx::Error> {
@@ -195,7 +232,12 @@ fn known_user(row: &AnyRow) -> Result<KnownUser, sqlx::Error> {
     })
 }
 
-pub async fn directory_for(pool: &AnyPool, org_id: i64, profile: &Profile, editing: Option<i64>) -> Result<Directory, StoreError> {
+pub async fn directory_for(
+    pool: &AnyPool,
+    org_id: i64,
+    profile: &Profile,
+    editing: Option<i64>,
+) -> Result<Directory, StoreError> {
     let reference = profile.team_leader.clone();
     let sql = format!(
         "WITH RECURSIVE chain(id) AS (
@@ -220,7 +262,11 @@ pub async fn directory_for(pool: &AnyPool, org_id: i64, profile: &Profile, editi
     Ok(Directory::new(users))
 }
 
-pub async fn user_form(conn: &mut AnyConnection, org_id: i64, user_id: i64) -> Result<Option<(UserForm, UserStatus)>, StoreError> {
+pub async fn user_form(
+    conn: &mut AnyConnection,
+    org_id: i64,
+    user_id: i64,
+) -> Result<Option<(UserForm, UserStatus)>, StoreError> {
     let row = sqlx::query(
         "SELECT u.*, r.name AS role_name, COALESCE(l.email, l.employee_id) AS leader_ref
          FROM users u JOIN roles r ON r.id = u.role_id LEFT JOIN users l ON l.id = u.leader_id
@@ -241,8 +287,12 @@ pub async fn user_form(conn: &mut AnyConnection, org_id: i64, user_id: i64) -> R
     .await
     .map_err(internal)?;
     let read = || -> Result<(UserForm, UserStatus), sqlx::Error> {
-        let text = |name: &str| -> Result<String, sqlx::Error> { Ok(row.try_get::<Option<String>, _>(name)?.unwrap_or_default()) };
-        let flag = |name: &str| -> Result<Option<String>, sqlx::Error> { Ok(flag(&row, name)?.then(|| yes_no_text(true).to_owned())) };
+        let text = |name: &str| -> Result<String, sqlx::Error> {
+            Ok(row.try_get::<Option<String>, _>(name)?.unwrap_or_default())
+        };
+        let flag = |name: &str| -> Result<Option<String>, sqlx::Error> {
+            Ok(flag(&row, name)?.then(|| yes_no_text(true).to_owned()))
+        };
         let status = UserStatus::parse(&row.try_get::<String, _>("status")?).unwrap_or(UserStatus::Created);
         Ok((
             UserForm {
@@ -281,7 +331,9 @@ fn changes(before: &UserForm, after: &UserForm) -> serde_json::Value {
     };
     let changed: serde_json::Map<String, serde_json::Value> = after
         .iter()
-        .filter(|(key, value)| !matches!(key.as_str(), "id" | "version" | "temporary_password") && before.get(*key) != Some(*value))
+        .filter(|(key, value)| {
+            !matches!(key.as_str(), "id" | "version" | "temporary_password") && before.get(*key) != Some(*value)
+        })
         .map(|(key, value)| (key.clone(), serde_json::json!([before.get(key), value])))
         .collect();
     serde_json::Value::Object(changed)
@@ -301,7 +353,8 @@ pub async fn update_user(
     let mut tx = pool.begin().await.map_err(internal)?;
     let before = user_form(&mut tx, org_id, user_id).await?.ok_or(StoreError::NotFound)?.0;
     let role_id = role_id(&mut tx, org_id, &profile.role).await?;
-    let assignments: Vec<String> = PROFILE_COLUMNS.iter().enumerate().map(|(i, c)| format!("{c} = ${}", i + 1)).collect();
+    let assignments: Vec<String> =
+        PROFILE_COLUMNS.iter().enumerate().map(|(i, c)| format!("{c} = ${}", i + 1)).collect();
     let after = PROFILE_COLUMNS.len() + 1;
     let sql = format!(
         "UPDATE users SET {}, version = version + 1, updated_at = ${}, updated_by = ${}
@@ -327,7 +380,7 @@ pub async fn update_user(
     }
     set_groups(&mut tx, org_id, user_id, profile).await?;
     let after = user_form(&mut tx, org_id, user_id).await?.ok_or(StoreError::NotFound)?.0;
-    audit(&mut tx, org_id, Some(actor), "user.updated", Some(user_id), &changes(&before, &after).to_string(), now).await?;
+    audit(&mut tx, org_id, Some(actor), "user.updated", Some(user_id), &changes(&before, &after).to_string(), now)
+        .await?;
     tx.commit().await.map_err(internal)
-
 }

@@ -95,7 +95,10 @@ async fn five_failed_sign_ins_lock_the_account_even_against_the_right_password(b
     app.org_with_admin("acme").await;
     let client = app.client();
     for _ in 0..5 {
-        assert_eq!(app.sign_in(&client, "acme", "admin@acme.test", "wrong password!").await.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            app.sign_in(&client, "acme", "admin@acme.test", "wrong password!").await.status(),
+            StatusCode::UNAUTHORIZED
+        );
     }
     let (status, body) = error_of(app.sign_in(&client, "acme", "admin@acme.test", PASSWORD).await).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);

@@ -2,9 +2,9 @@
 
 use std::path::PathBuf;
 
-use app::roster::{Column, ProfileInput, Profile, OrgRules};
-use app::ssr::{NewUser, Store, auth};
 use app::model::UserStatus;
+use app::roster::{Column, OrgRules, Profile, ProfileInput};
+use app::ssr::{NewUser, Store, auth};
 use rand::Rng;
 use reqwest::{Client, Response, StatusCode};
 use serde_json::Value;
@@ -67,7 +67,12 @@ impl Drop for TempDir {
 }
 
 pub fn random_name() -> String {
-    rand::thread_rng().sample_iter(&rand::distributions::Alphanumeric).take(12).map(char::from).collect::<String>().to_lowercase()
+    rand::thread_rng()
+        .sample_iter(&rand::distributions::Alphanumeric)
+        .take(12)
+        .map(char::from)
+        .collect::<String>()
+        .to_lowercase()
 }
 
 /// A fresh, empty PostgreSQL database. `ROSTER_TEST_POSTGRES` names the server (the test command
@@ -110,7 +115,8 @@ impl TestApp {
     /// An organisation with one admin (`admin@<slug>.test`).
     pub async fn org_with_admin(&self, slug: &str) -> Org {
         let org_id = self.store.create_org(slug, &format!("{slug} support")).await.expect("create org");
-        let mut admin = app::ssr::setup::parse_admin("Admin", slug, &format!("admin@{slug}.test"), PASSWORD).unwrap_or_else(|problems| panic!("{problems:?}"));
+        let mut admin = app::ssr::setup::parse_admin("Admin", slug, &format!("admin@{slug}.test"), PASSWORD)
+            .unwrap_or_else(|problems| panic!("{problems:?}"));
         admin.user.password_hash = Some(auth::hash_password(PASSWORD).expect("hash"));
         let admin_id = self.store.create_admin(org_id, &admin.user).await.expect("create admin");
         Org { id: org_id, admin_id }
@@ -129,7 +135,12 @@ impl TestApp {
     pub async fn signed_in(&self, slug: &str, email: &str) -> Client {
         let client = self.client();
         let response = self.sign_in(&client, slug, email, PASSWORD).await;
-        assert_eq!(response.status(), StatusCode::OK, "sign-in of {email} failed: {}", response.text().await.unwrap_or_default());
+        assert_eq!(
+            response.status(),
+            StatusCode::OK,
+            "sign-in of {email} failed: {}",
+            response.text().await.unwrap_or_default()
+        );
         client
     }
 
@@ -159,7 +170,15 @@ impl TestApp {
     }
 
     /// Inserts a user directly (for tests that need many).
-    pub async fn insert_user(&self, org: &Org, first: &str, last: &str, email: &str, can_manage: bool, leader: Option<i64>) -> i64 {
+    pub async fn insert_user(
+        &self,
+        org: &Org,
+        first: &str,
+        last: &str,
+        email: &str,
+        can_manage: bool,
+        leader: Option<i64>,
+    ) -> i64 {
         let input = ProfileInput::new()
             .with(Column::CanManageTeams, if can_manage { "y" } else { "n" })
             .with(Column::EmailAddress, email)

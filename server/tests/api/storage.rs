@@ -20,6 +20,7 @@ async fn sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout() {
 #[tokio::test]
 async fn a_row_that_names_a_missing_organisation_is_refused_by_the_database() {
     let app = TestApp::spawn(Backend::Sqlite).await;
-    let refused = sqlx::query("INSERT INTO groups (org_id, name) VALUES (999, 'Orphans')").execute(&app.store.pool).await;
+    let refused =
+        sqlx::query("INSERT INTO groups (org_id, name) VALUES (999, 'Orphans')").execute(&app.store.pool).await;
     assert!(refused.is_err(), "foreign keys are enforced");
 }

@@ -61,7 +61,9 @@ async fn an_invalid_profile_gets_the_spreadsheet_messages_and_saves_nothing(back
         ]})
     );
     // A valid profile whose leader does not exist is refused at the directory check.
-    let (status, body) = error_of(app.call(&admin, "save_user", &agent_form("Ada", "L", "ada@acme.test", "nobody@acme.test")).await).await;
+    let (status, body) =
+        error_of(app.call(&admin, "save_user", &agent_form("Ada", "L", "ada@acme.test", "nobody@acme.test")).await)
+            .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(body["Invalid"][0]["code"], "unknown_team_leader");
     assert_eq!(app.list(&admin, json!({})).await["total"], 1, "only the admin exists");
@@ -71,16 +73,26 @@ async fn an_email_address_is_unique_whatever_its_case(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     app.org_with_admin("acme").await;
     let admin = app.signed_in("acme", "admin@acme.test").await;
-    let (status, body) = error_of(app.call(&admin, "save_user", &agent_form("Ada", "L", "ADMIN@acme.test", "admin@acme.test")).await).await;
+    let (status, body) =
+        error_of(app.call(&admin, "save_user", &agent_form("Ada", "L", "ADMIN@acme.test", "admin@acme.test")).await)
+            .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(body["Invalid"][0]["message"], "ADMIN@acme.test is already the email address of Admin acme; each user needs their own.");
+    assert_eq!(
+        body["Invalid"][0]["message"],
+        "ADMIN@acme.test is already the email address of Admin acme; each user needs their own."
+    );
 }
 
 async fn an_admin_edits_a_user_and_a_stale_form_is_a_conflict(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     app.org_with_admin("acme").await;
     let admin = app.signed_in("acme", "admin@acme.test").await;
-    let id: i64 = app.call(&admin, "save_user", &agent_form("Ada", "Lovelace", "ada@acme.test", "admin@acme.test")).await.json().await.unwrap();
+    let id: i64 = app
+        .call(&admin, "save_user", &agent_form("Ada", "Lovelace", "ada@acme.test", "admin@acme.test"))
+        .await
+        .json()
+        .await
+        .unwrap();
     let id_text = id.to_string();
     let mut edit = agent_form("Ada", "King", "ada@acme.test", "admin@acme.test");
     edit.extend([("form[id]", id_text.as_str()), ("form[version]", "1")]);
@@ -112,7 +124,15 @@ async fn the_roster_is_filtered_sorted_and_paged(backend: Backend) {
     let org = app.org_with_admin("acme").await;
     let lead = app.insert_user(&org, "Lea", "Der", "lead@acme.test", true, Some(org.admin_id)).await;
     for i in 0..60 {
-        app.insert_user(&org, &format!("Agent{i:02}"), &format!("Zed{i:02}"), &format!("agent{i:02}@acme.test"), false, Some(lead)).await;
+        app.insert_user(
+            &org,
+            &format!("Agent{i:02}"),
+            &format!("Zed{i:02}"),
+            &format!("agent{i:02}@acme.test"),
+            false,
+            Some(lead),
+        )
+        .await;
     }
     let admin = app.signed_in("acme", "admin@acme.test").await;
 
@@ -147,7 +167,9 @@ async fn only_admins_may_manage_the_team(backend: Backend) {
     let leader = app.signed_in("acme", "lead@acme.test").await;
     let member = app.signed_in("acme", "agent@acme.test").await;
     let query = json!({"query": {"q": "", "role": null, "leader": null, "status": null, "group": null, "sort": "name", "descending": false, "page": 0}});
-    for (client, expected) in [(&anonymous, StatusCode::UNAUTHORIZED), (&leader, StatusCode::FORBIDDEN), (&member, StatusCode::FORBIDDEN)] {
+    for (client, expected) in
+        [(&anonymous, StatusCode::UNAUTHORIZED), (&leader, StatusCode::FORBIDDEN), (&member, StatusCode::FORBIDDEN)]
+    {
         assert_eq!(app.call_json(client, "list_team", query.clone()).await.status(), expected);
         assert_eq!(app.call(client, "team_options", &[]).await.status(), expected);
         assert_eq!(app.call(client, "load_user", &[("id", "1")]).await.status(), expected);
@@ -174,9 +196,12 @@ async fn an_organisation_never_sees_or_touches_another_organisations_users(backe
     edit.extend([("form[id]", ada_id.as_str()), ("form[version]", "1")]);
     assert_eq!(app.call(&globex, "save_user", &edit).await.status(), StatusCode::NOT_FOUND);
     // acme's team leader is unknown to globex, and acme's email addresses are free to use there.
-    let (_, body) = error_of(app.call(&globex, "save_user", &agent_form("Eve", "Il", "eve@globex.test", "admin@acme.test")).await).await;
+    let (_, body) =
+        error_of(app.call(&globex, "save_user", &agent_form("Eve", "Il", "eve@globex.test", "admin@acme.test")).await)
+            .await;
     assert_eq!(body["Invalid"][0]["code"], "unknown_team_leader");
-    let same_email = app.call(&globex, "save_user", &agent_form("Ada", "Other", "ada@acme.test", "admin@globex.test")).await;
+    let same_email =
+        app.call(&globex, "save_user", &agent_form("Ada", "Other", "ada@acme.test", "admin@globex.test")).await;
     assert_eq!(same_email.status(), StatusCode::OK);
 
     let acme_admin = app.signed_in("acme", "admin@acme.test").await;
@@ -189,7 +214,9 @@ async fn a_database_failure_is_logged_and_shown_only_as_a_reference(backend: Bac
     app.org_with_admin("acme").await;
     let admin = app.signed_in("acme", "admin@acme.test").await;
     app.store.pool.execute("DROP TABLE audit_events").await.unwrap();
-    let (status, body) = error_of(app.call(&admin, "save_user", &agent_form("Ada", "L", "ada@acme.test", "admin@acme.test")).await).await;
+    let (status, body) =
+        error_of(app.call(&admin, "save_user", &agent_form("Ada", "L", "ada@acme.test", "admin@acme.test")).await)
+            .await;
     assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
     let reference = body["Internal"].as_str().expect("an opaque reference");
     assert_eq!(reference.len(), 10);

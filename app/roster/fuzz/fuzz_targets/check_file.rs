@@ -7,10 +7,7 @@ use roster::current::{CurrentTeam, CurrentUser};
 use roster::{Column, Directory, KnownUser, OrgRules, ProfileInput, UserId};
 
 fuzz_target!(|bytes: &[u8]| {
-    let org = OrgRules {
-        groups: vec!["Tier 1".into()],
-        ..OrgRules::with_default_roles()
-    };
+    let org = OrgRules { groups: vec!["Tier 1".into()], ..OrgRules::with_default_roles() };
     let boss = KnownUser {
         id: UserId(1),
         email_key: Some("boss@acme.test".into()),

@@ -1,7 +1,7 @@
 use super::*;
+use crate::KnownUser;
 use crate::report::Counts;
 use crate::write::utf16le;
-use crate::KnownUser;
 
 const HEADER: &str = "*Can Manage Teams\tEmail Address\tEmployee ID\t*First Name\t*Last Name\t*Phone Channel\t*Chat Channel\t*Email Channel\t*Team Leader";
 
@@ -59,7 +59,10 @@ fn at(row: usize, column: &str, code: &str) -> (Option<usize>, Option<String>, S
 
 #[test]
 fn a_clean_file_plans_every_user_and_counts_them_as_new() {
-    let checked = check(&["n\tada@acme.test\t\tAda\tLovelace\ty\tn\ty\tboss@acme.test", "y\t\t0042\tGrace\tHopper\ty\ty\ty\t0001"]);
+    let checked = check(&[
+        "n\tada@acme.test\t\tAda\tLovelace\ty\tn\ty\tboss@acme.test",
+        "y\t\t0042\tGrace\tHopper\ty\ty\ty\t0001",
+    ]);
     assert_eq!(checked.report.counts, Counts { new: 2, ..Counts::default() });
     let plan = checked.plan.unwrap();
     assert_eq!(plan.users.len(), 2);
@@ -90,7 +93,11 @@ fn every_bad_row_is_reported_at_its_spreadsheet_row_and_column() {
     ]);
     assert_eq!(
         problems(&checked),
-        [at(2, "Email Address", "invalid_email"), at(4, "Can Manage Teams", "invalid_yes_no"), at(4, "First Name", "required")]
+        [
+            at(2, "Email Address", "invalid_email"),
+            at(4, "Can Manage Teams", "invalid_yes_no"),
+            at(4, "First Name", "required")
+        ]
     );
     assert_eq!(checked.report.counts, Counts { errors: 2, ..Counts::default() });
     assert!(checked.plan.is_none());
@@ -112,8 +119,14 @@ fn duplicates_in_the_file_and_against_existing_users_are_errors() {
             at(4, "Employee ID", "duplicate_employee_id"),
         ]
     );
-    assert_eq!(checked.report.errors[0].message, "Email Address ADA@acme.test is also on row 2; each user needs their own.");
-    assert_eq!(checked.report.errors[2].message, "Boss@acme.test already belongs to Bo Boss, an existing user; to change existing users, use Bulk Update.");
+    assert_eq!(
+        checked.report.errors[0].message,
+        "Email Address ADA@acme.test is also on row 2; each user needs their own."
+    );
+    assert_eq!(
+        checked.report.errors[2].message,
+        "Boss@acme.test already belongs to Bo Boss, an existing user; to change existing users, use Bulk Update."
+    );
 }
 
 #[test]
@@ -133,7 +146,10 @@ fn team_leaders_must_exist_manage_teams_be_active_and_not_be_the_user() {
             at(5, "Team Leader", "self_leader"),
         ]
     );
-    assert_eq!(checked.report.errors[1].message, "a@acme.test (row 2) cannot manage teams; set their Can Manage Teams to y or choose another team leader.");
+    assert_eq!(
+        checked.report.errors[1].message,
+        "a@acme.test (row 2) cannot manage teams; set their Can Manage Teams to y or choose another team leader."
+    );
 }
 
 #[test]
@@ -144,8 +160,18 @@ fn leaders_naming_each_other_in_a_circle_are_all_reported() {
         "y\tc@acme.test\t\tC\tC\ty\tn\ty\tb@acme.test",
         "n\td@acme.test\t\tD\tD\ty\tn\ty\ta@acme.test",
     ]);
-    assert_eq!(problems(&checked), [at(2, "Team Leader", "leader_cycle"), at(3, "Team Leader", "leader_cycle"), at(4, "Team Leader", "leader_cycle")]);
-    assert_eq!(checked.report.errors[0].message, "Rows 2, 3, 4 name each other as team leaders in a circle; someone in it must report to a leader outside it.");
+    assert_eq!(
+        problems(&checked),
+        [
+            at(2, "Team Leader", "leader_cycle"),
+            at(3, "Team Leader", "leader_cycle"),
+            at(4, "Team Leader", "leader_cycle")
+        ]
+    );
+    assert_eq!(
+        checked.report.errors[0].message,
+        "Rows 2, 3, 4 name each other as team leaders in a circle; someone in it must report to a leader outside it."
+    );
 }
 
 #[test]
@@ -166,7 +192,10 @@ fn a_header_without_rows_or_with_bad_columns_is_a_file_error() {
 #[test]
 fn a_value_beyond_the_last_header_is_an_error_for_its_row() {
     let checked = check(&["n\ta@acme.test\t\tA\tA\ty\tn\ty\tboss@acme.test\t\tstray"]);
-    assert_eq!(checked.report.errors[0].message, "Row 2 has a value in column K, which has no header; delete it or add the column's header.");
+    assert_eq!(
+        checked.report.errors[0].message,
+        "Row 2 has a value in column K, which has no header; delete it or add the column's header."
+    );
 }
 
 #[test]
@@ -177,7 +206,10 @@ fn neutralised_formulas_are_restored_before_checking() {
 
 #[test]
 fn the_error_report_is_the_file_with_an_errors_column() {
-    let bytes = file(&["n\tnot-an-email\t\tAda\tLovelace\ty\tn\ty\tboss@acme.test", "n\tb@acme.test\t\tB\tB\ty\tn\ty\tboss@acme.test"]);
+    let bytes = file(&[
+        "n\tnot-an-email\t\tAda\tLovelace\ty\tn\ty\tboss@acme.test",
+        "n\tb@acme.test\t\tB\tB\ty\tn\ty\tboss@acme.test",
+    ]);
     let checked = check_create(&bytes, &org(), &directory());
     let text = crate::decode::decode(&bytes).unwrap();
     let report = crate::decode::decode(&crate::write::error_report(&text, &checked.report)).unwrap();

@@ -47,7 +47,8 @@ fn a_complete_agent_profile_parses_and_derives_its_role() {
     let profile = Profile::parse(&agent(), &org()).unwrap();
     assert_eq!(profile.role, "Team Member");
     assert_eq!(profile.team_leader.as_deref(), Some("grace@example.com"));
-    let leader = Profile::parse(&agent().with(Column::CanManageTeams, "y").with(Column::TeamLeader, ""), &org()).unwrap();
+    let leader =
+        Profile::parse(&agent().with(Column::CanManageTeams, "y").with(Column::TeamLeader, ""), &org()).unwrap();
     assert_eq!(leader.role, "Team Leader");
 }
 
@@ -80,7 +81,10 @@ fn an_employee_id_alone_identifies_a_user() {
 fn roles_must_be_active_and_are_required_with_custom_roles() {
     let inactive = Profile::parse(&agent().with(Column::Role, "retired role"), &org()).unwrap_err();
     assert_eq!(codes(&inactive), vec![(Column::Role, Code::InactiveRole)]);
-    assert_eq!(inactive[0].message, "The role Retired Role is deactivated; enter one of: Admin, Team Leader, Team Member.");
+    assert_eq!(
+        inactive[0].message,
+        "The role Retired Role is deactivated; enter one of: Admin, Team Leader, Team Member."
+    );
     let unknown = Profile::parse(&agent().with(Column::Role, "Wizard"), &org()).unwrap_err();
     assert_eq!(codes(&unknown), vec![(Column::Role, Code::UnknownRole)]);
     let custom = OrgRules { uses_custom_roles: true, ..org() };
@@ -105,9 +109,13 @@ fn the_team_leader_must_exist_manage_teams_and_be_active() {
     let unknown = profile.check_against(&Directory::new(vec![]), None).unwrap_err();
     assert_eq!(codes(&unknown), vec![(Column::TeamLeader, Code::UnknownTeamLeader)]);
 
-    let not_a_leader = profile.check_against(&Directory::new(vec![known(1, "grace@example.com", false)]), None).unwrap_err();
+    let not_a_leader =
+        profile.check_against(&Directory::new(vec![known(1, "grace@example.com", false)]), None).unwrap_err();
     assert_eq!(codes(&not_a_leader), vec![(Column::TeamLeader, Code::LeaderCannotManageTeams)]);
-    assert_eq!(not_a_leader[0].message, "User 1 cannot manage teams; choose a team leader whose Can Manage Teams is y.");
+    assert_eq!(
+        not_a_leader[0].message,
+        "User 1 cannot manage teams; choose a team leader whose Can Manage Teams is y."
+    );
 
     let deactivated = KnownUser { deactivated: true, ..grace };
     let problems = profile.check_against(&Directory::new(vec![deactivated]), None).unwrap_err();
@@ -131,10 +139,16 @@ fn a_user_cannot_lead_themselves_or_be_led_by_their_own_report() {
     let input = agent().with(Column::EmailAddress, "boss@example.com").with(Column::CanManageTeams, "y");
 
     let own = Profile::parse(&input.clone().with(Column::TeamLeader, "BOSS@example.com"), &org()).unwrap();
-    assert_eq!(codes(&own.check_against(&directory, Some(&me)).unwrap_err()), vec![(Column::TeamLeader, Code::SelfLeader)]);
+    assert_eq!(
+        codes(&own.check_against(&directory, Some(&me)).unwrap_err()),
+        vec![(Column::TeamLeader, Code::SelfLeader)]
+    );
 
     let cycle = Profile::parse(&input.with(Column::TeamLeader, "report@example.com"), &org()).unwrap();
-    assert_eq!(codes(&cycle.check_against(&directory, Some(&me)).unwrap_err()), vec![(Column::TeamLeader, Code::LeaderCycle)]);
+    assert_eq!(
+        codes(&cycle.check_against(&directory, Some(&me)).unwrap_err()),
+        vec![(Column::TeamLeader, Code::LeaderCycle)]
+    );
 }
 
 #[test]
@@ -144,8 +158,14 @@ fn email_and_employee_id_are_unique_except_for_the_user_being_edited() {
     let directory = Directory::new(vec![grace, ada.clone()]);
     let profile = Profile::parse(&agent().with(Column::EmployeeId, "E1"), &org()).unwrap();
     let problems = profile.check_against(&directory, None).unwrap_err();
-    assert_eq!(codes(&problems), vec![(Column::EmailAddress, Code::DuplicateEmail), (Column::EmployeeId, Code::DuplicateEmployeeId)]);
-    assert_eq!(problems[0].message, "ada@example.com is already the email address of User 2; each user needs their own.");
+    assert_eq!(
+        codes(&problems),
+        vec![(Column::EmailAddress, Code::DuplicateEmail), (Column::EmployeeId, Code::DuplicateEmployeeId)]
+    );
+    assert_eq!(
+        problems[0].message,
+        "ada@example.com is already the email address of User 2; each user needs their own."
+    );
     assert_eq!(profile.check_against(&directory, Some(&ada)), Ok(Some(UserId(1))));
 }
 

@@ -1,8 +1,8 @@
 use super::*;
+use crate::ProfileInput;
 use crate::current::{CurrentUser, export};
 use crate::report::Counts;
 use crate::write::utf16le;
-use crate::ProfileInput;
 
 fn org() -> OrgRules {
     OrgRules::with_default_roles()
@@ -43,7 +43,8 @@ fn team() -> CurrentTeam {
 /// The export's text with `edit` applied to the cells of (row, header).
 fn edited(team: &CurrentTeam, edits: &[(usize, &str, &str)]) -> Vec<u8> {
     let text = crate::decode::decode(&export(team)).unwrap();
-    let mut rows: Vec<Vec<String>> = crate::parse::records(&text).iter().map(|r| r.cells.iter().map(|c| c.to_string()).collect()).collect();
+    let mut rows: Vec<Vec<String>> =
+        crate::parse::records(&text).iter().map(|r| r.cells.iter().map(|c| c.to_string()).collect()).collect();
     for (row, header, value) in edits {
         let column = rows[0].iter().position(|h| h == header).unwrap();
         rows[row - 1][column] = (*value).to_owned();
@@ -70,7 +71,8 @@ fn an_untouched_export_is_all_unchanged() {
 #[test]
 fn a_changed_cell_is_reported_old_to_new_and_planned() {
     let team = team();
-    let checked = check_update(&edited(&team, &[(4, "First Name", "Augusta"), (4, "Home Town", "London")]), &org(), &team);
+    let checked =
+        check_update(&edited(&team, &[(4, "First Name", "Augusta"), (4, "Home Town", "London")]), &org(), &team);
     assert_eq!(checked.report.counts, Counts { changed: 1, unchanged: 3, ..Counts::default() });
     let row = checked.report.rows.iter().find(|r| r.row == 4).unwrap();
     assert_eq!(
@@ -98,7 +100,10 @@ fn taking_an_address_someone_keeps_is_an_error() {
     let team = team();
     let checked = check_update(&edited(&team, &[(4, "Email Address", "BOB@acme.test")]), &org(), &team);
     assert_eq!(codes(&checked), [at(4, "Email Address", "duplicate_email")]);
-    assert_eq!(checked.report.errors[0].message, "bob@acme.test would also belong to Bob Smith after this update; each user needs their own.");
+    assert_eq!(
+        checked.report.errors[0].message,
+        "bob@acme.test would also belong to Bob Smith after this update; each user needs their own."
+    );
 }
 
 #[test]
@@ -123,7 +128,8 @@ fn users_who_can_manage_teams_keep_their_leader_stay_active_and_keep_the_flag() 
 #[test]
 fn others_are_deactivated_and_reassigned() {
     let team = team();
-    let checked = check_update(&edited(&team, &[(4, "Deactivated", "y"), (5, "Team Leader", "boss@acme.test")]), &org(), &team);
+    let checked =
+        check_update(&edited(&team, &[(4, "Deactivated", "y"), (5, "Team Leader", "boss@acme.test")]), &org(), &team);
     assert!(checked.report.is_clean(), "{:?}", checked.report.errors);
     let plan = checked.plan.unwrap();
     assert!(plan.users.iter().any(|u| u.id == UserId(3) && u.deactivated));
@@ -148,7 +154,10 @@ fn unknown_or_missing_user_ids_point_to_bulk_create() {
     let team = team();
     let checked = check_update(&edited(&team, &[(2, "User ID", "99"), (3, "User ID", "")]), &org(), &team);
     assert_eq!(codes(&checked), [at(2, "User ID", "unknown_user_id"), at(3, "User ID", "unknown_user_id")]);
-    assert_eq!(checked.report.errors[1].message, "This row has no User ID. Bulk Update changes existing users only; add new users with Bulk Create.");
+    assert_eq!(
+        checked.report.errors[1].message,
+        "This row has no User ID. Bulk Update changes existing users only; add new users with Bulk Create."
+    );
 }
 
 #[test]
