@@ -280,8 +280,7 @@ pub fn check_create(bytes: &[u8], org: &OrgRules, directory: &Directory) -> Chec
         })
         .collect();
     let report = Report::new(problems, rows);
-    let plan =
-        report.is_clean().then(|| order_leaders_first(parsed.into_iter().flatten().collect(), &records, leaders));
+    let plan = report.is_clean().then(|| order_leaders_first(parsed, &records, leaders));
     Checked { report, plan }
 }
 
@@ -328,7 +327,8 @@ fn cycles(leaders: &[Leader]) -> Vec<Vec<usize>> {
 }
 
 /// Orders new users so that each comes after their new team leader, and renumbers the links.
-fn order_leaders_first(profiles: Vec<Profile>, records: &[Record<'_>], leaders: Vec<Leader>) -> CreatePlan {
+/// `profiles` has one slot per row, all filled when the report is clean.
+fn order_leaders_first(mut profiles: Vec<Option<Profile>>, records: &[Record<'_>], leaders: Vec<Leader>) -> CreatePlan {
     let count = profiles.len();
     let mut order: Vec<usize> = Vec::with_capacity(count);
     let mut placed = vec![false; count];
@@ -358,7 +358,6 @@ fn order_leaders_first(profiles: Vec<Profile>, records: &[Record<'_>], leaders: 
     for (position, &index) in order.iter().enumerate() {
         new_position[index] = position;
     }
-    let mut profiles: Vec<Option<Profile>> = profiles.into_iter().map(Some).collect();
     let users = order
         .iter()
         .filter_map(|&index| {
