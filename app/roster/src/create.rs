@@ -8,7 +8,7 @@ use std::borrow::Cow;
 use crate::decode::decode;
 use crate::fields::{email_key, yes_no};
 use crate::hash::{FxHashMap, FxHashSet};
-use crate::parse::{Record, records};
+use crate::parse::{Record, Table};
 use crate::report::{CellProblem, Report, RowKind, RowReport};
 use crate::sheet::{FileProblem, Header, Mode, column_letter};
 use crate::{Cells, Code, Column, Directory, OrgRules, Problem, Profile, ProfileInput, UserId};
@@ -42,22 +42,20 @@ pub struct Checked<P> {
     pub plan: Option<P>,
 }
 
-/// Reads the header and the non-blank rows of a decoded file.
+/// Reads the header and the non-blank rows of a parsed file.
 pub(crate) fn table<'a>(
-    text: &'a str,
+    parsed: &'a Table<'a>,
     mode: Mode,
     org: &OrgRules,
 ) -> Result<(Header, Vec<Record<'a>>), Vec<FileProblem>> {
-    let mut all = records(text);
-    if all.is_empty() || all[0].is_blank() {
+    let Some(first) = parsed.record(0).filter(|r| !r.is_blank()) else {
         return Err(vec![FileProblem::new(
             "missing_header",
             "The first row must be the header row (download the template to get it); this file's first row is empty.",
         )]);
-    }
-    let rows = all.split_off(1);
-    let header = Header::read(&all[0], mode, org)?;
-    let rows: Vec<Record<'a>> = rows.into_iter().filter(|r| !r.is_blank()).collect();
+    };
+    let header = Header::read(&first, mode, org)?;
+    let rows: Vec<Record<'a>> = parsed.records().skip(1).filter(|r| !r.is_blank()).collect();
     if rows.is_empty() {
         return Err(vec![FileProblem::new(
             "no_rows",
@@ -86,7 +84,7 @@ pub(crate) fn row_input(
 
 /// A problem for a value beyond the header's last column.
 fn stray_cells(record: &Record<'_>, header: &Header, problems: &mut Vec<CellProblem>) {
-    if let Some((index, _)) = record.cells.iter().enumerate().skip(header.width()).find(|(_, c)| !c.trim().is_empty()) {
+    if let Some((index, _)) = record.cells().enumerate().skip(header.width()).find(|(_, c)| !c.trim().is_empty()) {
         problems.push(CellProblem {
             row: Some(record.row),
             column: None,
@@ -126,7 +124,8 @@ pub fn check_create(bytes: &[u8], org: &OrgRules, directory: &Directory) -> Chec
             };
         }
     };
-    let (header, records) = match table(&text, Mode::Create, org) {
+    let parsed = Table::parse(&text);
+    let (header, records) = match table(&parsed, Mode::Create, org) {
         Ok(table) => table,
         Err(problems) => return Checked { report: Report::file_errors(problems), plan: None },
     };

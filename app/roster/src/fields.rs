@@ -1,6 +1,7 @@
 //! One type per constrained profile field. Each has a single constructor that checks the rule;
 //! everything after holds a value that is known to be valid.
 
+use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 
 use crate::{Code, Column, Problem};
@@ -15,10 +16,10 @@ pub const MIN_PASSWORD: usize = 10;
 pub const MAX_PASSWORD: usize = 128;
 
 /// Trims a cell and checks length and control characters. `multiline` allows line breaks (the bio).
-fn text(column: Column, raw: &str, max: usize, multiline: bool) -> Result<String, Problem> {
+fn text(column: Column, raw: &str, max: usize, multiline: bool) -> Result<CompactString, Problem> {
     let value = raw.trim();
     if value.is_empty() {
-        return Ok(String::new()); // no allocation for the many blank optional cells
+        return Ok(CompactString::default());
     }
     let length = if value.is_ascii() { value.len() } else { value.chars().count() };
     if length > max {
@@ -43,10 +44,10 @@ fn text(column: Column, raw: &str, max: usize, multiline: bool) -> Result<String
             format!("{column} contains {what}; retype it as plain text on one line."),
         ));
     }
-    Ok(value.to_owned())
+    Ok(CompactString::from(value))
 }
 
-fn required(column: Column, value: String, hint: &str) -> Result<String, Problem> {
+fn required(column: Column, value: CompactString, hint: &str) -> Result<CompactString, Problem> {
     if value.is_empty() {
         Err(Problem::new(column, Code::Required, format!("{column} is required; {hint}.")))
     } else {
@@ -56,7 +57,7 @@ fn required(column: Column, value: String, hint: &str) -> Result<String, Problem
 
 /// A first or last name: required, at most [`MAX_NAME`] characters, one line.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PersonName(String);
+pub struct PersonName(CompactString);
 
 impl PersonName {
     pub fn parse(column: Column, raw: &str) -> Result<Self, Problem> {
@@ -70,7 +71,7 @@ impl PersonName {
 
 /// An optional one-line text (Home Town, State or Country); blank is `None`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ShortText(String);
+pub struct ShortText(CompactString);
 
 impl ShortText {
     pub fn parse(column: Column, raw: &str) -> Result<Option<Self>, Problem> {
@@ -84,7 +85,7 @@ impl ShortText {
 
 /// The profile bio: optional, line breaks allowed, at most [`MAX_BIO`] characters.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Bio(String);
+pub struct Bio(CompactString);
 
 impl Bio {
     pub fn parse(raw: &str) -> Result<Option<Self>, Problem> {
@@ -119,7 +120,7 @@ pub fn yes_no_text(value: bool) -> &'static str {
 /// An email address: one `@`, a plausible local part and a domain with a dot. Case is kept for
 /// display; uniqueness uses [`EmailAddress::key`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct EmailAddress(String);
+pub struct EmailAddress(CompactString);
 
 impl EmailAddress {
     pub fn parse(raw: &str) -> Result<Option<Self>, Problem> {
@@ -142,7 +143,9 @@ impl EmailAddress {
             && !local.starts_with('.')
             && !local.ends_with('.')
             && !local.contains("..")
-            && local.chars().all(|c| !c.is_whitespace() && !"<>()[]\\,;:\"".contains(c));
+            && local.chars().all(|c| {
+                !c.is_whitespace() && !matches!(c, '<' | '>' | '(' | ')' | '[' | ']' | '\\' | ',' | ';' | ':' | '"')
+            });
         let domain_ok = domain.contains('.')
             && domain.split('.').all(|label| {
                 !label.is_empty()
@@ -177,7 +180,7 @@ pub fn email_key(text: &str) -> std::borrow::Cow<'_, str> {
 
 /// An employee ID: text, leading zeros kept, compared exactly.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct EmployeeId(String);
+pub struct EmployeeId(CompactString);
 
 impl EmployeeId {
     pub fn parse(raw: &str) -> Result<Option<Self>, Problem> {
@@ -285,25 +288,24 @@ impl StartDate {
         if value.is_empty() {
             return Ok(None);
         }
-        let numbers = |parts: &[&str]| -> Option<Vec<u32>> {
-            parts
-                .iter()
-                .map(|p| {
-                    (!p.is_empty() && p.len() <= 4 && p.bytes().all(|b| b.is_ascii_digit()))
-                        .then(|| p.parse().ok())
-                        .flatten()
-                })
-                .collect()
+        // Three numbers split by one separator, without allocating.
+        let three = |separator: char| -> Option<[(u32, usize); 3]> {
+            let mut parts = value.split(separator);
+            let mut read = || {
+                let part = parts.next()?;
+                let ok = !part.is_empty() && part.len() <= 4 && part.bytes().all(|b| b.is_ascii_digit());
+                ok.then(|| part.parse().ok().map(|n| (n, part.len()))).flatten()
+            };
+            let numbers = [read()?, read()?, read()?];
+            parts.next().is_none().then_some(numbers)
         };
-        let dashes: Vec<&str> = value.split('-').collect();
-        let slashes: Vec<&str> = value.split('/').collect();
-        let parsed = if dashes.len() == 3 && dashes[0].len() == 4 {
-            numbers(&dashes).map(|n| (n[0], n[1], n[2]))
-        } else if slashes.len() == 3 && slashes[2].len() == 4 {
-            match (format, numbers(&slashes)) {
-                (DateFormat::DayMonthYear, Some(n)) => Some((n[2], n[1], n[0])),
-                (DateFormat::MonthDayYear, Some(n)) => Some((n[2], n[0], n[1])),
-                _ => None,
+        let parsed = if let Some([(y, 4), (m, _), (d, _)]) = three('-') {
+            Some((y, m, d))
+        } else if let Some([(a, _), (b, _), (y, 4)]) = three('/') {
+            match format {
+                DateFormat::DayMonthYear => Some((y, b, a)),
+                DateFormat::MonthDayYear => Some((y, a, b)),
+                DateFormat::IsoOnly => None,
             }
         } else {
             None
@@ -346,7 +348,7 @@ impl StartDate {
 /// `{Group A},{Group B}`: group names in braces, separated by commas. Names are matched exactly
 /// against the organisation's groups elsewhere; here only the shape is checked.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct GroupList(Vec<String>);
+pub struct GroupList(Vec<CompactString>);
 
 impl GroupList {
     pub fn parse(raw: &str) -> Result<Self, Problem> {
@@ -360,7 +362,7 @@ impl GroupList {
             )
         };
         let mut rest = raw.trim();
-        let mut names: Vec<String> = Vec::new();
+        let mut names: Vec<CompactString> = Vec::new();
         while !rest.is_empty() {
             let Some(after_open) = rest.strip_prefix('{') else {
                 return Err(invalid("has text outside braces"));
@@ -376,7 +378,7 @@ impl GroupList {
                 return Err(invalid("has a brace inside a group name"));
             }
             if !names.iter().any(|n| n == name) {
-                names.push(name.to_owned());
+                names.push(CompactString::from(name));
             }
             rest = after_open[close + 1..].trim_start();
             if let Some(after_comma) = rest.strip_prefix(',') {
@@ -391,13 +393,13 @@ impl GroupList {
         Ok(GroupList(names))
     }
 
-    pub fn names(&self) -> &[String] {
+    pub fn names(&self) -> &[CompactString] {
         &self.0
     }
 
     /// Builds a list from names already known to be valid (e.g. read from storage).
     pub fn from_names(names: Vec<String>) -> Self {
-        GroupList(names)
+        GroupList(names.into_iter().map(CompactString::from).collect())
     }
 
     /// The spreadsheet form: `{A},{B}`.

@@ -3,100 +3,186 @@
 //! CRLF, LF or CR. Row numbers are the ones a person sees in the spreadsheet: the header is row 1
 //! and a quoted multi-line cell is still one row.
 
-use std::borrow::Cow;
+/// A parsed spreadsheet: every cell is a span of the text (or, for a quoted cell, of one shared
+/// buffer holding its unquoted text), in flat vectors: no allocation per row or cell.
+#[derive(Clone, Debug, Default)]
+pub struct Table<'a> {
+    text: &'a str,
+    unquoted: String,
+    spans: Vec<Span>,
+    rows: Vec<RowSpan>,
+}
 
-/// One spreadsheet row.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Record<'a> {
+/// Where a cell's text is: `start..end` of the text, or of the unquoted buffer when `start` has the
+/// [`UNQUOTED`] bit. Decoded files are far below 2 GiB (the upload limit is megabytes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Span {
+    start: u32,
+    end: u32,
+}
+
+const UNQUOTED: u32 = 1 << 31;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct RowSpan {
+    row: usize,
+    first: u32,
+    count: u32,
+}
+
+/// One spreadsheet row, borrowed from its [`Table`].
+#[derive(Clone, Copy, Debug)]
+pub struct Record<'t> {
     /// The row number as the spreadsheet shows it (the header is row 1).
     pub row: usize,
-    pub cells: Vec<Cow<'a, str>>,
+    spans: &'t [Span],
+    text: &'t str,
+    unquoted: &'t str,
 }
 
-impl Record<'_> {
+impl<'t> Record<'t> {
+    /// The text of cell `index`; a cell beyond the row's end reads as blank.
+    pub fn cell(&self, index: usize) -> &'t str {
+        match self.spans.get(index) {
+            Some(span) => {
+                let (source, start) = if span.start & UNQUOTED != 0 {
+                    (self.unquoted, span.start & !UNQUOTED)
+                } else {
+                    (self.text, span.start)
+                };
+                source.get(start as usize..span.end as usize).unwrap_or("")
+            }
+            None => "",
+        }
+    }
+
+    /// How many cells the row has.
+    pub fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.spans.is_empty()
+    }
+
+    pub fn cells(&self) -> impl Iterator<Item = &'t str> + '_ {
+        (0..self.spans.len()).map(|index| self.cell(index))
+    }
+
     /// True when every cell is empty or whitespace (a blank row, skipped).
     pub fn is_blank(&self) -> bool {
-        self.cells.iter().all(|c| c.trim().is_empty())
-    }
-
-    pub fn cell(&self, index: usize) -> &str {
-        self.cells.get(index).map(|c| c.as_ref()).unwrap_or("")
+        self.cells().all(|c| c.trim().is_empty())
     }
 }
 
-/// Splits text into records. Never fails: any text is some table (a stray quote is kept as text).
-pub fn records(text: &str) -> Vec<Record<'_>> {
-    let bytes = text.as_bytes();
-    let mut records = Vec::with_capacity(bytes.len() / 64 + 1);
-    let mut cells: Vec<Cow<'_, str>> = Vec::with_capacity(20);
-    let mut position = 0;
-    let mut row = 1;
-    while position < bytes.len() {
-        let (cell, next) = cell_at(text, position);
-        cells.push(cell);
-        position = next;
-        match bytes.get(position) {
-            Some(b'\t') => {
-                position += 1;
-                if position == bytes.len() {
-                    cells.push(Cow::Borrowed(""));
-                }
-            }
-            // A line break or the end of the text (cell_at stops nowhere else).
-            _ => {
-                if bytes.get(position) == Some(&b'\r') && bytes.get(position + 1) == Some(&b'\n') {
+fn offset(position: usize) -> u32 {
+    u32::try_from(position).unwrap_or(UNQUOTED - 1).min(UNQUOTED - 1)
+}
+
+impl<'a> Table<'a> {
+    /// Splits text into rows and cells. Never fails: any text is some table (a stray quote is kept
+    /// as text).
+    pub fn parse(text: &'a str) -> Table<'a> {
+        let bytes = text.as_bytes();
+        let mut table = Table {
+            text,
+            unquoted: String::new(),
+            spans: Vec::with_capacity(bytes.len() / 12 + 1),
+            rows: Vec::with_capacity(bytes.len() / 128 + 1),
+        };
+        let mut position = 0;
+        let mut first = 0u32;
+        let mut row = 1;
+        while position < bytes.len() {
+            position = table.cell_at(position);
+            match bytes.get(position) {
+                Some(b'\t') => {
                     position += 1;
+                    if position == bytes.len() {
+                        table.spans.push(Span { start: 0, end: 0 });
+                    }
                 }
-                position += 1;
-                records.push(Record { row, cells: std::mem::replace(&mut cells, Vec::with_capacity(20)) });
-                row += 1;
+                // A line break or the end of the text (cell_at stops nowhere else).
+                _ => {
+                    if bytes.get(position) == Some(&b'\r') && bytes.get(position + 1) == Some(&b'\n') {
+                        position += 1;
+                    }
+                    position += 1;
+                    let end = offset(table.spans.len());
+                    table.rows.push(RowSpan { row, first, count: end - first });
+                    first = end;
+                    row += 1;
+                }
             }
         }
+        let end = offset(table.spans.len());
+        if end > first {
+            table.rows.push(RowSpan { row, first, count: end - first });
+        }
+        table
     }
-    if !cells.is_empty() {
-        records.push(Record { row, cells });
-    }
-    records
-}
 
-/// Reads one cell starting at `start`; returns it and the position of the delimiter after it.
-fn cell_at(text: &str, start: usize) -> (Cow<'_, str>, usize) {
-    let bytes = text.as_bytes();
-    if bytes.get(start) != Some(&b'"') {
-        let end =
-            bytes[start..].iter().position(|&b| matches!(b, b'\t' | b'\r' | b'\n')).map_or(bytes.len(), |p| start + p);
-        return (Cow::Borrowed(&text[start..end]), end);
-    }
-    // Quoted: up to the quote that is not doubled; `""` inside stands for one quote.
-    let mut value = String::new();
-    let mut position = start + 1;
-    let mut segment = position;
-    loop {
-        match bytes[position..].iter().position(|&b| b == b'"') {
-            None => {
-                // An unclosed quote: Excel keeps the rest as the cell's text.
-                value.push_str(&text[segment..]);
-                return (Cow::Owned(value), bytes.len());
-            }
-            Some(offset) => {
-                let quote = position + offset;
-                value.push_str(&text[segment..quote]);
-                if bytes.get(quote + 1) == Some(&b'"') {
-                    value.push('"');
-                    position = quote + 2;
-                    segment = position;
-                } else {
-                    // Closing quote. Anything up to the next delimiter is kept as written.
-                    let after = quote + 1;
-                    let end = bytes[after..]
-                        .iter()
-                        .position(|&b| matches!(b, b'\t' | b'\r' | b'\n'))
-                        .map_or(bytes.len(), |p| after + p);
-                    value.push_str(&text[after..end]);
-                    return (Cow::Owned(value), end);
+    /// Reads one cell starting at `start`, records its span, and returns the position of the
+    /// delimiter after it.
+    fn cell_at(&mut self, start: usize) -> usize {
+        let text = self.text;
+        let bytes = text.as_bytes();
+        let delimiter_after = |from: usize| {
+            bytes[from..].iter().position(|&b| matches!(b, b'\t' | b'\r' | b'\n')).map_or(bytes.len(), |p| from + p)
+        };
+        if bytes.get(start) != Some(&b'"') {
+            let end = delimiter_after(start);
+            self.spans.push(Span { start: offset(start), end: offset(end) });
+            return end;
+        }
+        // Quoted: up to the quote that is not doubled; `""` inside stands for one quote.
+        let begin = self.unquoted.len();
+        let mut position = start + 1;
+        let mut segment = position;
+        let end = loop {
+            match bytes[position..].iter().position(|&b| b == b'"') {
+                None => {
+                    // An unclosed quote: Excel keeps the rest as the cell's text.
+                    self.unquoted.push_str(&text[segment..]);
+                    break bytes.len();
+                }
+                Some(found) => {
+                    let quote = position + found;
+                    self.unquoted.push_str(&text[segment..quote]);
+                    if bytes.get(quote + 1) == Some(&b'"') {
+                        self.unquoted.push('"');
+                        position = quote + 2;
+                        segment = position;
+                    } else {
+                        // Closing quote. Anything up to the next delimiter is kept as written.
+                        let end = delimiter_after(quote + 1);
+                        self.unquoted.push_str(&text[quote + 1..end]);
+                        break end;
+                    }
                 }
             }
-        }
+        };
+        self.spans.push(Span { start: offset(begin) | UNQUOTED, end: offset(self.unquoted.len()) });
+        end
+    }
+
+    /// How many rows, blank ones included.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    pub fn record(&self, index: usize) -> Option<Record<'_>> {
+        let span = self.rows.get(index)?;
+        let spans = self.spans.get(span.first as usize..(span.first + span.count) as usize)?;
+        Some(Record { row: span.row, spans, text: self.text, unquoted: &self.unquoted })
+    }
+
+    pub fn records(&self) -> impl Iterator<Item = Record<'_>> + '_ {
+        (0..self.rows.len()).filter_map(|index| self.record(index))
     }
 }
 
@@ -105,7 +191,7 @@ mod tests {
     use super::*;
 
     fn cells(text: &str) -> Vec<(usize, Vec<String>)> {
-        records(text).into_iter().map(|r| (r.row, r.cells.into_iter().map(|c| c.into_owned()).collect())).collect()
+        Table::parse(text).records().map(|r| (r.row, r.cells().map(str::to_owned).collect())).collect()
     }
 
     #[test]
@@ -147,7 +233,8 @@ mod tests {
 
     #[test]
     fn blank_rows_keep_their_row_number() {
-        let records = records("h\n\n\t \nx\n");
+        let table = Table::parse("h\n\n\t \nx\n");
+        let records: Vec<Record<'_>> = table.records().collect();
         assert!(records[1].is_blank() && records[2].is_blank());
         assert_eq!(records[3].row, 4);
     }

@@ -100,7 +100,7 @@ impl Header {
     pub fn read(record: &Record<'_>, mode: Mode, org: &OrgRules) -> Result<Header, Vec<FileProblem>> {
         let mut problems = Vec::new();
         let mut positions = HashMap::new();
-        for (index, cell) in record.cells.iter().enumerate() {
+        for (index, cell) in record.cells().enumerate() {
             let letter = column_letter(index);
             if cell.trim().is_empty() {
                 continue; // a trailing empty header cell, as Excel sometimes writes
@@ -127,7 +127,7 @@ impl Header {
                 }
             }
         }
-        let header = Header { positions, width: record.cells.len() };
+        let header = Header { positions, width: record.len() };
         let mut required: Vec<Field> = [
             Column::CanManageTeams,
             Column::FirstName,
@@ -180,10 +180,12 @@ pub fn column_letter(index: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::parse::records;
+    use crate::parse::Table;
 
     fn header(text: &str, mode: Mode) -> Result<Header, Vec<FileProblem>> {
-        Header::read(&records(text)[0], mode, &OrgRules::default())
+        let table = Table::parse(text);
+        let first = table.record(0).expect("a header row");
+        Header::read(&first, mode, &OrgRules::default())
     }
 
     const MINIMAL: &str = "Can Manage Teams\tEmail Address\tFirst Name\tLast Name\tPhone Channel\tChat Channel\tEmail Channel\tTeam Leader";

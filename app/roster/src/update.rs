@@ -53,7 +53,8 @@ pub fn check_update(bytes: &[u8], org: &OrgRules, team: &CurrentTeam) -> Checked
             };
         }
     };
-    let (header, records) = match table(&text, Mode::Update, org) {
+    let parsed = crate::parse::Table::parse(&text);
+    let (header, records) = match table(&parsed, Mode::Update, org) {
         Ok(table) => table,
         Err(problems) => return Checked { report: Report::file_errors(problems), plan: None },
     };

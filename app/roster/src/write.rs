@@ -5,7 +5,7 @@
 use std::borrow::Cow;
 
 use crate::Column;
-use crate::parse::records;
+use crate::parse::Table;
 use crate::report::Report;
 use crate::sheet::ERRORS;
 
@@ -106,8 +106,9 @@ pub fn error_report(text: &str, report: &Report) -> Vec<u8> {
         }
     }
     let mut rows: Vec<Vec<String>> = Vec::new();
-    for record in records(text) {
-        let mut cells: Vec<String> = record.cells.iter().map(|c| restore(c).to_owned()).collect();
+    let table = Table::parse(text);
+    for record in table.records() {
+        let mut cells: Vec<String> = record.cells().map(|c| restore(c).to_owned()).collect();
         let messages: Vec<String> = if record.row == 1 {
             report.errors.iter().filter(|e| e.row.is_none()).map(|e| e.message.clone()).collect()
         } else {

@@ -70,8 +70,9 @@ fn team(users: Vec<(Vec<String>, bool, i64)>) -> CurrentTeam {
 /// Reads an export back into a team, the way a later export would see it.
 fn reimport(bytes: &[u8], original: &CurrentTeam) -> CurrentTeam {
     let text = roster::decode::decode(bytes).expect("an export decodes");
-    let records = roster::parse::records(&text);
-    let headers: Vec<String> = records[0].cells.iter().map(|c| c.to_string()).collect();
+    let table = roster::parse::Table::parse(&text);
+    let records: Vec<_> = table.records().collect();
+    let headers: Vec<String> = records[0].cells().map(str::to_owned).collect();
     let users = records[1..]
         .iter()
         .zip(original.users())

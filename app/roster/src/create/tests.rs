@@ -213,8 +213,9 @@ fn the_error_report_is_the_file_with_an_errors_column() {
     let checked = check_create(&bytes, &org(), &directory());
     let text = crate::decode::decode(&bytes).unwrap();
     let report = crate::decode::decode(&crate::write::error_report(&text, &checked.report)).unwrap();
-    let rows = crate::parse::records(&report);
-    let last = |row: usize| rows[row].cells.last().unwrap().as_ref().to_owned();
+    let table = crate::parse::Table::parse(&report);
+    let rows: Vec<_> = table.records().collect();
+    let last = |row: usize| rows[row].cells().last().unwrap().to_owned();
     assert_eq!(last(0), "Errors");
     assert_eq!(last(1), "Email Address: \"not-an-email\" is not a valid email address; use the form name@example.com.");
     assert_eq!(last(2), "", "a clean row has an empty error cell");

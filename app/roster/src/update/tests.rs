@@ -44,7 +44,7 @@ fn team() -> CurrentTeam {
 fn edited(team: &CurrentTeam, edits: &[(usize, &str, &str)]) -> Vec<u8> {
     let text = crate::decode::decode(&export(team)).unwrap();
     let mut rows: Vec<Vec<String>> =
-        crate::parse::records(&text).iter().map(|r| r.cells.iter().map(|c| c.to_string()).collect()).collect();
+        crate::parse::Table::parse(&text).records().map(|r| r.cells().map(str::to_owned).collect()).collect();
     for (row, header, value) in edits {
         let column = rows[0].iter().position(|h| h == header).unwrap();
         rows[row - 1][column] = (*value).to_owned();
