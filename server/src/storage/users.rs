@@ -238,7 +238,7 @@ pub async fn directory_for(
     profile: &Profile,
     editing: Option<i64>,
 ) -> Result<Directory, StoreError> {
-    let reference = profile.team_leader.clone();
+    let reference: Option<String> = profile.team_leader.as_deref().map(str::to_owned);
     let sql = format!(
         "WITH RECURSIVE chain(id) AS (
              SELECT id FROM users WHERE org_id = $1 AND (email_key = $2 OR employee_id = $3)
