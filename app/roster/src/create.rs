@@ -42,6 +42,13 @@ pub struct Checked<P> {
     pub plan: Option<P>,
 }
 
+impl<P> Checked<P> {
+    /// The outcome for a file that could not be read at all: its file-level problems, no plan.
+    pub fn failed(problems: Vec<FileProblem>) -> Self {
+        Checked { report: Report::file_errors(problems), plan: None }
+    }
+}
+
 /// Reads the header and the non-blank rows of a parsed file.
 pub(crate) fn table<'a>(
     parsed: &'a Table<'a>,
@@ -117,17 +124,12 @@ impl Cells for RowCells<'_, '_> {
 pub fn check_create(bytes: &[u8], org: &OrgRules, directory: &Directory) -> Checked<CreatePlan> {
     let text = match decode(bytes) {
         Ok(text) => text,
-        Err(error) => {
-            return Checked {
-                report: Report::file_errors(vec![FileProblem::new(error.code(), error.to_string())]),
-                plan: None,
-            };
-        }
+        Err(error) => return Checked::failed(vec![FileProblem::new(error.code(), error.to_string())]),
     };
     let parsed = Table::parse(&text);
     let (header, records) = match table(&parsed, Mode::Create, org) {
         Ok(table) => table,
-        Err(problems) => return Checked { report: Report::file_errors(problems), plan: None },
+        Err(problems) => return Checked::failed(problems),
     };
 
     let mut problems: Vec<CellProblem> = Vec::new();

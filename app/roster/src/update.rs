@@ -46,17 +46,12 @@ struct Candidate<'t> {
 pub fn check_update(bytes: &[u8], org: &OrgRules, team: &CurrentTeam) -> Checked<UpdatePlan> {
     let text = match decode(bytes) {
         Ok(text) => text,
-        Err(error) => {
-            return Checked {
-                report: Report::file_errors(vec![FileProblem::new(error.code(), error.to_string())]),
-                plan: None,
-            };
-        }
+        Err(error) => return Checked::failed(vec![FileProblem::new(error.code(), error.to_string())]),
     };
     let parsed = crate::parse::Table::parse(&text);
     let (header, records) = match table(&parsed, Mode::Update, org) {
         Ok(table) => table,
-        Err(problems) => return Checked { report: Report::file_errors(problems), plan: None },
+        Err(problems) => return Checked::failed(problems),
     };
     let mut problems: Vec<CellProblem> = Vec::new();
     let mut rows: Vec<RowReport> = Vec::new();
