@@ -19,14 +19,6 @@ mod guard {
     use crate::model::{Permission, Viewer};
     use crate::ssr::{AppState, StoreError, auth};
 
-    /// Gives an error its HTTP status (422 for rule violations, 401, 403, 404, 409, 429, 500).
-    pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
-        if let (Err(error), Some(response)) = (&result, use_context::<ResponseOptions>()) {
-            response.set_status(error.status());
-        }
-        result
-    }
-
     pub fn state() -> Result<AppState, AppError> {
         AppState::current()
     }
@@ -99,7 +91,7 @@ mod guard {
 /// True while no organisation exists and the one-time set-up page is open.
 #[server(prefix = "/api", endpoint = "needs_setup")]
 pub async fn needs_setup() -> Result<bool, AppError> {
-    guard::respond(async move { guard::state()?.store.needs_setup().await.map_err(guard::store_error) }.await)
+    guard::state()?.store.needs_setup().await.map_err(guard::store_error)
 }
 
 /// Creates the first organisation and its admin, then signs the admin in. Refused once any
@@ -113,169 +105,125 @@ pub async fn set_up(
     email: String,
     password: String,
 ) -> Result<(), AppError> {
-    guard::respond(
-        async move {
-            use crate::ssr::NewUser;
-            let state = guard::state()?;
-            let (slug, name, admin) =
-                crate::ssr::setup::parse_first_admin(&organisation, &slug, &first_name, &last_name, &email, &password)
-                    .map_err(AppError::Form)?;
-            let password_hash = guard::hash_password(admin.password).await?;
-            let new_user = NewUser { password_hash: Some(password_hash), ..admin.user };
-            let (org_id, user_id) =
-                state.store.set_up_first_org(&slug, &name, &new_user).await.map_err(|error| match error {
-                    crate::ssr::StoreError::Stale => {
-                        AppError::Conflict("Roster is already set up; sign in instead.".into())
-                    }
-                    other => guard::store_error(other),
-                })?;
-            guard::start_session(org_id, user_id).await?;
-            leptos_axum::redirect("/team");
-            Ok(())
-        }
-        .await,
-    )
+    use crate::ssr::NewUser;
+    let state = guard::state()?;
+    let (slug, name, admin) =
+        crate::ssr::setup::parse_first_admin(&organisation, &slug, &first_name, &last_name, &email, &password)
+            .map_err(AppError::Form)?;
+    let password_hash = guard::hash_password(admin.password).await?;
+    let new_user = NewUser { password_hash: Some(password_hash), ..admin.user };
+    let (org_id, user_id) =
+        state.store.set_up_first_org(&slug, &name, &new_user).await.map_err(|error| match error {
+            crate::ssr::StoreError::Stale => AppError::Conflict("Roster is already set up; sign in instead.".into()),
+            other => guard::store_error(other),
+        })?;
+    guard::start_session(org_id, user_id).await?;
+    leptos_axum::redirect("/team");
+    Ok(())
 }
 
 /// Signs in with organisation, email address and password.
 #[server(prefix = "/api", endpoint = "sign_in")]
 pub async fn sign_in(organisation: String, email: String, password: String) -> Result<(), AppError> {
-    guard::respond(
-        async move {
-            use crate::ssr::auth;
-            let state = guard::state()?;
-            let email_key = email.trim().to_lowercase();
-            let account = auth::account_key(&organisation, &email_key);
-            let now = auth::now();
-            let failures =
-                state.store.recent_failures(&account, now - auth::THROTTLE_WINDOW).await.map_err(guard::store_error)?;
-            if let Some(minutes) = auth::throttled_minutes(&failures, now) {
-                return Err(AppError::Throttled { minutes });
-            }
-            let record =
-                state.store.sign_in_record(organisation.trim(), &email_key).await.map_err(guard::store_error)?;
-            let stored_hash = record.as_ref().and_then(|r| r.password_hash.clone());
-            let matches = tokio::task::spawn_blocking(move || auth::verify_password(&password, stored_hash.as_deref()))
-                .await
-                .map_err(crate::error::internal)?;
-            match record {
-                Some(record) if matches && !record.deactivated => {
-                    state.store.clear_failures(&account).await.map_err(guard::store_error)?;
-                    guard::start_session(record.org_id, record.user_id).await?;
-                    leptos_axum::redirect("/");
-                    Ok(())
-                }
-                _ => {
-                    state.store.record_failure(&account, now).await.map_err(guard::store_error)?;
-                    Err(AppError::BadCredentials)
-                }
-            }
+    use crate::ssr::auth;
+    let state = guard::state()?;
+    let email_key = email.trim().to_lowercase();
+    let account = auth::account_key(&organisation, &email_key);
+    let now = auth::now();
+    let failures =
+        state.store.recent_failures(&account, now - auth::THROTTLE_WINDOW).await.map_err(guard::store_error)?;
+    if let Some(minutes) = auth::throttled_minutes(&failures, now) {
+        return Err(AppError::Throttled { minutes });
+    }
+    let record = state.store.sign_in_record(organisation.trim(), &email_key).await.map_err(guard::store_error)?;
+    let stored_hash = record.as_ref().and_then(|r| r.password_hash.clone());
+    let matches = tokio::task::spawn_blocking(move || auth::verify_password(&password, stored_hash.as_deref()))
+        .await
+        .map_err(crate::error::internal)?;
+    match record {
+        Some(record) if matches && !record.deactivated => {
+            state.store.clear_failures(&account).await.map_err(guard::store_error)?;
+            guard::start_session(record.org_id, record.user_id).await?;
+            leptos_axum::redirect("/");
+            Ok(())
         }
-        .await,
-    )
+        _ => {
+            state.store.record_failure(&account, now).await.map_err(guard::store_error)?;
+            Err(AppError::BadCredentials)
+        }
+    }
 }
 
 #[server(prefix = "/api", endpoint = "sign_out")]
 pub async fn sign_out() -> Result<(), AppError> {
-    guard::respond(
-        async move {
-            guard::end_session().await?;
-            leptos_axum::redirect("/sign-in");
-            Ok(())
-        }
-        .await,
-    )
+    guard::end_session().await?;
+    leptos_axum::redirect("/sign-in");
+    Ok(())
 }
 
 /// The signed-in person, or `None`.
 #[server(prefix = "/api", endpoint = "current_viewer")]
 pub async fn current_viewer() -> Result<Option<Viewer>, AppError> {
-    guard::respond(async move { guard::viewer().await }.await)
+    guard::viewer().await
 }
 
 /// Roles, groups and team leaders for the filters and the user form.
 #[server(prefix = "/api", endpoint = "team_options")]
 pub async fn team_options() -> Result<TeamChoices, AppError> {
-    guard::respond(
-        async move {
-            let viewer = guard::admin().await?;
-            guard::state()?.store.team_options(viewer.org_id).await.map_err(guard::store_error)
-        }
-        .await,
-    )
+    let viewer = guard::admin().await?;
+    guard::state()?.store.team_options(viewer.org_id).await.map_err(guard::store_error)
 }
 
 /// One page of the roster, searched, filtered and sorted.
 #[server(prefix = "/api", endpoint = "list_team", input = Json)]
 pub async fn list_team(query: TeamQuery) -> Result<TeamPage, AppError> {
-    guard::respond(
-        async move {
-            let viewer = guard::admin().await?;
-            guard::state()?.store.list_team(viewer.org_id, &query).await.map_err(guard::store_error)
-        }
-        .await,
-    )
+    let viewer = guard::admin().await?;
+    guard::state()?.store.list_team(viewer.org_id, &query).await.map_err(guard::store_error)
 }
 
 /// A user as the edit form shows them.
 #[server(prefix = "/api", endpoint = "load_user")]
 pub async fn load_user(id: i64) -> Result<(UserForm, UserStatus), AppError> {
-    guard::respond(
-        async move {
-            let viewer = guard::admin().await?;
-            guard::state()?
-                .store
-                .user_form(viewer.org_id, id)
-                .await
-                .map_err(guard::store_error)?
-                .ok_or(AppError::NotFound)
-        }
-        .await,
-    )
+    let viewer = guard::admin().await?;
+    guard::state()?.store.user_form(viewer.org_id, id).await.map_err(guard::store_error)?.ok_or(AppError::NotFound)
 }
 
 /// Creates or updates one user with the rules of the spreadsheet. Returns the user's id.
 #[server(prefix = "/api", endpoint = "save_user")]
 pub async fn save_user(form: UserForm) -> Result<i64, AppError> {
-    guard::respond(
-        async move {
-            use crate::ssr::NewUser;
-            use roster::{Directory, Profile};
-            let viewer = guard::admin().await?;
-            let store = guard::state()?.store;
-            let org = store.org_rules(viewer.org_id).await.map_err(guard::store_error)?;
-            let mut profile = Profile::parse(&form.to_input(), &org).map_err(AppError::Invalid)?;
-            let directory: Directory =
-                store.directory_for(viewer.org_id, &profile, form.id).await.map_err(guard::store_error)?;
-            let editing = match form.id {
-                Some(id) => Some(directory.get(roster::UserId(id)).cloned().ok_or(AppError::NotFound)?),
+    use crate::ssr::NewUser;
+    use roster::{Directory, Profile};
+    let viewer = guard::admin().await?;
+    let store = guard::state()?.store;
+    let org = store.org_rules(viewer.org_id).await.map_err(guard::store_error)?;
+    let mut profile = Profile::parse(&form.to_input(), &org).map_err(AppError::Invalid)?;
+    let directory: Directory =
+        store.directory_for(viewer.org_id, &profile, form.id).await.map_err(guard::store_error)?;
+    let editing = match form.id {
+        Some(id) => Some(directory.get(roster::UserId(id)).cloned().ok_or(AppError::NotFound)?),
+        None => None,
+    };
+    let leader = profile.check_against(&directory, editing.as_ref()).map_err(AppError::Invalid)?;
+    match form.id {
+        Some(id) => {
+            let version = form.version.ok_or_else(|| {
+                AppError::BadRequest("The form is missing the user's version; reload the page.".into())
+            })?;
+            profile.temporary_password = None;
+            store
+                .update_user(viewer.org_id, viewer.user_id, id, version, &profile, leader)
+                .await
+                .map_err(guard::store_error)?;
+            Ok(id)
+        }
+        None => {
+            let password_hash = match profile.temporary_password.take() {
+                Some(password) => Some(guard::hash_password(password.expose().to_owned()).await?),
                 None => None,
             };
-            let leader = profile.check_against(&directory, editing.as_ref()).map_err(AppError::Invalid)?;
-            match form.id {
-                Some(id) => {
-                    let version = form.version.ok_or_else(|| {
-                        AppError::BadRequest("The form is missing the user's version; reload the page.".into())
-                    })?;
-                    profile.temporary_password = None;
-                    store
-                        .update_user(viewer.org_id, viewer.user_id, id, version, &profile, leader)
-                        .await
-                        .map_err(guard::store_error)?;
-                    Ok(id)
-                }
-                None => {
-                    let password_hash = match profile.temporary_password.take() {
-                        Some(password) => Some(guard::hash_password(password.expose().to_owned()).await?),
-                        None => None,
-                    };
-                    let must_change_password = password_hash.is_some();
-                    let user =
-                        NewUser { profile, leader, password_hash, status: UserStatus::Created, must_change_password };
-                    store.create_user(viewer.org_id, viewer.user_id, &user).await.map_err(guard::store_error)
-                }
-            }
+            let must_change_password = password_hash.is_some();
+            let user = NewUser { profile, leader, password_hash, status: UserStatus::Created, must_change_password };
+            store.create_user(viewer.org_id, viewer.user_id, &user).await.map_err(guard::store_error)
         }
-        .await,
-    )
+    }
 }

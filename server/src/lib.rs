@@ -1,5 +1,6 @@
 //! Roster's server: storage for SQLite and PostgreSQL, the HTTP application, and the command line.
 
+pub mod api_status;
 pub mod cli;
 pub mod config;
 pub mod origin;

@@ -64,6 +64,7 @@ fn router(options: LeptosOptions, state: AppState, body_limit: usize) -> Router 
         })
         .fallback(leptos_axum::file_and_error_handler_with_context(context, shell))
         .with_state(options)
+        .layer(axum::middleware::from_fn(crate::api_status::status_from_error))
         .layer(axum::middleware::from_fn(crate::origin::same_origin_only))
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(SetResponseHeaderLayer::if_not_present(

@@ -224,6 +224,20 @@ async fn a_database_failure_is_logged_and_shown_only_as_a_reference(backend: Bac
     assert_eq!(app.list(&admin, json!({"q": "ada"})).await["total"], 0, "the failed transaction left nothing behind");
 }
 
+async fn a_malformed_request_gets_a_clear_400_and_changes_nothing(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.org_with_admin("acme").await;
+    let admin = app.signed_in("acme", "admin@acme.test").await;
+    let (status, body) = error_of(app.call_json(&admin, "list_team", json!({"query": 5})).await).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body["BadRequest"].as_str().unwrap().starts_with("The form could not be read:"), "{body}");
+    let mut form = agent_form("Ada", "Lovelace", "ada@acme.test", "admin@acme.test");
+    form.push(("form[id]", "not-a-number"));
+    let (status, _) = error_of(app.call(&admin, "save_user", &form).await).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(app.list(&admin, json!({"q": "ada"})).await["total"], 0, "nothing was saved");
+}
+
 on_both_backends!(
     an_admin_creates_a_user_and_finds_them_by_search,
     an_invalid_profile_gets_the_spreadsheet_messages_and_saves_nothing,
@@ -234,4 +248,5 @@ on_both_backends!(
     only_admins_may_manage_the_team,
     an_organisation_never_sees_or_touches_another_organisations_users,
     a_database_failure_is_logged_and_shown_only_as_a_reference,
+    a_malformed_request_gets_a_clear_400_and_changes_nothing,
 );
