@@ -157,24 +157,22 @@ pub fn check_create(bytes: &[u8], org: &OrgRules, directory: &Directory) -> Chec
     for (index, (record, input)) in records.iter().zip(&inputs).enumerate() {
         let email = email_key(input.cell(Column::EmailAddress).trim());
         let employee_id = Cow::Borrowed(input.cell(Column::EmployeeId).trim());
-        let identifiers =
-            [(Column::EmailAddress, email, &mut by_email), (Column::EmployeeId, employee_id, &mut by_employee_id)];
-        for (column, key, seen) in identifiers {
+        let identifiers = [
+            (Column::EmailAddress, Code::DuplicateEmail, email, &mut by_email),
+            (Column::EmployeeId, Code::DuplicateEmployeeId, employee_id, &mut by_employee_id),
+        ];
+        for (column, code, key, seen) in identifiers {
             if key.is_empty() {
                 continue;
             }
             if let Some(&first) = seen.get(&key) {
-                let (code, what) = match column {
-                    Column::EmailAddress => (Code::DuplicateEmail, "Email Address"),
-                    _ => (Code::DuplicateEmployeeId, "Employee ID"),
-                };
                 problems.push(CellProblem::at(
                     record.row,
                     Problem::new(
                         column,
                         code,
                         format!(
-                            "{what} {} is also on row {}; each user needs their own.",
+                            "{column} {} is also on row {}; each user needs their own.",
                             input.cell(column).trim(),
                             records[first].row
                         ),
@@ -188,8 +186,6 @@ pub fn check_create(bytes: &[u8], org: &OrgRules, directory: &Directory) -> Chec
                 _ => directory.by_employee_id(&key),
             };
             if let Some(owner) = existing {
-                let code =
-                    if column == Column::EmailAddress { Code::DuplicateEmail } else { Code::DuplicateEmployeeId };
                 problems.push(CellProblem::at(
                     record.row,
                     Problem::new(

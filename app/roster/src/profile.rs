@@ -126,62 +126,32 @@ impl Profile {
             ));
         }
 
-        match (
-            role,
-            can_manage_teams,
-            email,
-            employee_id,
-            first_name,
-            last_name,
-            home_town,
-            state_or_country,
-            bio,
-            phone_channel,
-            chat_channel,
-            email_channel,
-            employment_status,
-            start_date,
-            groups,
-            temporary_password,
-        ) {
-            (
-                Some(role),
-                Some(can_manage_teams),
-                Some(email),
-                Some(employee_id),
-                Some(first_name),
-                Some(last_name),
-                Some(home_town),
-                Some(state_or_country),
-                Some(bio),
-                Some(phone_channel),
-                Some(chat_channel),
-                Some(email_channel),
-                Some(employment_status),
-                Some(start_date),
-                Some(groups),
-                Some(temporary_password),
-            ) if check.problems.is_empty() => Ok(Profile {
-                role,
-                can_manage_teams,
-                email,
-                employee_id,
-                first_name,
-                last_name,
-                home_town,
-                state_or_country,
-                bio,
-                phone_channel,
-                chat_channel,
-                email_channel,
-                team_leader: (!team_leader.is_empty()).then(|| team_leader.into()),
-                employment_status,
-                start_date,
-                groups,
-                temporary_password,
-            }),
-            _ => Err(check.problems),
+        if !check.problems.is_empty() {
+            return Err(check.problems);
         }
+        // No problem was recorded, so every field parsed.
+        let profile = move || {
+            Some(Profile {
+                role: role?,
+                can_manage_teams: can_manage_teams?,
+                email: email?,
+                employee_id: employee_id?,
+                first_name: first_name?,
+                last_name: last_name?,
+                home_town: home_town?,
+                state_or_country: state_or_country?,
+                bio: bio?,
+                phone_channel: phone_channel?,
+                chat_channel: chat_channel?,
+                email_channel: email_channel?,
+                team_leader: (!team_leader.is_empty()).then(|| team_leader.into()),
+                employment_status: employment_status?,
+                start_date: start_date?,
+                groups: groups?,
+                temporary_password: temporary_password?,
+            })
+        };
+        profile().ok_or(check.problems)
     }
 
     /// Checks a single profile (the Create User and Edit User forms) against the existing users:

@@ -312,8 +312,9 @@ fn check_final_state(team: &CurrentTeam, candidates: &mut [Candidate<'_>], probl
         let key = reference.to_lowercase();
         by_email.get(&key).or_else(|| by_employee_id.get(reference)).and_then(|ids| (ids.len() == 1).then(|| ids[0]))
     };
-    let mut new_leaders: Vec<(UserId, Option<UserId>)> = Vec::new();
-    for candidate in candidates.iter() {
+    // (index into candidates, user, their team leader after the update)
+    let mut new_leaders: Vec<(usize, UserId, Option<UserId>)> = Vec::new();
+    for (index, candidate) in candidates.iter().enumerate() {
         let Some(profile) = &candidate.profile else { continue };
         let row = candidate.row;
         let problem = |code, message: String| CellProblem::at(row, Problem::new(Column::TeamLeader, code, message));
@@ -354,14 +355,14 @@ fn check_final_state(team: &CurrentTeam, candidates: &mut [Candidate<'_>], probl
                 continue;
             }
         }
-        new_leaders.push((candidate.user.id, leader));
+        new_leaders.push((index, candidate.user.id, leader));
     }
-    for (id, leader) in &new_leaders {
+    for (_, id, leader) in &new_leaders {
         if let Some(state) = finals.get_mut(id) {
             state.leader = *leader;
         }
     }
-    for (id, leader) in new_leaders {
+    for (index, id, leader) in new_leaders {
         // Walk up from the new leader; meeting the user again is a circle.
         let mut current = leader;
         let mut steps = 0;
@@ -378,7 +379,7 @@ fn check_final_state(team: &CurrentTeam, candidates: &mut [Candidate<'_>], probl
             }
             current = finals.get(&next).and_then(|s| s.leader);
         }
-        if let Some(candidate) = candidates.iter_mut().find(|c| c.user.id == id) {
+        if let Some(candidate) = candidates.get_mut(index) {
             candidate.leader = leader;
         }
     }
