@@ -2,7 +2,7 @@
 //! call storage, map errors. Endpoints are explicit so that their URLs are stable.
 
 use leptos::prelude::*;
-use leptos::server_fn::codec::Json;
+use leptos::server_fn::codec::{Json, Postcard};
 
 use crate::AppError;
 use crate::model::{TeamChoices, TeamPage, TeamQuery, UserForm, UserStatus, Viewer};
@@ -226,4 +226,41 @@ pub async fn save_user(form: UserForm) -> Result<i64, AppError> {
             store.create_user(viewer.org_id, viewer.user_id, &user).await.map_err(guard::store_error)
         }
     }
+}
+
+/// What the browser needs to check a bulk file exactly as the server will: the organisation's
+/// rules and every user, in a compact binary encoding.
+#[server(prefix = "/api", endpoint = "bulk_snapshot", output = Postcard)]
+pub async fn bulk_snapshot() -> Result<roster::Snapshot, AppError> {
+    let viewer = guard::admin().await?;
+    guard::state()?.store.snapshot(viewer.org_id).await.map_err(guard::store_error)
+}
+
+/// Creates every user of a bulk-create file, or none: the server checks the file again inside
+/// the transaction. A retry with the same idempotency key creates nothing twice.
+#[server(prefix = "/api", endpoint = "bulk_create", input = Postcard, output = Postcard)]
+pub async fn bulk_create(file: crate::bulk::ImportFile) -> Result<crate::bulk::ImportResult, AppError> {
+    use crate::ssr::{Importer, import};
+    let viewer = guard::admin().await?;
+    let store = guard::state()?.store;
+    import::import_create(store.as_ref(), viewer.org_id, Importer::Admin(viewer.user_id), &file, false).await
+}
+
+/// The organisation's committed batches, newest first.
+#[server(prefix = "/api", endpoint = "list_batches")]
+pub async fn list_batches(page: i64) -> Result<Vec<crate::bulk::BatchRow>, AppError> {
+    let viewer = guard::admin().await?;
+    guard::state()?.store.list_batches(viewer.org_id, page.max(0)).await.map_err(guard::store_error)
+}
+
+/// A batch and one page of the users it created.
+#[server(prefix = "/api", endpoint = "batch_detail")]
+pub async fn batch_detail(id: i64, page: i64) -> Result<crate::bulk::BatchDetail, AppError> {
+    let viewer = guard::admin().await?;
+    guard::state()?
+        .store
+        .batch_detail(viewer.org_id, id, page.max(0))
+        .await
+        .map_err(guard::store_error)?
+        .ok_or(AppError::NotFound)
 }

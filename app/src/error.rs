@@ -30,6 +30,11 @@ pub enum AppError {
     /// A request that is wrong as a whole (not a single field).
     #[error("{0}")]
     BadRequest(String),
+    /// The request body is larger than the server accepts.
+    #[error(
+        "The file is larger than the {limit_mb} MB this server accepts. Split it into smaller files (each with the header row), or ask whoever runs Roster to raise ROSTER_BODY_LIMIT_MB."
+    )]
+    TooLarge { limit_mb: usize },
     /// Someone else changed the record since it was loaded.
     #[error("{0}")]
     Conflict(String),
@@ -81,6 +86,7 @@ impl AppError {
             AppError::Invalid(_) | AppError::Form(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Internal(_) | AppError::Transport(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -4,6 +4,7 @@
 //! and plain types in [`model`] do the thinking that can be tested without a browser.
 
 pub mod api;
+pub mod bulk;
 pub mod error;
 pub mod layout;
 pub mod model;

@@ -6,7 +6,15 @@ use anyhow::{Context, bail};
 use app::ssr::{Store, StoreError, auth, setup};
 use clap::{Parser, Subcommand};
 
+use app::bulk::{ImportFile, ImportResult, ImportStatus};
+use app::ssr::Importer;
+
 use crate::storage::SqlStore;
+
+/// The import found errors in the file; they have been printed.
+#[derive(Debug, thiserror::Error)]
+#[error("the file has errors; nothing was saved")]
+pub struct FileHasErrors;
 use crate::{Application, Config};
 
 #[derive(Parser, Debug)]
@@ -29,6 +37,55 @@ pub enum Command {
     Admin {
         #[command(subcommand)]
         command: AdminCommand,
+    },
+    /// Import a spreadsheet (UTF-16 Unicode Text) exactly as the browser's bulk upload does: all of
+    /// it or nothing. Exits with status 1 when the file has errors.
+    Import {
+        /// The organisation's short name.
+        #[arg(long)]
+        org: String,
+        #[arg(long, value_enum)]
+        mode: ImportMode,
+        /// Check the file and report, without saving anything.
+        #[arg(long)]
+        dry_run: bool,
+        /// Hold the new users' welcome emails until an admin sends them.
+        #[arg(long)]
+        delay_welcome_emails: bool,
+        /// A retry with the same key creates nothing twice.
+        #[arg(long)]
+        idempotency_key: Option<String>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+        file: std::path::PathBuf,
+    },
+    /// Manage the organisation API keys that automation uses.
+    ApiKey {
+        #[command(subcommand)]
+        command: ApiKeyCommand,
+    },
+}
+
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum ImportMode {
+    Create,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ApiKeyCommand {
+    /// Create a key and print it once; only its SHA-256 is stored.
+    Create {
+        #[arg(long)]
+        org: String,
+        /// What the key is for, e.g. "Okta sync".
+        #[arg(long)]
+        name: String,
     },
 }
 
@@ -61,6 +118,27 @@ pub enum AdminCommand {
 
 pub async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve) {
+        Command::Import { org, mode: ImportMode::Create, dry_run, delay_welcome_emails, idempotency_key, format, file } => {
+            let options = ImportOptions { dry_run, delay_welcome_emails, idempotency_key, format };
+            if import(&config, &org, &file, options).await? {
+                Ok(())
+            } else {
+                Err(FileHasErrors.into())
+            }
+        }
+        Command::ApiKey { command: ApiKeyCommand::Create { org, name } } => {
+            let store = SqlStore::connect(&config.database_url).await?;
+            let org_id = org_id(&store, &org).await?;
+            let name = name.trim();
+            if name.is_empty() || name.chars().count() > 100 {
+                bail!("Give the key a name of 1 to 100 characters, e.g. --name \"Okta sync\".");
+            }
+            let token = format!("roster_{}", auth::new_session_token().0);
+            store.create_api_key(org_id, name, &auth::token_hash(&token)).await?;
+            println!("{token}");
+            eprintln!("Created API key \"{name}\" for {org}. It is shown only now: store it in your secret manager.");
+            Ok(())
+        }
         Command::Serve => serve(config).await,
         Command::Org { command: OrgCommand::Create { slug, name } } => {
             let store = SqlStore::connect(&config.database_url).await?;
@@ -85,9 +163,7 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
                     input.trim_end_matches(['\r', '\n']).to_owned()
                 }
             };
-            let org_id = store.org_id_by_slug(&org).await?.with_context(|| {
-                format!("There is no organisation with the short name {org}; create it with `server org create`.")
-            })?;
+            let org_id = org_id(&store, &org).await?;
             let draft = setup::parse_admin(&first_name, &last_name, &email, &password).map_err(|problems| {
                 anyhow::anyhow!(problems.iter().map(|p| p.message.clone()).collect::<Vec<_>>().join("\n"))
             })?;
@@ -104,6 +180,67 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
             }
         }
     }
+}
+
+async fn org_id(store: &SqlStore, slug: &str) -> anyhow::Result<i64> {
+    store.org_id_by_slug(slug).await?.with_context(|| {
+        format!("There is no organisation with the short name {slug}; create it with `server org create`.")
+    })
+}
+
+/// Imports a file; `Ok(false)` when it has errors (reported, nothing saved).
+async fn import(config: &Config, org: &str, file: &std::path::Path, options: ImportOptions) -> anyhow::Result<bool> {
+    let store = SqlStore::connect(&config.database_url).await?;
+    let org_id = org_id(&store, org).await?;
+    let bytes = std::fs::read(file).with_context(|| format!("could not read {}", file.display()))?;
+    let upload = ImportFile {
+        file_name: file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+        bytes,
+        delay_welcome_emails: options.delay_welcome_emails,
+        idempotency_key: options.idempotency_key,
+    };
+    let result = app::ssr::import::import_create(&store, org_id, Importer::CommandLine, &upload, options.dry_run)
+        .await
+        .map_err(|error| anyhow::anyhow!("{error}"))?;
+    match options.format {
+        Format::Json => println!("{}", serde_json::to_string_pretty(&result)?),
+        Format::Text => print!("{}", import_summary(&result)),
+    }
+    Ok(result.is_success())
+}
+
+struct ImportOptions {
+    dry_run: bool,
+    delay_welcome_emails: bool,
+    idempotency_key: Option<String>,
+    format: Format,
+}
+
+/// The import's outcome for a person at a terminal.
+fn import_summary(result: &ImportResult) -> String {
+    let counts = result.counts;
+    let mut text = match result.status {
+        ImportStatus::Committed => format!(
+            "Created {} users (batch {}).\n",
+            counts.new,
+            result.batch_id.unwrap_or_default()
+        ),
+        ImportStatus::AlreadyCommitted => format!(
+            "This file was already imported with this idempotency key (batch {}); nothing was created again.\n",
+            result.batch_id.unwrap_or_default()
+        ),
+        ImportStatus::DryRun => format!("Dry run: the file is valid; {} users would be created. Nothing was saved.\n", counts.new),
+        ImportStatus::Rejected => format!("The file has errors; nothing was saved. Rows with errors: {}.\n", counts.errors),
+    };
+    for error in &result.errors {
+        let place = match (error.row, &error.column) {
+            (Some(row), Some(column)) => format!("Row {row}, {column}: "),
+            (Some(row), None) => format!("Row {row}: "),
+            _ => String::new(),
+        };
+        text.push_str(&format!("  {place}{}\n", error.message));
+    }
+    text
 }
 
 async fn serve(config: Config) -> anyhow::Result<()> {

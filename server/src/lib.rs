@@ -1,8 +1,10 @@
 //! Roster's server: storage for SQLite and PostgreSQL, the HTTP application, and the command line.
 
 pub mod api_status;
+pub mod body_limit;
 pub mod cli;
 pub mod config;
+pub mod imports_api;
 pub mod origin;
 pub mod startup;
 pub mod storage;

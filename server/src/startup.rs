@@ -7,6 +7,7 @@ use anyhow::Context;
 use app::ssr::AppState;
 use app::{App, shell};
 use axum::Router;
+use axum::routing::post;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, header};
 use leptos::config::LeptosOptions;
@@ -56,8 +57,13 @@ impl Application {
 
 fn router(options: LeptosOptions, state: AppState, body_limit: usize) -> Router {
     let routes = generate_route_list(App);
+    let store = state.store.clone();
     let context = move || provide_context(state.clone());
     Router::new()
+        .route(
+            "/api/v1/imports",
+            post(move |query, headers, body| crate::imports_api::post_import(store.clone(), query, headers, body)),
+        )
         .leptos_routes_with_context(&options, routes, context.clone(), {
             let options = options.clone();
             move || shell(options.clone())
@@ -67,6 +73,9 @@ fn router(options: LeptosOptions, state: AppState, body_limit: usize) -> Router 
         .layer(axum::middleware::from_fn(crate::api_status::status_from_error))
         .layer(axum::middleware::from_fn(crate::origin::same_origin_only))
         .layer(DefaultBodyLimit::max(body_limit))
+        .layer(axum::middleware::from_fn(move |request, next| {
+            crate::body_limit::refuse_too_large(body_limit, request, next)
+        }))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),

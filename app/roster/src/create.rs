@@ -122,12 +122,16 @@ impl Cells for RowCells<'_, '_> {
 
 /// Checks a bulk-create file against the organisation and its existing users.
 pub fn check_create(bytes: &[u8], org: &OrgRules, directory: &Directory) -> Checked<CreatePlan> {
-    let text = match decode(bytes) {
-        Ok(text) => text,
-        Err(error) => return Checked::failed(vec![FileProblem::new(error.code(), error.to_string())]),
-    };
-    let parsed = Table::parse(&text);
-    let (header, records) = match table(&parsed, Mode::Create, org) {
+    match decode(bytes) {
+        Ok(text) => check_create_table(&Table::parse(&text), org, directory),
+        Err(error) => Checked::failed(vec![FileProblem::new(error.code(), error.to_string())]),
+    }
+}
+
+/// [`check_create`] on a file already decoded and parsed: the browser runs the steps one at a time
+/// so that the page can show progress between them.
+pub fn check_create_table(parsed: &Table<'_>, org: &OrgRules, directory: &Directory) -> Checked<CreatePlan> {
+    let (header, records) = match table(parsed, Mode::Create, org) {
         Ok(table) => table,
         Err(problems) => return Checked::failed(problems),
     };

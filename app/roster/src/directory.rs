@@ -68,6 +68,20 @@ pub struct KnownUser {
     pub has_reports: bool,
 }
 
+/// Everything the rules need to check a file in the browser: the organisation's rules and its
+/// users. The server sends it in a compact binary encoding.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Snapshot {
+    pub org: OrgRules,
+    pub users: Vec<KnownUser>,
+}
+
+impl Snapshot {
+    pub fn into_parts(self) -> (OrgRules, Directory) {
+        (self.org, Directory::new(self.users))
+    }
+}
+
 /// The users that identifiers and team leaders can refer to, indexed for look-ups.
 #[derive(Clone, Debug, Default)]
 pub struct Directory {

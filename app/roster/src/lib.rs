@@ -22,7 +22,7 @@ pub mod problem;
 pub mod profile;
 
 pub use column::Column;
-pub use directory::{Directory, KnownUser, OrgRules, UserId};
+pub use directory::{Directory, KnownUser, OrgRules, Snapshot, UserId};
 pub use problem::{Code, Problem};
 pub use profile::{Cells, Profile, ProfileInput};
 pub mod create;

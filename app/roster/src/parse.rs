@@ -3,11 +3,13 @@
 //! CRLF, LF or CR. Row numbers are the ones a person sees in the spreadsheet: the header is row 1
 //! and a quoted multi-line cell is still one row.
 
+use std::borrow::Cow;
+
 /// A parsed spreadsheet: every cell is a span of the text (or, for a quoted cell, of one shared
 /// buffer holding its unquoted text), in flat vectors: no allocation per row or cell.
 #[derive(Clone, Debug, Default)]
 pub struct Table<'a> {
-    text: &'a str,
+    text: Cow<'a, str>,
     unquoted: String,
     spans: Vec<Span>,
     rows: Vec<RowSpan>,
@@ -85,7 +87,7 @@ impl<'a> Table<'a> {
     pub fn parse(text: &'a str) -> Table<'a> {
         let bytes = text.as_bytes();
         let mut table = Table {
-            text,
+            text: Cow::Borrowed(text),
             unquoted: String::new(),
             spans: Vec::with_capacity(bytes.len() / 12 + 1),
             rows: Vec::with_capacity(bytes.len() / 128 + 1),
@@ -94,7 +96,7 @@ impl<'a> Table<'a> {
         let mut first = 0u32;
         let mut row = 1;
         while position < bytes.len() {
-            position = table.cell_at(position);
+            position = table.cell_at(text, position);
             match bytes.get(position) {
                 Some(b'\t') => {
                     position += 1;
@@ -122,10 +124,15 @@ impl<'a> Table<'a> {
         table
     }
 
+    /// Parses text the table then owns, for keeping beside what was checked (the browser's preview).
+    pub fn parse_owned(text: String) -> Table<'static> {
+        let Table { unquoted, spans, rows, .. } = Table::parse(&text);
+        Table { text: Cow::Owned(text), unquoted, spans, rows }
+    }
+
     /// Reads one cell starting at `start`, records its span, and returns the position of the
     /// delimiter after it.
-    fn cell_at(&mut self, start: usize) -> usize {
-        let text = self.text;
+    fn cell_at(&mut self, text: &str, start: usize) -> usize {
         let bytes = text.as_bytes();
         let delimiter_after = |from: usize| {
             bytes[from..].iter().position(|&b| matches!(b, b'\t' | b'\r' | b'\n')).map_or(bytes.len(), |p| from + p)
@@ -166,6 +173,11 @@ impl<'a> Table<'a> {
         end
     }
 
+    /// The text the table was parsed from.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
     /// How many rows, blank ones included.
     pub fn len(&self) -> usize {
         self.rows.len()
@@ -178,7 +190,13 @@ impl<'a> Table<'a> {
     pub fn record(&self, index: usize) -> Option<Record<'_>> {
         let span = self.rows.get(index)?;
         let spans = self.spans.get(span.first as usize..(span.first + span.count) as usize)?;
-        Some(Record { row: span.row, spans, text: self.text, unquoted: &self.unquoted })
+        Some(Record { row: span.row, spans, text: &self.text, unquoted: &self.unquoted })
+    }
+
+    /// The record of a spreadsheet row number (the header is row 1).
+    pub fn record_at_row(&self, row: usize) -> Option<Record<'_>> {
+        let index = self.rows.binary_search_by_key(&row, |span| span.row).ok()?;
+        self.record(index)
     }
 
     pub fn records(&self) -> impl Iterator<Item = Record<'_>> + '_ {
@@ -237,6 +255,15 @@ mod tests {
         let records: Vec<Record<'_>> = table.records().collect();
         assert!(records[1].is_blank() && records[2].is_blank());
         assert_eq!(records[3].row, 4);
+    }
+
+    #[test]
+    fn an_owned_table_finds_records_by_their_spreadsheet_row() {
+        let table = Table::parse_owned("h\tk\n\n\"multi\nline\"\tx\nlast\ty\n".to_owned());
+        assert_eq!(table.record_at_row(3).map(|r| r.cell(0)), Some("multi\nline"));
+        assert_eq!(table.record_at_row(4).map(|r| r.cell(1)), Some("y"), "a quoted line break stays in its row");
+        assert!(table.record_at_row(2).is_some_and(|r| r.is_blank()));
+        assert!(table.record_at_row(5).is_none());
     }
 
     #[test]

@@ -2,9 +2,10 @@
 //! server crate implements, and the sign-in helpers.
 
 pub mod auth;
+pub mod import;
 pub mod setup;
 pub mod state;
 pub mod store;
 
 pub use state::{AppState, Config};
-pub use store::{NewUser, SignInRecord, Store, StoreError};
+pub use store::{Committed, CreateBatch, Importer, NewUser, PriorBatch, SignInRecord, Store, StoreError};

@@ -1,9 +1,13 @@
 //! The storage port: what the server functions need from storage. The server crate implements it
 //! for SQLite and PostgreSQL. Every method that touches tenant data takes the organisation id.
 
-use async_trait::async_trait;
-use roster::{Directory, OrgRules, Profile, UserId};
+use std::collections::HashMap;
 
+use async_trait::async_trait;
+use roster::report::{Counts, Report};
+use roster::{Directory, OrgRules, Profile, Snapshot, UserId};
+
+use crate::bulk::{BatchDetail, BatchRow};
 use crate::model::{TeamChoices, TeamPage, TeamQuery, UserForm, UserStatus, Viewer};
 
 /// Why storage refused.
@@ -41,6 +45,63 @@ pub struct NewUser {
     pub password_hash: Option<String>,
     pub status: UserStatus,
     pub must_change_password: bool,
+}
+
+/// Who started an import, for the batch record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Importer {
+    /// An admin in the browser.
+    Admin(i64),
+    /// An organisation API key over HTTP.
+    ApiKey(i64),
+    /// The server's command line.
+    CommandLine,
+}
+
+impl Importer {
+    pub fn source(self) -> &'static str {
+        match self {
+            Importer::Admin(_) => "browser",
+            Importer::ApiKey(_) => "api",
+            Importer::CommandLine => "command_line",
+        }
+    }
+}
+
+/// A bulk-create file to commit: checked again inside the transaction against live data.
+#[derive(Debug)]
+pub struct CreateBatch<'a> {
+    pub importer: Importer,
+    pub file_name: &'a str,
+    pub bytes: &'a [u8],
+    /// Hex SHA-256 of the bytes.
+    pub sha256: &'a str,
+    pub delay_welcome_emails: bool,
+    pub idempotency_key: Option<&'a str>,
+    /// Argon2id hashes of the file's temporary passwords, by row number, made before the
+    /// transaction opened.
+    pub password_hashes: &'a HashMap<usize, String>,
+}
+
+/// A batch committed earlier, found by its idempotency key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PriorBatch {
+    pub id: i64,
+    pub sha256: String,
+    pub counts: Counts,
+}
+
+/// What a commit did.
+#[derive(Debug)]
+pub enum Committed {
+    /// Saved as this batch.
+    Saved { batch_id: i64, counts: Counts },
+    /// The idempotency key names this earlier batch of the same file: nothing was written.
+    Replayed(PriorBatch),
+    /// The idempotency key was used for a different file: nothing was written.
+    KeyReused,
+    /// Checked against live data the file has errors (something changed since the preview).
+    Rejected(Report),
 }
 
 #[async_trait]
@@ -95,4 +156,18 @@ pub trait Store: Send + Sync + 'static {
         profile: &Profile,
         leader: Option<UserId>,
     ) -> Result<(), StoreError>;
+
+    /// What the rules need to check a whole file in the browser: the organisation's rules and
+    /// every user.
+    async fn snapshot(&self, org_id: i64) -> Result<Snapshot, StoreError>;
+    async fn batch_by_key(&self, org_id: i64, key: &str) -> Result<Option<PriorBatch>, StoreError>;
+    /// Checks the file again with [`roster::create::check_create`] inside one transaction that
+    /// no other import of the organisation can interleave with, and writes everything or nothing.
+    async fn commit_create(&self, org_id: i64, batch: &CreateBatch<'_>) -> Result<Committed, StoreError>;
+    /// The organisation's batches, newest first.
+    async fn list_batches(&self, org_id: i64, page: i64) -> Result<Vec<BatchRow>, StoreError>;
+    async fn batch_detail(&self, org_id: i64, batch_id: i64, page: i64) -> Result<Option<BatchDetail>, StoreError>;
+    /// The organisation and key id of a live API key, by the SHA-256 of its token.
+    async fn api_key(&self, token_hash: &str, now: i64) -> Result<Option<(i64, i64)>, StoreError>;
+    async fn create_api_key(&self, org_id: i64, name: &str, token_hash: &str) -> Result<i64, StoreError>;
 }

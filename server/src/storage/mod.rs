@@ -3,6 +3,7 @@
 //! `org_id`.
 
 mod accounts;
+mod imports;
 mod sql;
 mod team;
 mod users;
@@ -39,6 +40,9 @@ impl Backend {
 pub struct SqlStore {
     pub pool: AnyPool,
     pub backend: Backend,
+    /// Serialises imports in this process, so that SQLite's `BEGIN IMMEDIATE` never waits out its
+    /// busy timeout behind a long import.
+    import_lock: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
@@ -88,7 +92,7 @@ impl SqlStore {
             Backend::Postgres => &POSTGRES_MIGRATIONS,
         };
         migrator.run(&pool).await.context("could not run the database migrations")?;
-        Ok(SqlStore { pool, backend })
+        Ok(SqlStore { pool, backend, import_lock: Default::default() })
     }
 }
 
@@ -181,7 +185,8 @@ impl app::ssr::Store for SqlStore {
         accounts::delete_session(&self.pool, token_hash).await
     }
     async fn org_rules(&self, org_id: i64) -> Result<roster::OrgRules, StoreError> {
-        users::org_rules(&self.pool, org_id).await
+        let mut conn = self.pool.acquire().await.map_err(internal)?;
+        users::org_rules(&mut conn, org_id).await
     }
     async fn directory_for(
         &self,
@@ -218,5 +223,38 @@ impl app::ssr::Store for SqlStore {
         leader: Option<roster::UserId>,
     ) -> Result<(), StoreError> {
         users::update_user(&self.pool, org_id, actor, user_id, version, profile, leader, now()).await
+    }
+    async fn snapshot(&self, org_id: i64) -> Result<roster::Snapshot, StoreError> {
+        imports::snapshot(&self.pool, org_id).await
+    }
+    async fn batch_by_key(&self, org_id: i64, key: &str) -> Result<Option<app::ssr::PriorBatch>, StoreError> {
+        let mut conn = self.pool.acquire().await.map_err(internal)?;
+        imports::batch_by_key(&mut conn, org_id, key).await
+    }
+    async fn commit_create(
+        &self,
+        org_id: i64,
+        batch: &app::ssr::CreateBatch<'_>,
+    ) -> Result<app::ssr::Committed, StoreError> {
+        // One import at a time in this process; the database lock orders them across processes.
+        let _turn = self.import_lock.lock().await;
+        imports::commit_create(&self.pool, self.backend, org_id, batch, now()).await
+    }
+    async fn list_batches(&self, org_id: i64, page: i64) -> Result<Vec<app::bulk::BatchRow>, StoreError> {
+        imports::list_batches(&self.pool, org_id, page).await
+    }
+    async fn batch_detail(
+        &self,
+        org_id: i64,
+        batch_id: i64,
+        page: i64,
+    ) -> Result<Option<app::bulk::BatchDetail>, StoreError> {
+        imports::batch_detail(&self.pool, org_id, batch_id, page).await
+    }
+    async fn api_key(&self, token_hash: &str, now: i64) -> Result<Option<(i64, i64)>, StoreError> {
+        imports::api_key(&self.pool, token_hash, now).await
+    }
+    async fn create_api_key(&self, org_id: i64, name: &str, token_hash: &str) -> Result<i64, StoreError> {
+        imports::create_api_key(&self.pool, org_id, name, token_hash, now()).await
     }
 }

@@ -62,7 +62,7 @@ fn opt(text: Option<&str>) -> Option<String> {
 }
 
 /// The columns a profile sets, in the order [`bind_profile`] binds them.
-const PROFILE_COLUMNS: [&str; 17] = [
+pub(super) const PROFILE_COLUMNS: [&str; 17] = [
     "role_id",
     "email",
     "email_key",
@@ -82,10 +82,10 @@ const PROFILE_COLUMNS: [&str; 17] = [
     "search_text",
 ];
 
-type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+pub(super) type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
 
 /// Binds a profile's values for [`PROFILE_COLUMNS`], in order.
-fn bind_profile<'q>(query: AnyQuery<'q>, role_id: i64, p: &Profile, leader: Option<UserId>) -> AnyQuery<'q> {
+pub(super) fn bind_profile<'q>(query: AnyQuery<'q>, role_id: i64, p: &Profile, leader: Option<UserId>) -> AnyQuery<'q> {
     query
         .bind(role_id)
         .bind(opt(p.email.as_ref().map(|e| e.as_str())))
@@ -147,7 +147,7 @@ pub async fn insert_user(
     Ok(id)
 }
 
-pub async fn audit(
+pub(super) async fn audit(
     conn: &mut AnyConnection,
     org_id: i64,
     actor: Option<i64>,
@@ -184,21 +184,21 @@ pub async fn create_user(
     Ok(id)
 }
 
-pub async fn org_rules(pool: &AnyPool, org_id: i64) -> Result<OrgRules, StoreError> {
+pub async fn org_rules(conn: &mut AnyConnection, org_id: i64) -> Result<OrgRules, StoreError> {
     let org = sqlx::query("SELECT uses_custom_roles, date_format FROM organisations WHERE id = $1")
         .bind(org_id)
-        .fetch_optional(pool)
+        .fetch_optional(&mut *conn)
         .await
         .map_err(internal)?
         .ok_or(StoreError::NotFound)?;
     let roles = sqlx::query("SELECT name, active FROM roles WHERE org_id = $1 ORDER BY id")
         .bind(org_id)
-        .fetch_all(pool)
+        .fetch_all(&mut *conn)
         .await
         .map_err(internal)?;
     let groups: Vec<String> = sqlx::query_scalar("SELECT name FROM groups WHERE org_id = $1 ORDER BY name")
         .bind(org_id)
-        .fetch_all(pool)
+        .fetch_all(&mut *conn)
         .await
         .map_err(internal)?;
     let read = || -> Result<OrgRules, sqlx::Error> {
@@ -230,6 +230,13 @@ fn known_user(row: &AnyRow) -> Result<KnownUser, sqlx::Error> {
         leader: row.try_get::<Option<i64>, _>("leader_id")?.map(UserId),
         has_reports: flag(row, "has_reports")?,
     })
+}
+
+/// Every user of the organisation, as the rules know them.
+pub async fn known_users(conn: &mut AnyConnection, org_id: i64) -> Result<Vec<KnownUser>, StoreError> {
+    let sql = format!("SELECT {KNOWN_USER_COLUMNS} FROM users u WHERE u.org_id = $1");
+    let rows = sqlx::query(&sql).bind(org_id).fetch_all(&mut *conn).await.map_err(internal)?;
+    rows.iter().map(known_user).collect::<Result<_, _>>().map_err(internal)
 }
 
 pub async fn directory_for(

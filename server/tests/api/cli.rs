@@ -96,3 +96,66 @@ fn scripts_get_a_clear_error_and_a_failing_status_for_bad_input() {
     );
     assert!(text(&again.stderr).contains("That email address is already used in acme."), "{}", text(&again.stderr));
 }
+
+/// A bulk-create file with one leader and `agents` reports (plus `extra` rows as written).
+fn team_file(agents: usize, extra: &[&str]) -> Vec<u8> {
+    let mut text = String::from("Can Manage Teams\tEmail Address\tFirst Name\tLast Name\tPhone Channel\tChat Channel\tEmail Channel\tTeam Leader\r\n");
+    text.push_str("y\tlee@acme.test\tLee\tLeader\ty\ty\ty\t\r\n");
+    for n in 0..agents {
+        text.push_str(&format!("n\tagent{n}@acme.test\tAgent\t{n}\ty\ty\ty\tlee@acme.test\r\n"));
+    }
+    for row in extra {
+        text.push_str(row);
+        text.push_str("\r\n");
+    }
+    app::roster::write::utf16le(&text)
+}
+
+#[test]
+fn import_checks_a_file_reports_json_and_fails_when_it_has_errors() {
+    let data = TempDir::new();
+    assert!(server(&data, &["org", "create", "--slug", "acme", "--name", "Acme"], None, None).status.success());
+    let bad = data.0.join("bad.txt");
+    std::fs::write(&bad, team_file(3, &["n\tagent1@acme.test\t\tDup\ty\ty\ty\tnobody@acme.test"])).unwrap();
+    let bad = bad.to_string_lossy().into_owned();
+    let rejected = server(&data, &["import", "--org", "acme", "--mode", "create", "--format", "json", &bad], None, None);
+    assert_eq!(rejected.status.code(), Some(1), "errors make a failing status");
+    let report: serde_json::Value = serde_json::from_slice(&rejected.stdout).expect("a JSON report on stdout");
+    assert_eq!(report["status"], "rejected");
+    assert_eq!(report["counts"]["errors"], 1);
+    let codes: Vec<&str> = report["errors"].as_array().unwrap().iter().map(|e| e["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["required", "duplicate_email"]);
+    assert!(report["errors"].as_array().unwrap().iter().all(|e| e["row"] == 6));
+
+    let good = data.0.join("good.txt");
+    std::fs::write(&good, team_file(3, &[])).unwrap();
+    let good = good.to_string_lossy().into_owned();
+    let dry = server(&data, &["import", "--org", "acme", "--mode", "create", "--dry-run", &good], None, None);
+    assert!(dry.status.success(), "{}", text(&dry.stderr));
+    assert!(text(&dry.stdout).contains("Dry run: the file is valid; 4 users would be created."), "{}", text(&dry.stdout));
+    let args = ["import", "--org", "acme", "--mode", "create", "--delay-welcome-emails", "--idempotency-key", "k1", &good];
+    let created = server(&data, &args, None, None);
+    assert!(created.status.success(), "{}", text(&created.stderr));
+    assert_eq!(text(&created.stdout), "Created 4 users (batch 1).\n");
+    let again = server(&data, &args, None, None);
+    assert!(again.status.success());
+    assert!(text(&again.stdout).contains("already imported"), "{}", text(&again.stdout));
+
+    let missing = server(&data, &["import", "--org", "acme", "--mode", "create", "/no/such/file.txt"], None, None);
+    assert!(text(&missing.stderr).contains("could not read /no/such/file.txt"), "{}", text(&missing.stderr));
+}
+
+#[test]
+fn an_api_key_is_printed_once_and_stored_only_as_a_hash() {
+    let data = TempDir::new();
+    assert!(server(&data, &["org", "create", "--slug", "acme", "--name", "Acme"], None, None).status.success());
+    let created = server(&data, &["api-key", "create", "--org", "acme", "--name", "Okta sync"], None, None);
+    assert!(created.status.success(), "{}", text(&created.stderr));
+    let key = text(&created.stdout).trim().to_owned();
+    assert!(key.starts_with("roster_") && key.len() > 60, "{key}");
+    let mut stored = std::fs::read(data.0.join("roster.db")).unwrap();
+    stored.extend(std::fs::read(data.0.join("roster.db-wal")).unwrap_or_default());
+    let stored = String::from_utf8_lossy(&stored);
+    assert!(!stored.contains(&key[7..]), "the key itself is not in the database");
+    assert!(stored.contains(&app::ssr::auth::token_hash(&key)), "its SHA-256 is");
+}

@@ -44,6 +44,7 @@ pub const PASSWORD: &str = "a long enough password";
 
 pub struct TestApp {
     pub address: String,
+    pub database_url: String,
     pub store: SqlStore,
     _data_dir: TempDir,
 }
@@ -109,7 +110,7 @@ impl TestApp {
         let address = format!("http://127.0.0.1:{}", app.port());
         let store = app.store.clone();
         tokio::spawn(app.run_until_stopped());
-        TestApp { address, store, _data_dir: data_dir }
+        TestApp { address, database_url, store, _data_dir: data_dir }
     }
 
     /// An organisation with one admin (`admin@<slug>.test`).

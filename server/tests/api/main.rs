@@ -4,6 +4,7 @@
 mod helpers;
 
 mod accounts;
+mod bulk_create;
 mod cli;
 mod storage;
 mod team;

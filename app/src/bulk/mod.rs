@@ -1,0 +1,89 @@
+//! Bulk imports: what travels between the browser, the command line, the HTTP API and the server,
+//! and (in [`preview`]) the plain types behind the browser's preview.
+
+pub mod preview;
+
+use roster::report::{CellProblem, Counts};
+use serde::{Deserialize, Serialize};
+
+/// The largest file the browser offers to upload, matching the server's default body limit.
+pub const DEFAULT_LIMIT_MB: usize = 64;
+
+/// An uploaded spreadsheet and what to do with it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportFile {
+    pub file_name: String,
+    #[serde(with = "serde_bytes")]
+    pub bytes: Vec<u8>,
+    pub delay_welcome_emails: bool,
+    /// Chosen by the client once per file: a retry with the same key creates nothing twice.
+    pub idempotency_key: Option<String>,
+}
+
+/// What became of an import.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ImportStatus {
+    /// Every row was saved, in one transaction.
+    Committed,
+    /// The idempotency key names a batch saved before: nothing new was written.
+    AlreadyCommitted,
+    /// Checked only, as asked; nothing was written.
+    DryRun,
+    /// The file has errors; nothing was written.
+    Rejected,
+}
+
+/// The outcome of an import: the same shape for the browser, the CLI's `--format json` and the
+/// HTTP API. `row` is null for problems with the file as a whole.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportResult {
+    pub status: ImportStatus,
+    pub batch_id: Option<i64>,
+    pub counts: Counts,
+    pub errors: Vec<CellProblem>,
+}
+
+impl ImportResult {
+    pub fn is_success(&self) -> bool {
+        self.status != ImportStatus::Rejected
+    }
+}
+
+/// A committed batch, as the history lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BatchRow {
+    pub id: i64,
+    pub created_at: i64,
+    pub mode: String,
+    pub source: String,
+    /// Who committed it: an admin's name, or the API key's name.
+    pub committed_by: String,
+    pub file_name: String,
+    pub file_sha256: String,
+    pub counts: Counts,
+    pub delay_welcome_emails: bool,
+}
+
+/// A user a batch created (or changed).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BatchUser {
+    pub user_id: i64,
+    pub row_number: i64,
+    pub action: String,
+    pub name: String,
+    pub email: String,
+    pub employee_id: String,
+}
+
+/// One page of a batch's users.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BatchDetail {
+    pub batch: BatchRow,
+    pub users: Vec<BatchUser>,
+    pub total_users: i64,
+    pub page: i64,
+}
+
+/// Users shown per page of a batch.
+pub const BATCH_PAGE_SIZE: i64 = 100;

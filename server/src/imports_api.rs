@@ -1,0 +1,92 @@
+//! Bulk import over HTTP, for automation: `POST /api/v1/imports` with the file as the body and an
+//! organisation API key as `Authorization: Bearer …`. The same path as the browser's commit.
+//!
+//! Query: `mode=create` (required), `dry_run=true`, `delay_welcome_emails=true`, `file_name=…`.
+//! Header `Idempotency-Key`: a retry with the same key creates nothing twice.
+//! Answers the import report as JSON: 200 when committed (or checked, for a dry run), 422 when the
+//! file has errors (nothing written), and an error object with its status otherwise.
+
+use std::sync::Arc;
+
+use app::AppError;
+use app::bulk::{ImportFile, ImportStatus};
+use app::ssr::{Importer, Store, auth, import};
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::Query;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize)]
+pub struct ImportQuery {
+    mode: Option<String>,
+    #[serde(default)]
+    dry_run: bool,
+    #[serde(default)]
+    delay_welcome_emails: bool,
+    file_name: Option<String>,
+}
+
+fn error(error: AppError) -> Response {
+    (error.status(), Json(error)).into_response()
+}
+
+/// The organisation and key id of the request's API key.
+async fn authorise(store: &dyn Store, headers: &HeaderMap) -> Result<(i64, i64), AppError> {
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| {
+            AppError::BadRequest("Send your organisation's API key as the header `Authorization: Bearer <key>`.".into())
+        })?;
+    store
+        .api_key(&auth::token_hash(token), auth::now())
+        .await
+        .map_err(|e| app::error::internal(e))?
+        .ok_or(AppError::SignInRequired)
+}
+
+pub async fn post_import(
+    store: Arc<dyn Store>,
+    query: Result<Query<ImportQuery>, axum::extract::rejection::QueryRejection>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let (org_id, key_id) = match authorise(store.as_ref(), &headers).await {
+        Ok(found) => found,
+        Err(AppError::SignInRequired) => {
+            return (
+                StatusCode::UNAUTHORIZED,
+                Json(AppError::BadRequest("That API key is not valid (it may have been revoked).".into())),
+            )
+                .into_response();
+        }
+        Err(other) => return error(other),
+    };
+    let Ok(Query(query)) = query else {
+        return error(AppError::BadRequest(
+            "The query must be mode=create, with optional dry_run=true, delay_welcome_emails=true and file_name=….".into(),
+        ));
+    };
+    if query.mode.as_deref() != Some("create") {
+        return error(AppError::BadRequest("Set mode=create: bulk create is the import this endpoint offers.".into()));
+    }
+    let file = ImportFile {
+        file_name: query.file_name.unwrap_or_else(|| "upload".into()),
+        bytes: body.to_vec(),
+        delay_welcome_emails: query.delay_welcome_emails,
+        idempotency_key: headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::to_owned),
+    };
+    match import::import_create(store.as_ref(), org_id, Importer::ApiKey(key_id), &file, query.dry_run).await {
+        Ok(result) => {
+            let status =
+                if result.status == ImportStatus::Rejected { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+            (status, Json(result)).into_response()
+        }
+        Err(failure) => error(failure),
+    }
+}

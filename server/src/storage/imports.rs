@@ -1,0 +1,364 @@
+//! Bulk imports in storage: the context snapshot, the all-or-nothing commit of a bulk-create file
+//! (checked again inside the transaction), the batch history and organisation API keys.
+//!
+//! A commit takes the organisation's import lock first: `BEGIN IMMEDIATE` on SQLite (one writer
+//! at a time) and a row lock on the organisation in PostgreSQL, so two imports never interleave and
+//! the second one checks its file against what the first wrote.
+
+use app::bulk::{BATCH_PAGE_SIZE, BatchDetail, BatchRow, BatchUser};
+use app::model::UserStatus;
+use app::ssr::{Committed, CreateBatch, Importer, PriorBatch, StoreError};
+use roster::create::{Leader, check_create};
+use roster::report::Counts;
+use roster::{Directory, Snapshot};
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, AnyPool, Row};
+
+use super::users::{AnyQuery, PROFILE_COLUMNS, audit, bind_profile, known_users, org_rules};
+use super::{Backend, flag, internal, user_write_error};
+
+/// Rows per multi-row INSERT: 1,000 users of 25 values stay below SQLite's 32,766 parameters.
+const USERS_PER_INSERT: usize = 1_000;
+const LINKS_PER_INSERT: usize = 5_000;
+
+pub async fn snapshot(pool: &AnyPool, org_id: i64) -> Result<Snapshot, StoreError> {
+    let mut conn = pool.acquire().await.map_err(internal)?;
+    let org = org_rules(&mut conn, org_id).await?;
+    let users = known_users(&mut conn, org_id).await?;
+    Ok(Snapshot { org, users })
+}
+
+fn prior_batch(row: &AnyRow) -> Result<PriorBatch, sqlx::Error> {
+    Ok(PriorBatch {
+        id: row.try_get("id")?,
+        sha256: row.try_get("file_sha256")?,
+        counts: counts(row)?,
+    })
+}
+
+fn counts(row: &AnyRow) -> Result<Counts, sqlx::Error> {
+    let count = |name: &str| -> Result<usize, sqlx::Error> {
+        Ok(usize::try_from(row.try_get::<i64, _>(name)?).unwrap_or_default())
+    };
+    Ok(Counts { new: count("new_count")?, changed: count("changed_count")?, unchanged: count("unchanged_count")?, errors: 0 })
+}
+
+pub async fn batch_by_key(conn: &mut AnyConnection, org_id: i64, key: &str) -> Result<Option<PriorBatch>, StoreError> {
+    sqlx::query(
+        "SELECT id, file_sha256, new_count, changed_count, unchanged_count FROM import_batches
+         WHERE org_id = $1 AND idempotency_key = $2",
+    )
+    .bind(org_id)
+    .bind(key)
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(internal)?
+    .map(|row| prior_batch(&row))
+    .transpose()
+    .map_err(internal)
+}
+
+/// `($1, $2, …), (…)` for `rows` rows of `columns` values, numbered from `$first`.
+fn placeholders(rows: usize, columns: usize, first: usize) -> String {
+    let mut text = String::with_capacity(rows * columns * 6);
+    for row in 0..rows {
+        text.push_str(if row == 0 { "(" } else { ", (" });
+        for column in 0..columns {
+            if column > 0 {
+                text.push_str(", ");
+            }
+            text.push_str(&format!("${}", first + row * columns + column));
+        }
+        text.push(')');
+    }
+    text
+}
+
+/// Ids for `count` new users, reserved inside the transaction so that leaders created in the same
+/// file can be referred to before they are inserted.
+async fn reserve_user_ids(conn: &mut AnyConnection, backend: Backend, count: usize) -> Result<Vec<i64>, StoreError> {
+    match backend {
+        Backend::Sqlite => {
+            // The transaction holds SQLite's write lock, so nobody else can take these ids.
+            let max: i64 =
+                sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM users").fetch_one(&mut *conn).await.map_err(internal)?;
+            Ok((1..=count as i64).map(|n| max + n).collect())
+        }
+        Backend::Postgres => sqlx::query_scalar(
+            "SELECT nextval(pg_get_serial_sequence('users', 'id')) FROM generate_series(1::bigint, $1::bigint)",
+        )
+        .bind(count as i64)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(internal),
+    }
+}
+
+async fn name_ids(conn: &mut AnyConnection, sql: &str, org_id: i64) -> Result<Vec<(String, i64)>, StoreError> {
+    let rows = sqlx::query(sql).bind(org_id).fetch_all(&mut *conn).await.map_err(internal)?;
+    rows.iter().map(|r| Ok((r.try_get("name")?, r.try_get("id")?))).collect::<Result<_, sqlx::Error>>().map_err(internal)
+}
+
+pub async fn commit_create(
+    pool: &AnyPool,
+    backend: Backend,
+    org_id: i64,
+    batch: &CreateBatch<'_>,
+    now: i64,
+) -> Result<Committed, StoreError> {
+    let mut tx = match backend {
+        Backend::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await,
+        Backend::Postgres => pool.begin().await,
+    }
+    .map_err(internal)?;
+    if backend == Backend::Postgres {
+        sqlx::query("SELECT id FROM organisations WHERE id = $1 FOR UPDATE")
+            .bind(org_id)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(internal)?;
+    }
+    if let Some(key) = batch.idempotency_key
+        && let Some(prior) = batch_by_key(&mut tx, org_id, key).await?
+    {
+        return Ok(if prior.sha256 == batch.sha256 { Committed::Replayed(prior) } else { Committed::KeyReused });
+    }
+
+    // Check again, against the data as it is now: nothing can change it until the commit.
+    let org = org_rules(&mut tx, org_id).await?;
+    let directory = Directory::new(known_users(&mut tx, org_id).await?);
+    let bytes = batch.bytes.to_vec();
+    let checked = tokio::task::spawn_blocking(move || check_create(&bytes, &org, &directory))
+        .await
+        .map_err(|error| StoreError::Internal(Box::new(error)))?;
+    let Some(plan) = checked.plan else { return Ok(Committed::Rejected(checked.report)) };
+    let counts = checked.report.counts;
+
+    let roles = name_ids(&mut tx, "SELECT name, id FROM roles WHERE org_id = $1", org_id).await?;
+    let groups = name_ids(&mut tx, "SELECT name, id FROM groups WHERE org_id = $1", org_id).await?;
+    let role_id = |name: &str| roles.iter().find(|(n, _)| n == name).map(|(_, id)| *id).ok_or(StoreError::Stale);
+    let group_id = |name: &str| groups.iter().find(|(n, _)| n == name).map(|(_, id)| *id).ok_or(StoreError::Stale);
+    let ids = reserve_user_ids(&mut tx, backend, plan.users.len()).await?;
+    let actor = match batch.importer {
+        Importer::Admin(id) => Some(id),
+        _ => None,
+    };
+
+    let batch_id: i64 = sqlx::query_scalar(
+        "INSERT INTO import_batches (org_id, actor_id, api_key_id, source, mode, file_name, file_sha256, idempotency_key,
+             new_count, changed_count, unchanged_count, delay_welcome_emails, created_at)
+         VALUES ($1, $2, $3, $4, 'create', $5, $6, $7, $8, 0, 0, $9, $10) RETURNING id",
+    )
+    .bind(org_id)
+    .bind(actor)
+    .bind(match batch.importer {
+        Importer::ApiKey(id) => Some(id),
+        _ => None,
+    })
+    .bind(batch.importer.source())
+    .bind(batch.file_name)
+    .bind(batch.sha256)
+    .bind(batch.idempotency_key)
+    .bind(counts.new as i64)
+    .bind(batch.delay_welcome_emails)
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(internal)?;
+
+    let columns = format!(
+        "id, org_id, {}, status, password_hash, must_change_password, created_at, updated_at, updated_by",
+        PROFILE_COLUMNS.join(", ")
+    );
+    let per_row = PROFILE_COLUMNS.len() + 8;
+    for (chunk_index, chunk) in plan.users.chunks(USERS_PER_INSERT).enumerate() {
+        let sql = format!("INSERT INTO users ({columns}) VALUES {}", placeholders(chunk.len(), per_row, 1));
+        let mut query: AnyQuery<'_> = sqlx::query(&sql);
+        for (offset, user) in chunk.iter().enumerate() {
+            let index = chunk_index * USERS_PER_INSERT + offset;
+            let leader = match user.leader {
+                Leader::None => None,
+                Leader::Existing(id) => Some(id),
+                Leader::New(position) => Some(roster::UserId(ids[position])),
+            };
+            let password_hash = match &user.profile.temporary_password {
+                Some(_) => Some(batch.password_hashes.get(&user.row).cloned().ok_or_else(|| {
+                    StoreError::Internal(format!("no password hash was made for row {}", user.row).into())
+                })?),
+                None => None,
+            };
+            let must_change_password = password_hash.is_some();
+            query = bind_profile(query.bind(ids[index]).bind(org_id), role_id(&user.profile.role)?, &user.profile, leader)
+                .bind(UserStatus::Created.as_str())
+                .bind(password_hash)
+                .bind(must_change_password)
+                .bind(now)
+                .bind(now)
+                .bind(actor);
+        }
+        query.execute(&mut *tx).await.map_err(user_write_error)?;
+    }
+
+    let mut memberships: Vec<(i64, i64)> = Vec::new();
+    for (index, user) in plan.users.iter().enumerate() {
+        for name in user.profile.groups.names() {
+            memberships.push((ids[index], group_id(name)?));
+        }
+    }
+    for chunk in memberships.chunks(LINKS_PER_INSERT) {
+        let sql = format!("INSERT INTO user_groups (org_id, user_id, group_id) VALUES {}", placeholders(chunk.len(), 3, 1));
+        let mut query = sqlx::query(&sql);
+        for (user_id, group_id) in chunk {
+            query = query.bind(org_id).bind(*user_id).bind(*group_id);
+        }
+        query.execute(&mut *tx).await.map_err(internal)?;
+    }
+
+    let entries: Vec<(i64, i64)> = plan.users.iter().zip(&ids).map(|(user, id)| (*id, user.row as i64)).collect();
+    for chunk in entries.chunks(LINKS_PER_INSERT) {
+        let sql = format!(
+            "INSERT INTO import_batch_users (batch_id, org_id, user_id, row_number, action, detail) VALUES {}",
+            placeholders(chunk.len(), 6, 1)
+        );
+        let mut query = sqlx::query(&sql);
+        for (user_id, row) in chunk {
+            query = query.bind(batch_id).bind(org_id).bind(*user_id).bind(*row).bind("created").bind("{}");
+        }
+        query.execute(&mut *tx).await.map_err(internal)?;
+    }
+
+    // A welcome email for every new user with an address, held when the admin delays them.
+    sqlx::query(
+        "INSERT INTO outbox_emails (org_id, user_id, kind, batch_id, held, created_at)
+         SELECT $1, u.id, 'welcome', $2, $3, $4 FROM import_batch_users b JOIN users u ON u.id = b.user_id
+         WHERE b.batch_id = $2 AND u.email IS NOT NULL ORDER BY b.row_number",
+    )
+    .bind(org_id)
+    .bind(batch_id)
+    .bind(batch.delay_welcome_emails)
+    .bind(now)
+    .execute(&mut *tx)
+    .await
+    .map_err(internal)?;
+
+    let detail = serde_json::json!({
+        "batch_id": batch_id,
+        "source": batch.importer.source(),
+        "file_name": batch.file_name,
+        "sha256": batch.sha256,
+        "counts": counts,
+        "delay_welcome_emails": batch.delay_welcome_emails,
+    });
+    audit(&mut tx, org_id, actor, "batch.committed", None, &detail.to_string(), now).await?;
+    tx.commit().await.map_err(internal)?;
+    Ok(Committed::Saved { batch_id, counts })
+}
+
+const BATCH_COLUMNS: &str = "b.id, b.created_at, b.mode, b.source, b.file_name, b.file_sha256, b.new_count,
+    b.changed_count, b.unchanged_count, b.delay_welcome_emails,
+    COALESCE(a.first_name || ' ' || a.last_name, 'API key ' || k.name, 'Command line') AS committed_by";
+const BATCH_JOINS: &str = "FROM import_batches b LEFT JOIN users a ON a.id = b.actor_id LEFT JOIN api_keys k ON k.id = b.api_key_id";
+
+fn batch_row(row: &AnyRow) -> Result<BatchRow, sqlx::Error> {
+    Ok(BatchRow {
+        id: row.try_get("id")?,
+        created_at: row.try_get("created_at")?,
+        mode: row.try_get("mode")?,
+        source: row.try_get("source")?,
+        committed_by: row.try_get("committed_by")?,
+        file_name: row.try_get("file_name")?,
+        file_sha256: row.try_get("file_sha256")?,
+        counts: counts(row)?,
+        delay_welcome_emails: flag(row, "delay_welcome_emails")?,
+    })
+}
+
+/// Batches listed per page of the history.
+pub const BATCHES_PER_PAGE: i64 = 50;
+
+pub async fn list_batches(pool: &AnyPool, org_id: i64, page: i64) -> Result<Vec<BatchRow>, StoreError> {
+    let sql = format!("SELECT {BATCH_COLUMNS} {BATCH_JOINS} WHERE b.org_id = $1 ORDER BY b.id DESC LIMIT $2 OFFSET $3");
+    let rows = sqlx::query(&sql)
+        .bind(org_id)
+        .bind(BATCHES_PER_PAGE)
+        .bind(page.saturating_mul(BATCHES_PER_PAGE))
+        .fetch_all(pool)
+        .await
+        .map_err(internal)?;
+    rows.iter().map(batch_row).collect::<Result<_, _>>().map_err(internal)
+}
+
+pub async fn batch_detail(pool: &AnyPool, org_id: i64, batch_id: i64, page: i64) -> Result<Option<BatchDetail>, StoreError> {
+    let sql = format!("SELECT {BATCH_COLUMNS} {BATCH_JOINS} WHERE b.org_id = $1 AND b.id = $2");
+    let Some(row) = sqlx::query(&sql).bind(org_id).bind(batch_id).fetch_optional(pool).await.map_err(internal)? else {
+        return Ok(None);
+    };
+    let batch = batch_row(&row).map_err(internal)?;
+    let total_users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM import_batch_users WHERE org_id = $1 AND batch_id = $2")
+        .bind(org_id)
+        .bind(batch_id)
+        .fetch_one(pool)
+        .await
+        .map_err(internal)?;
+    let rows = sqlx::query(
+        "SELECT b.user_id, b.row_number, b.action, u.first_name, u.last_name, u.email, u.employee_id
+         FROM import_batch_users b JOIN users u ON u.id = b.user_id
+         WHERE b.org_id = $1 AND b.batch_id = $2 ORDER BY b.row_number LIMIT $3 OFFSET $4",
+    )
+    .bind(org_id)
+    .bind(batch_id)
+    .bind(BATCH_PAGE_SIZE)
+    .bind(page.saturating_mul(BATCH_PAGE_SIZE))
+    .fetch_all(pool)
+    .await
+    .map_err(internal)?;
+    let users = rows
+        .iter()
+        .map(|r| {
+            Ok(BatchUser {
+                user_id: r.try_get("user_id")?,
+                row_number: r.try_get("row_number")?,
+                action: r.try_get("action")?,
+                name: format!("{} {}", r.try_get::<String, _>("first_name")?, r.try_get::<String, _>("last_name")?),
+                email: r.try_get::<Option<String>, _>("email")?.unwrap_or_default(),
+                employee_id: r.try_get::<Option<String>, _>("employee_id")?.unwrap_or_default(),
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(internal)?;
+    Ok(Some(BatchDetail { batch, users, total_users, page }))
+}
+
+pub async fn api_key(pool: &AnyPool, token_hash: &str, now: i64) -> Result<Option<(i64, i64)>, StoreError> {
+    let row = sqlx::query("SELECT id, org_id FROM api_keys WHERE token_hash = $1 AND revoked_at IS NULL")
+        .bind(token_hash)
+        .fetch_optional(pool)
+        .await
+        .map_err(internal)?;
+    let Some(row) = row else { return Ok(None) };
+    let (id, org_id): (i64, i64) = (row.try_get("id").map_err(internal)?, row.try_get("org_id").map_err(internal)?);
+    sqlx::query("UPDATE api_keys SET last_used_at = $1 WHERE id = $2").bind(now).bind(id).execute(pool).await.map_err(internal)?;
+    Ok(Some((org_id, id)))
+}
+
+pub async fn create_api_key(pool: &AnyPool, org_id: i64, name: &str, token_hash: &str, now: i64) -> Result<i64, StoreError> {
+    sqlx::query_scalar("INSERT INTO api_keys (org_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
+        .bind(org_id)
+        .bind(name)
+        .bind(token_hash)
+        .bind(now)
+        .fetch_one(pool)
+        .await
+        .map_err(internal)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::placeholders;
+
+    #[test]
+    fn placeholders_number_every_value_of_every_row() {
+        assert_eq!(placeholders(2, 3, 1), "($1, $2, $3), ($4, $5, $6)");
+        assert_eq!(placeholders(1, 2, 5), "($5, $6)");
+    }
+}

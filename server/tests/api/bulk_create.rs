@@ -1,0 +1,357 @@
+//! Bulk create: the browser's commit (a server function), the HTTP import with an API key, the
+//! batch history and the guarantees: all or nothing, leaders in any row order, no double creation,
+//! safe concurrent commits.
+
+use app::bulk::{ImportFile, ImportResult, ImportStatus};
+use app::roster::Snapshot;
+use app::ssr::{Committed, CreateBatch, Importer, Store};
+use reqwest::{Client, StatusCode};
+use serde_json::{Value, json};
+use sqlx::Row;
+
+use crate::helpers::{Org, TestApp, error_of};
+use crate::on_both_backends;
+
+const HEADER: &str = "*Can Manage Teams\tEmail Address\tEmployee ID\t*First Name\t*Last Name\t*Phone Channel\t*Chat Channel\t*Email Channel\t*Team Leader\tGroup Assignments\tTemporary Password";
+
+/// A bulk-create file as Excel saves "Unicode Text".
+fn sheet(rows: &[String]) -> Vec<u8> {
+    app::roster::write::utf16le(&format!("{HEADER}\r\n{}\r\n", rows.join("\r\n")))
+}
+
+/// A valid agent row reporting to `leader`.
+fn agent(n: usize, leader: &str) -> String {
+    format!("n\tagent{n}@acme.test\tE{n:05}\tAgent\tNumber {n}\ty\ty\tn\t{leader}\t\t")
+}
+
+fn leader_row(email: &str) -> String {
+    format!("y\t{email}\t\tLee\tLeader\ty\ty\ty\t\t\t")
+}
+
+fn upload(bytes: Vec<u8>, key: Option<&str>) -> ImportFile {
+    ImportFile {
+        file_name: "new hires.txt".into(),
+        bytes,
+        delay_welcome_emails: false,
+        idempotency_key: key.map(str::to_owned),
+    }
+}
+
+/// Commits through the browser's server function (postcard in, postcard out).
+async fn commit(app: &TestApp, client: &Client, file: ImportFile) -> Result<ImportResult, (StatusCode, Value)> {
+    let body = postcard::to_allocvec(&app::api::BulkCreate { file }).expect("encode");
+    let response = client
+        .post(format!("{}/api/bulk_create", app.address))
+        .header("content-type", "application/x-postcard")
+        .body(body)
+        .send()
+        .await
+        .expect("the request is sent");
+    if response.status() == StatusCode::OK {
+        Ok(postcard::from_bytes(&response.bytes().await.expect("a body")).expect("an import result"))
+    } else {
+        Err(error_of(response).await)
+    }
+}
+
+async fn count(app: &TestApp, sql: &str, org: &Org) -> i64 {
+    sqlx::query(sql).bind(org.id).fetch_one(&app.store.pool).await.expect("count").get::<i64, _>(0)
+}
+
+async fn users(app: &TestApp, org: &Org) -> i64 {
+    count(app, "SELECT COUNT(*) FROM users WHERE org_id = $1", org).await
+}
+
+async fn admin_of(app: &TestApp, slug: &str) -> (Org, Client) {
+    let org = app.org_with_admin(slug).await;
+    let client = app.signed_in(slug, &format!("admin@{slug}.test")).await;
+    (org, client)
+}
+
+async fn a_bad_row_first_in_the_middle_or_last_writes_nothing(backend: crate::helpers::Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (org, client) = admin_of(&app, "acme").await;
+    let bad = "n\tnot-an-email\t\tBad\tRow\ty\ty\ty\tlee@acme.test\t\t".to_owned();
+    for position in [0, 50, 100] {
+        let mut rows: Vec<String> = (0..100).map(|n| agent(n, "lee@acme.test")).collect();
+        rows.push(leader_row("lee@acme.test"));
+        rows.insert(position, bad.clone());
+        let result = commit(&app, &client, upload(sheet(&rows), None)).await.expect("a report");
+        assert_eq!(result.status, ImportStatus::Rejected);
+        assert_eq!(result.counts.errors, 1);
+        assert_eq!(result.errors[0].row, Some(position + 2), "the row number a person sees in the spreadsheet");
+        assert_eq!(result.errors[0].column.as_deref(), Some("Email Address"));
+        assert_eq!(users(&app, &org).await, 1, "only the admin: nothing was written");
+        assert_eq!(count(&app, "SELECT COUNT(*) FROM import_batches WHERE org_id = $1", &org).await, 0);
+    }
+}
+
+async fn a_clean_file_creates_everyone_with_leaders_groups_passwords_emails_and_a_batch_record(
+    backend: crate::helpers::Backend,
+) {
+    let app = TestApp::spawn(backend).await;
+    let (org, client) = admin_of(&app, "acme").await;
+    sqlx::query("INSERT INTO groups (org_id, name) VALUES ($1, 'Nights')").bind(org.id).execute(&app.store.pool).await.unwrap();
+    // Reports come before their leader, who is defined last; one agent has no email address.
+    let rows = vec![
+        "n\tada@acme.test\t\tAda\tLovelace\ty\ty\ty\tlee@acme.test\t{Nights}\tTemporary pass 1".to_owned(),
+        "n\t\tE777\tGrace\tHopper\ty\tn\tn\tlee@acme.test\t\t".to_owned(),
+        leader_row("lee@acme.test"),
+    ];
+    let mut file = upload(sheet(&rows), Some("key-1"));
+    file.delay_welcome_emails = true;
+    let result = commit(&app, &client, file).await.expect("committed");
+    assert_eq!(result.status, ImportStatus::Committed);
+    assert_eq!(result.counts.new, 3);
+    assert_eq!(users(&app, &org).await, 4);
+
+    let leader_of = |email: &'static str| {
+        let pool = app.store.pool.clone();
+        async move {
+            sqlx::query("SELECT l.email FROM users u JOIN users l ON l.id = u.leader_id WHERE u.email = $1 OR u.employee_id = $1")
+                .bind(email)
+                .fetch_one(&pool)
+                .await
+                .expect("a leader")
+                .get::<String, _>(0)
+        }
+    };
+    assert_eq!(leader_of("ada@acme.test").await, "lee@acme.test", "a leader defined after their reports resolves");
+    assert_eq!(leader_of("E777").await, "lee@acme.test");
+    let ada = sqlx::query("SELECT password_hash, must_change_password, status FROM users WHERE email = 'ada@acme.test'")
+        .fetch_one(&app.store.pool)
+        .await
+        .unwrap();
+    let hash: String = ada.get("password_hash");
+    assert!(hash.starts_with("$argon2id$"), "only a hash of the temporary password is stored");
+    assert!(app::ssr::auth::verify_password("Temporary pass 1", Some(&hash)));
+    assert_eq!(ada.get::<String, _>("status"), "created");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM user_groups WHERE org_id = $1", &org).await, 1);
+    // Welcome emails: one per new user with an address, held because the admin delayed them.
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM outbox_emails WHERE org_id = $1", &org).await, 2);
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM outbox_emails WHERE org_id = $1 AND held = TRUE", &org).await,
+        2
+    );
+
+    // The history: the batch with its counts, file name and hash, and the users it created.
+    let response = app.call(&client, "list_batches", &[("page", "0")]).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let batches: Value = response.json().await.unwrap();
+    assert_eq!(batches[0]["file_name"], "new hires.txt");
+    assert_eq!(batches[0]["counts"]["new"], 3);
+    assert_eq!(batches[0]["committed_by"], "Admin acme");
+    assert_eq!(batches[0]["file_sha256"].as_str().map(str::len), Some(64));
+    let id = batches[0]["id"].to_string();
+    let detail: Value = app.call(&client, "batch_detail", &[("id", &id), ("page", "0")]).await.json().await.unwrap();
+    assert_eq!(detail["total_users"], 3);
+    let rows: Vec<i64> = detail["users"].as_array().unwrap().iter().map(|u| u["row_number"].as_i64().unwrap()).collect();
+    assert_eq!(rows, [2, 3, 4]);
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM audit_events WHERE org_id = $1 AND action = 'batch.committed'", &org).await,
+        1
+    );
+}
+
+async fn a_retry_with_the_same_key_creates_nothing_twice(backend: crate::helpers::Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (org, client) = admin_of(&app, "acme").await;
+    let rows = vec![leader_row("lee@acme.test"), agent(1, "lee@acme.test")];
+    let first = commit(&app, &client, upload(sheet(&rows), Some("retry-key"))).await.expect("committed");
+    assert_eq!(first.status, ImportStatus::Committed);
+    let again = commit(&app, &client, upload(sheet(&rows), Some("retry-key"))).await.expect("answered");
+    assert_eq!(again.status, ImportStatus::AlreadyCommitted);
+    assert_eq!(again.batch_id, first.batch_id, "the retry is told about the batch it already made");
+    assert_eq!(users(&app, &org).await, 3);
+
+    let other = vec![leader_row("max@acme.test")];
+    let (status, error) = commit(&app, &client, upload(sheet(&other), Some("retry-key"))).await.expect_err("refused");
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(error["Conflict"].as_str().unwrap().contains("different file"), "{error}");
+    assert_eq!(users(&app, &org).await, 3);
+}
+
+async fn two_concurrent_commits_of_the_same_email_one_wins_and_the_other_writes_nothing(
+    backend: crate::helpers::Backend,
+) {
+    let app = TestApp::spawn(backend).await;
+    let (org, client) = admin_of(&app, "acme").await;
+    let mut first: Vec<String> = (0..300).map(|n| agent(n, "lee@acme.test")).collect();
+    first.push(leader_row("lee@acme.test"));
+    let mut second: Vec<String> = (1000..1300).map(|n| agent(n, "lee@acme.test")).collect();
+    second.push(leader_row("lee@acme.test"));
+    let (a, b) = tokio::join!(
+        commit(&app, &client, upload(sheet(&first), Some("a"))),
+        commit(&app, &client, upload(sheet(&second), Some("b")))
+    );
+    let (a, b) = (a.expect("answered"), b.expect("answered"));
+    let statuses = [a.status, b.status];
+    assert!(statuses.contains(&ImportStatus::Committed) && statuses.contains(&ImportStatus::Rejected), "{statuses:?}");
+    let loser = if a.status == ImportStatus::Rejected { &a } else { &b };
+    assert!(
+        loser.errors.iter().any(|e| e.code == "duplicate_email" && e.message.contains("already belongs to")),
+        "{:?}",
+        loser.errors
+    );
+    assert_eq!(users(&app, &org).await, 1 + 301, "the winner's users and nothing of the loser's");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM import_batches WHERE org_id = $1", &org).await, 1);
+}
+
+async fn only_signed_in_admins_can_load_the_snapshot_or_commit(backend: crate::helpers::Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (org, admin) = admin_of(&app, "acme").await;
+    app.insert_user(&org, "Tom", "Member", "tom@acme.test", false, Some(org.admin_id)).await;
+    let member = app.signed_in("acme", "tom@acme.test").await;
+    let file = || upload(sheet(&[leader_row("lee@acme.test")]), None);
+    assert_eq!(commit(&app, &app.client(), file()).await.expect_err("refused").0, StatusCode::UNAUTHORIZED);
+    assert_eq!(commit(&app, &member, file()).await.expect_err("refused").0, StatusCode::FORBIDDEN);
+    assert_eq!(app.call(&member, "bulk_snapshot", &[]).await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(users(&app, &org).await, 2);
+
+    let response = app.call(&admin, "bulk_snapshot", &[]).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-type"], "application/x-postcard");
+    let snapshot: Snapshot = postcard::from_bytes(&response.bytes().await.unwrap()).expect("a snapshot");
+    assert_eq!(snapshot.users.len(), 2);
+    assert!(snapshot.users.iter().any(|u| u.email_key.as_deref() == Some("tom@acme.test")));
+    assert_eq!(snapshot.org.roles.len(), 3);
+}
+
+async fn batches_of_one_organisation_are_invisible_to_another(backend: crate::helpers::Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (_, acme) = admin_of(&app, "acme").await;
+    let (_, globex) = admin_of(&app, "globex").await;
+    let result = commit(&app, &acme, upload(sheet(&[leader_row("lee@acme.test")]), None)).await.expect("committed");
+    let id = result.batch_id.expect("a batch").to_string();
+    let response = app.call(&globex, "batch_detail", &[("id", &id), ("page", "0")]).await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    let listed: Value = app.call(&globex, "list_batches", &[("page", "0")]).await.json().await.unwrap();
+    assert_eq!(listed, json!([]));
+}
+
+async fn an_api_key_imports_over_http_with_a_dry_run_first(backend: crate::helpers::Backend) {
+    let app = TestApp::spawn(backend).await;
+    let org = app.org_with_admin("acme").await;
+    let token = "roster_test-key-0123456789";
+    app.store.create_api_key(org.id, "Okta sync", &app::ssr::auth::token_hash(token)).await.unwrap();
+    let http = Client::new();
+    let url = |query: &str| format!("{}/api/v1/imports?{query}", app.address);
+    let file = sheet(&[leader_row("lee@acme.test"), agent(1, "lee@acme.test")]);
+
+    let dry = http.post(url("mode=create&dry_run=true")).bearer_auth(token).body(file.clone()).send().await.unwrap();
+    assert_eq!(dry.status(), StatusCode::OK);
+    let dry: Value = dry.json().await.unwrap();
+    assert_eq!(dry["status"], "dry_run");
+    assert_eq!(dry["counts"], json!({"new": 2, "changed": 0, "unchanged": 0, "errors": 0}));
+    assert_eq!(users(&app, &org).await, 1, "a dry run writes nothing");
+
+    let committed = http
+        .post(url("mode=create&file_name=okta.txt"))
+        .bearer_auth(token)
+        .header("Idempotency-Key", "sync-42")
+        .body(file)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(committed.status(), StatusCode::OK);
+    assert_eq!(committed.json::<Value>().await.unwrap()["status"], "committed");
+    assert_eq!(users(&app, &org).await, 3);
+    let by: String = sqlx::query_scalar("SELECT source FROM import_batches").fetch_one(&app.store.pool).await.unwrap();
+    assert_eq!(by, "api");
+
+    // A file that is not UTF-16: a file-level error with a null row, status 422.
+    let csv = http.post(url("mode=create")).bearer_auth(token).body("First Name,Last Name\n").send().await.unwrap();
+    assert_eq!(csv.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let csv: Value = csv.json().await.unwrap();
+    assert_eq!(csv["status"], "rejected");
+    assert_eq!(csv["errors"][0]["row"], Value::Null);
+    assert!(csv["errors"][0]["message"].as_str().unwrap().contains("Unicode"), "{csv}");
+
+    let no_key = http.post(url("mode=create")).body("x").send().await.unwrap();
+    assert_eq!(no_key.status(), StatusCode::BAD_REQUEST);
+    let wrong = http.post(url("mode=create")).bearer_auth("roster_wrong").body("x").send().await.unwrap();
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    let mode = http.post(url("mode=delete")).bearer_auth(token).body("x").send().await.unwrap();
+    assert_eq!(mode.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(users(&app, &org).await, 3);
+}
+
+async fn a_file_over_the_body_limit_gets_a_clear_message_and_changes_nothing(backend: crate::helpers::Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (org, client) = admin_of(&app, "acme").await;
+    // The test app accepts 1 MB bodies.
+    let rows: Vec<String> = (0..20_000).map(|n| agent(n, "lee@acme.test")).collect();
+    let (status, error) = commit(&app, &client, upload(sheet(&rows), None)).await.expect_err("refused");
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(error, json!({"TooLarge": {"limit_mb": 1}}));
+    let message = serde_json::from_value::<app::AppError>(error).unwrap().to_string();
+    assert!(message.contains("larger than the 1 MB this server accepts"), "{message}");
+    assert_eq!(users(&app, &org).await, 1);
+}
+
+/// A commit as storage receives it, bypassing the web layer (and this process's import queue).
+fn batch<'a>(bytes: &'a [u8], hashes: &'a std::collections::HashMap<usize, String>) -> CreateBatch<'a> {
+    CreateBatch {
+        importer: Importer::CommandLine,
+        file_name: "direct.txt",
+        bytes,
+        sha256: "0000",
+        delay_welcome_emails: false,
+        idempotency_key: None,
+        password_hashes: hashes,
+    }
+}
+
+async fn a_file_is_checked_again_inside_the_transaction_against_what_changed_since_the_preview(
+    backend: crate::helpers::Backend,
+) {
+    let app = TestApp::spawn(backend).await;
+    let org = app.org_with_admin("acme").await;
+    let hashes = Default::default();
+    let file = sheet(&[leader_row("lee@acme.test"), agent(1, "lee@acme.test")]);
+    // Someone creates agent1 after the admin previewed the file.
+    app.insert_user(&org, "Agent", "One", "agent1@acme.test", false, Some(org.admin_id)).await;
+    let batch = batch(&file, &hashes);
+    match app.store.commit_create(org.id, &batch).await.expect("answered") {
+        Committed::Rejected(report) => {
+            assert_eq!(report.errors.len(), 1);
+            assert_eq!((report.errors[0].row, report.errors[0].code.as_str()), (Some(3), "duplicate_email"));
+        }
+        other => panic!("expected a rejection, got {other:?}"),
+    }
+    assert_eq!(users(&app, &org).await, 2);
+}
+
+async fn two_server_processes_committing_at_once_are_ordered_by_the_database(backend: crate::helpers::Backend) {
+    let app = TestApp::spawn(backend).await;
+    let org = app.org_with_admin("acme").await;
+    // A second connection pool stands for a second server process on the same database.
+    let other_process = server::storage::SqlStore::connect(&app.database_url).await.expect("a second store");
+    let hashes = Default::default();
+    let mut first: Vec<String> = (0..2_000).map(|n| agent(n, "lee@acme.test")).collect();
+    first.push(leader_row("lee@acme.test"));
+    let mut second: Vec<String> = (5_000..7_000).map(|n| agent(n, "lee@acme.test")).collect();
+    second.push(leader_row("lee@acme.test"));
+    let (first, second) = (sheet(&first), sheet(&second));
+    let (first, second) = (batch(&first, &hashes), batch(&second, &hashes));
+    let (a, b) =
+        tokio::join!(app.store.commit_create(org.id, &first), other_process.commit_create(org.id, &second));
+    let outcomes = [a.expect("answered"), b.expect("answered")];
+    let saved = outcomes.iter().filter(|o| matches!(o, Committed::Saved { .. })).count();
+    let rejected = outcomes.iter().filter(|o| matches!(o, Committed::Rejected(_))).count();
+    assert_eq!((saved, rejected), (1, 1), "{outcomes:?}");
+    assert_eq!(users(&app, &org).await, 1 + 2_001);
+}
+
+on_both_backends!(
+    a_file_is_checked_again_inside_the_transaction_against_what_changed_since_the_preview,
+    two_server_processes_committing_at_once_are_ordered_by_the_database,
+    a_bad_row_first_in_the_middle_or_last_writes_nothing,
+    a_clean_file_creates_everyone_with_leaders_groups_passwords_emails_and_a_batch_record,
+    a_retry_with_the_same_key_creates_nothing_twice,
+    two_concurrent_commits_of_the_same_email_one_wins_and_the_other_writes_nothing,
+    only_signed_in_admins_can_load_the_snapshot_or_commit,
+    batches_of_one_organisation_are_invisible_to_another,
+    an_api_key_imports_over_http_with_a_dry_run_first,
+    a_file_over_the_body_limit_gets_a_clear_message_and_changes_nothing,
+);
