@@ -3,7 +3,10 @@
 //! The rules live in the pure [`roster`] crate, which this crate re-exports; the components render,
 //! and plain types in [`model`] do the thinking that can be tested without a browser.
 
+#![recursion_limit = "256"]
+
 pub mod api;
+pub mod browser;
 pub mod bulk;
 pub mod error;
 pub mod layout;
@@ -20,7 +23,7 @@ use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
-use pages::{account, later, stream, team, user_form};
+use pages::{account, batches, bulk_create, later, stream, team, user_form};
 
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -62,7 +65,9 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/team") view=team::ManageTeam />
                 <Route path=path!("/team/users/new") view=user_form::CreateUser />
                 <Route path=path!("/team/users/:id") view=user_form::EditUser />
-                <Route path=path!("/team/bulk-create") view=later::BulkCreate />
+                <Route path=path!("/team/bulk-create") view=bulk_create::BulkCreate />
+                <Route path=path!("/team/batches") view=batches::BatchHistory />
+                <Route path=path!("/team/batches/:id") view=batches::BatchView />
                 <Route path=path!("/team/bulk-update") view=later::BulkUpdate />
                 <Route path=path!("/team/delayed-welcome-emails") view=later::DelayedWelcomeEmails />
                 <Route path=path!("/stream") view=stream::Stream />

@@ -10,11 +10,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 pub async fn refuse_too_large(limit: usize, request: Request<Body>, next: Next) -> Response {
-    let length = request
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
+    let length =
+        request.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
     if length.is_some_and(|length| length > limit as u64) {
         tracing::info!(path = %request.uri().path(), ?length, "refused a request body over the limit");
         return too_large(limit);

@@ -118,13 +118,17 @@ pub enum AdminCommand {
 
 pub async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve) {
-        Command::Import { org, mode: ImportMode::Create, dry_run, delay_welcome_emails, idempotency_key, format, file } => {
+        Command::Import {
+            org,
+            mode: ImportMode::Create,
+            dry_run,
+            delay_welcome_emails,
+            idempotency_key,
+            format,
+            file,
+        } => {
             let options = ImportOptions { dry_run, delay_welcome_emails, idempotency_key, format };
-            if import(&config, &org, &file, options).await? {
-                Ok(())
-            } else {
-                Err(FileHasErrors.into())
-            }
+            if import(&config, &org, &file, options).await? { Ok(()) } else { Err(FileHasErrors.into()) }
         }
         Command::ApiKey { command: ApiKeyCommand::Create { org, name } } => {
             let store = SqlStore::connect(&config.database_url).await?;
@@ -220,17 +224,19 @@ struct ImportOptions {
 fn import_summary(result: &ImportResult) -> String {
     let counts = result.counts;
     let mut text = match result.status {
-        ImportStatus::Committed => format!(
-            "Created {} users (batch {}).\n",
-            counts.new,
-            result.batch_id.unwrap_or_default()
-        ),
+        ImportStatus::Committed => {
+            format!("Created {} users (batch {}).\n", counts.new, result.batch_id.unwrap_or_default())
+        }
         ImportStatus::AlreadyCommitted => format!(
             "This file was already imported with this idempotency key (batch {}); nothing was created again.\n",
             result.batch_id.unwrap_or_default()
         ),
-        ImportStatus::DryRun => format!("Dry run: the file is valid; {} users would be created. Nothing was saved.\n", counts.new),
-        ImportStatus::Rejected => format!("The file has errors; nothing was saved. Rows with errors: {}.\n", counts.errors),
+        ImportStatus::DryRun => {
+            format!("Dry run: the file is valid; {} users would be created. Nothing was saved.\n", counts.new)
+        }
+        ImportStatus::Rejected => {
+            format!("The file has errors; nothing was saved. Rows with errors: {}.\n", counts.errors)
+        }
     };
     for error in &result.errors {
         let place = match (error.row, &error.column) {

@@ -69,7 +69,8 @@ pub async fn post_import(
     };
     let Ok(Query(query)) = query else {
         return error(AppError::BadRequest(
-            "The query must be mode=create, with optional dry_run=true, delay_welcome_emails=true and file_name=….".into(),
+            "The query must be mode=create, with optional dry_run=true, delay_welcome_emails=true and file_name=…."
+                .into(),
         ));
     };
     if query.mode.as_deref() != Some("create") {

@@ -100,9 +100,9 @@ impl Preview {
     }
 
     /// The same file with the problems the server found when it checked again.
-    pub fn with_server_errors(self, counts: Counts, problems: Vec<CellProblem>) -> Preview {
+    pub fn with_server_errors(&self, counts: Counts, problems: Vec<CellProblem>) -> Preview {
         let rows: Vec<usize> = self.rows.iter().map(|r| r.row).collect();
-        Preview::new(self.file_name, self.table, counts, problems, rows)
+        Preview::new(self.file_name.clone(), self.table.clone(), counts, problems, rows)
     }
 
     pub fn is_clean(&self) -> bool {

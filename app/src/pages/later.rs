@@ -17,11 +17,6 @@ fn Upcoming(title: &'static str, what: &'static str) -> impl IntoView {
 }
 
 #[component]
-pub fn BulkCreate() -> impl IntoView {
-    view! { <Upcoming title="Bulk Create Team Members" what="Bulk create from a UTF-16 spreadsheet is not available yet." /> }
-}
-
-#[component]
 pub fn BulkUpdate() -> impl IntoView {
     view! { <Upcoming title="Bulk Update Users" what="Bulk update from a downloaded spreadsheet is not available yet." /> }
 }

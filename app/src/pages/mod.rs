@@ -1,6 +1,8 @@
 //! One module per page or family of pages.
 
 pub mod account;
+pub mod batches;
+pub mod bulk_create;
 pub mod later;
 pub mod stream;
 pub mod team;

@@ -37,9 +37,8 @@ pub async fn import_create(
 
     let (org, directory) = store.snapshot(org_id).await.map_err(store_error)?.into_parts();
     let bytes = file.bytes.clone();
-    let checked = tokio::task::spawn_blocking(move || check_create(&bytes, &org, &directory))
-        .await
-        .map_err(internal)?;
+    let checked =
+        tokio::task::spawn_blocking(move || check_create(&bytes, &org, &directory)).await.map_err(internal)?;
     let Some(plan) = checked.plan else {
         return Ok(result(ImportStatus::Rejected, None, checked.report.counts, checked.report.errors));
     };
@@ -63,7 +62,9 @@ pub async fn import_create(
         password_hashes: &password_hashes,
     };
     match store.commit_create(org_id, &batch).await.map_err(store_error)? {
-        Committed::Saved { batch_id, counts } => Ok(result(ImportStatus::Committed, Some(batch_id), counts, Vec::new())),
+        Committed::Saved { batch_id, counts } => {
+            Ok(result(ImportStatus::Committed, Some(batch_id), counts, Vec::new()))
+        }
         Committed::Replayed(prior) => replayed(prior, &sha256),
         Committed::KeyReused => Err(key_reused()),
         Committed::Rejected(report) => Ok(result(ImportStatus::Rejected, None, report.counts, report.errors)),
@@ -171,10 +172,9 @@ mod tests {
 
     #[tokio::test]
     async fn temporary_passwords_are_hashed_each_with_its_own_salt() {
-        let hashes =
-            hash_in_parallel(vec![(2, "correct horse battery".into()), (3, "correct horse battery".into())])
-                .await
-                .unwrap();
+        let hashes = hash_in_parallel(vec![(2, "correct horse battery".into()), (3, "correct horse battery".into())])
+            .await
+            .unwrap();
         assert_eq!(hashes.len(), 2);
         assert_ne!(hashes[&2], hashes[&3]);
         assert!(super::super::auth::verify_password("correct horse battery", Some(&hashes[&3])));

@@ -29,18 +29,19 @@ pub async fn snapshot(pool: &AnyPool, org_id: i64) -> Result<Snapshot, StoreErro
 }
 
 fn prior_batch(row: &AnyRow) -> Result<PriorBatch, sqlx::Error> {
-    Ok(PriorBatch {
-        id: row.try_get("id")?,
-        sha256: row.try_get("file_sha256")?,
-        counts: counts(row)?,
-    })
+    Ok(PriorBatch { id: row.try_get("id")?, sha256: row.try_get("file_sha256")?, counts: counts(row)? })
 }
 
 fn counts(row: &AnyRow) -> Result<Counts, sqlx::Error> {
     let count = |name: &str| -> Result<usize, sqlx::Error> {
         Ok(usize::try_from(row.try_get::<i64, _>(name)?).unwrap_or_default())
     };
-    Ok(Counts { new: count("new_count")?, changed: count("changed_count")?, unchanged: count("unchanged_count")?, errors: 0 })
+    Ok(Counts {
+        new: count("new_count")?,
+        changed: count("changed_count")?,
+        unchanged: count("unchanged_count")?,
+        errors: 0,
+    })
 }
 
 pub async fn batch_by_key(conn: &mut AnyConnection, org_id: i64, key: &str) -> Result<Option<PriorBatch>, StoreError> {
@@ -80,8 +81,10 @@ async fn reserve_user_ids(conn: &mut AnyConnection, backend: Backend, count: usi
     match backend {
         Backend::Sqlite => {
             // The transaction holds SQLite's write lock, so nobody else can take these ids.
-            let max: i64 =
-                sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM users").fetch_one(&mut *conn).await.map_err(internal)?;
+            let max: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM users")
+                .fetch_one(&mut *conn)
+                .await
+                .map_err(internal)?;
             Ok((1..=count as i64).map(|n| max + n).collect())
         }
         Backend::Postgres => sqlx::query_scalar(
@@ -96,7 +99,10 @@ async fn reserve_user_ids(conn: &mut AnyConnection, backend: Backend, count: usi
 
 async fn name_ids(conn: &mut AnyConnection, sql: &str, org_id: i64) -> Result<Vec<(String, i64)>, StoreError> {
     let rows = sqlx::query(sql).bind(org_id).fetch_all(&mut *conn).await.map_err(internal)?;
-    rows.iter().map(|r| Ok((r.try_get("name")?, r.try_get("id")?))).collect::<Result<_, sqlx::Error>>().map_err(internal)
+    rows.iter()
+        .map(|r| Ok((r.try_get("name")?, r.try_get("id")?)))
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(internal)
 }
 
 pub async fn commit_create(
@@ -188,13 +194,14 @@ pub async fn commit_create(
                 None => None,
             };
             let must_change_password = password_hash.is_some();
-            query = bind_profile(query.bind(ids[index]).bind(org_id), role_id(&user.profile.role)?, &user.profile, leader)
-                .bind(UserStatus::Created.as_str())
-                .bind(password_hash)
-                .bind(must_change_password)
-                .bind(now)
-                .bind(now)
-                .bind(actor);
+            query =
+                bind_profile(query.bind(ids[index]).bind(org_id), role_id(&user.profile.role)?, &user.profile, leader)
+                    .bind(UserStatus::Created.as_str())
+                    .bind(password_hash)
+                    .bind(must_change_password)
+                    .bind(now)
+                    .bind(now)
+                    .bind(actor);
         }
         query.execute(&mut *tx).await.map_err(user_write_error)?;
     }
@@ -206,7 +213,8 @@ pub async fn commit_create(
         }
     }
     for chunk in memberships.chunks(LINKS_PER_INSERT) {
-        let sql = format!("INSERT INTO user_groups (org_id, user_id, group_id) VALUES {}", placeholders(chunk.len(), 3, 1));
+        let sql =
+            format!("INSERT INTO user_groups (org_id, user_id, group_id) VALUES {}", placeholders(chunk.len(), 3, 1));
         let mut query = sqlx::query(&sql);
         for (user_id, group_id) in chunk {
             query = query.bind(org_id).bind(*user_id).bind(*group_id);
@@ -257,7 +265,8 @@ pub async fn commit_create(
 const BATCH_COLUMNS: &str = "b.id, b.created_at, b.mode, b.source, b.file_name, b.file_sha256, b.new_count,
     b.changed_count, b.unchanged_count, b.delay_welcome_emails,
     COALESCE(a.first_name || ' ' || a.last_name, 'API key ' || k.name, 'Command line') AS committed_by";
-const BATCH_JOINS: &str = "FROM import_batches b LEFT JOIN users a ON a.id = b.actor_id LEFT JOIN api_keys k ON k.id = b.api_key_id";
+const BATCH_JOINS: &str =
+    "FROM import_batches b LEFT JOIN users a ON a.id = b.actor_id LEFT JOIN api_keys k ON k.id = b.api_key_id";
 
 fn batch_row(row: &AnyRow) -> Result<BatchRow, sqlx::Error> {
     Ok(BatchRow {
@@ -288,18 +297,24 @@ pub async fn list_batches(pool: &AnyPool, org_id: i64, page: i64) -> Result<Vec<
     rows.iter().map(batch_row).collect::<Result<_, _>>().map_err(internal)
 }
 
-pub async fn batch_detail(pool: &AnyPool, org_id: i64, batch_id: i64, page: i64) -> Result<Option<BatchDetail>, StoreError> {
+pub async fn batch_detail(
+    pool: &AnyPool,
+    org_id: i64,
+    batch_id: i64,
+    page: i64,
+) -> Result<Option<BatchDetail>, StoreError> {
     let sql = format!("SELECT {BATCH_COLUMNS} {BATCH_JOINS} WHERE b.org_id = $1 AND b.id = $2");
     let Some(row) = sqlx::query(&sql).bind(org_id).bind(batch_id).fetch_optional(pool).await.map_err(internal)? else {
         return Ok(None);
     };
     let batch = batch_row(&row).map_err(internal)?;
-    let total_users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM import_batch_users WHERE org_id = $1 AND batch_id = $2")
-        .bind(org_id)
-        .bind(batch_id)
-        .fetch_one(pool)
-        .await
-        .map_err(internal)?;
+    let total_users: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM import_batch_users WHERE org_id = $1 AND batch_id = $2")
+            .bind(org_id)
+            .bind(batch_id)
+            .fetch_one(pool)
+            .await
+            .map_err(internal)?;
     let rows = sqlx::query(
         "SELECT b.user_id, b.row_number, b.action, u.first_name, u.last_name, u.email, u.employee_id
          FROM import_batch_users b JOIN users u ON u.id = b.user_id
@@ -337,19 +352,32 @@ pub async fn api_key(pool: &AnyPool, token_hash: &str, now: i64) -> Result<Optio
         .map_err(internal)?;
     let Some(row) = row else { return Ok(None) };
     let (id, org_id): (i64, i64) = (row.try_get("id").map_err(internal)?, row.try_get("org_id").map_err(internal)?);
-    sqlx::query("UPDATE api_keys SET last_used_at = $1 WHERE id = $2").bind(now).bind(id).execute(pool).await.map_err(internal)?;
+    sqlx::query("UPDATE api_keys SET last_used_at = $1 WHERE id = $2")
+        .bind(now)
+        .bind(id)
+        .execute(pool)
+        .await
+        .map_err(internal)?;
     Ok(Some((org_id, id)))
 }
 
-pub async fn create_api_key(pool: &AnyPool, org_id: i64, name: &str, token_hash: &str, now: i64) -> Result<i64, StoreError> {
-    sqlx::query_scalar("INSERT INTO api_keys (org_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
-        .bind(org_id)
-        .bind(name)
-        .bind(token_hash)
-        .bind(now)
-        .fetch_one(pool)
-        .await
-        .map_err(internal)
+pub async fn create_api_key(
+    pool: &AnyPool,
+    org_id: i64,
+    name: &str,
+    token_hash: &str,
+    now: i64,
+) -> Result<i64, StoreError> {
+    sqlx::query_scalar(
+        "INSERT INTO api_keys (org_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+    )
+    .bind(org_id)
+    .bind(name)
+    .bind(token_hash)
+    .bind(now)
+    .fetch_one(pool)
+    .await
+    .map_err(internal)
 }
 
 #[cfg(test)]

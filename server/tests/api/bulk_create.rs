@@ -91,7 +91,11 @@ async fn a_clean_file_creates_everyone_with_leaders_groups_passwords_emails_and_
 ) {
     let app = TestApp::spawn(backend).await;
     let (org, client) = admin_of(&app, "acme").await;
-    sqlx::query("INSERT INTO groups (org_id, name) VALUES ($1, 'Nights')").bind(org.id).execute(&app.store.pool).await.unwrap();
+    sqlx::query("INSERT INTO groups (org_id, name) VALUES ($1, 'Nights')")
+        .bind(org.id)
+        .execute(&app.store.pool)
+        .await
+        .unwrap();
     // Reports come before their leader, who is defined last; one agent has no email address.
     let rows = vec![
         "n\tada@acme.test\t\tAda\tLovelace\ty\ty\ty\tlee@acme.test\t{Nights}\tTemporary pass 1".to_owned(),
@@ -118,10 +122,11 @@ async fn a_clean_file_creates_everyone_with_leaders_groups_passwords_emails_and_
     };
     assert_eq!(leader_of("ada@acme.test").await, "lee@acme.test", "a leader defined after their reports resolves");
     assert_eq!(leader_of("E777").await, "lee@acme.test");
-    let ada = sqlx::query("SELECT password_hash, must_change_password, status FROM users WHERE email = 'ada@acme.test'")
-        .fetch_one(&app.store.pool)
-        .await
-        .unwrap();
+    let ada =
+        sqlx::query("SELECT password_hash, must_change_password, status FROM users WHERE email = 'ada@acme.test'")
+            .fetch_one(&app.store.pool)
+            .await
+            .unwrap();
     let hash: String = ada.get("password_hash");
     assert!(hash.starts_with("$argon2id$"), "only a hash of the temporary password is stored");
     assert!(app::ssr::auth::verify_password("Temporary pass 1", Some(&hash)));
@@ -129,10 +134,7 @@ async fn a_clean_file_creates_everyone_with_leaders_groups_passwords_emails_and_
     assert_eq!(count(&app, "SELECT COUNT(*) FROM user_groups WHERE org_id = $1", &org).await, 1);
     // Welcome emails: one per new user with an address, held because the admin delayed them.
     assert_eq!(count(&app, "SELECT COUNT(*) FROM outbox_emails WHERE org_id = $1", &org).await, 2);
-    assert_eq!(
-        count(&app, "SELECT COUNT(*) FROM outbox_emails WHERE org_id = $1 AND held = TRUE", &org).await,
-        2
-    );
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM outbox_emails WHERE org_id = $1 AND held = TRUE", &org).await, 2);
 
     // The history: the batch with its counts, file name and hash, and the users it created.
     let response = app.call(&client, "list_batches", &[("page", "0")]).await;
@@ -145,7 +147,8 @@ async fn a_clean_file_creates_everyone_with_leaders_groups_passwords_emails_and_
     let id = batches[0]["id"].to_string();
     let detail: Value = app.call(&client, "batch_detail", &[("id", &id), ("page", "0")]).await.json().await.unwrap();
     assert_eq!(detail["total_users"], 3);
-    let rows: Vec<i64> = detail["users"].as_array().unwrap().iter().map(|u| u["row_number"].as_i64().unwrap()).collect();
+    let rows: Vec<i64> =
+        detail["users"].as_array().unwrap().iter().map(|u| u["row_number"].as_i64().unwrap()).collect();
     assert_eq!(rows, [2, 3, 4]);
     assert_eq!(
         count(&app, "SELECT COUNT(*) FROM audit_events WHERE org_id = $1 AND action = 'batch.committed'", &org).await,
@@ -334,8 +337,7 @@ async fn two_server_processes_committing_at_once_are_ordered_by_the_database(bac
     second.push(leader_row("lee@acme.test"));
     let (first, second) = (sheet(&first), sheet(&second));
     let (first, second) = (batch(&first, &hashes), batch(&second, &hashes));
-    let (a, b) =
-        tokio::join!(app.store.commit_create(org.id, &first), other_process.commit_create(org.id, &second));
+    let (a, b) = tokio::join!(app.store.commit_create(org.id, &first), other_process.commit_create(org.id, &second));
     let outcomes = [a.expect("answered"), b.expect("answered")];
     let saved = outcomes.iter().filter(|o| matches!(o, Committed::Saved { .. })).count();
     let rejected = outcomes.iter().filter(|o| matches!(o, Committed::Rejected(_))).count();

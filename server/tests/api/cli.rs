@@ -99,7 +99,9 @@ fn scripts_get_a_clear_error_and_a_failing_status_for_bad_input() {
 
 /// A bulk-create file with one leader and `agents` reports (plus `extra` rows as written).
 fn team_file(agents: usize, extra: &[&str]) -> Vec<u8> {
-    let mut text = String::from("Can Manage Teams\tEmail Address\tFirst Name\tLast Name\tPhone Channel\tChat Channel\tEmail Channel\tTeam Leader\r\n");
+    let mut text = String::from(
+        "Can Manage Teams\tEmail Address\tFirst Name\tLast Name\tPhone Channel\tChat Channel\tEmail Channel\tTeam Leader\r\n",
+    );
     text.push_str("y\tlee@acme.test\tLee\tLeader\ty\ty\ty\t\r\n");
     for n in 0..agents {
         text.push_str(&format!("n\tagent{n}@acme.test\tAgent\t{n}\ty\ty\ty\tlee@acme.test\r\n"));
@@ -118,7 +120,8 @@ fn import_checks_a_file_reports_json_and_fails_when_it_has_errors() {
     let bad = data.0.join("bad.txt");
     std::fs::write(&bad, team_file(3, &["n\tagent1@acme.test\t\tDup\ty\ty\ty\tnobody@acme.test"])).unwrap();
     let bad = bad.to_string_lossy().into_owned();
-    let rejected = server(&data, &["import", "--org", "acme", "--mode", "create", "--format", "json", &bad], None, None);
+    let rejected =
+        server(&data, &["import", "--org", "acme", "--mode", "create", "--format", "json", &bad], None, None);
     assert_eq!(rejected.status.code(), Some(1), "errors make a failing status");
     let report: serde_json::Value = serde_json::from_slice(&rejected.stdout).expect("a JSON report on stdout");
     assert_eq!(report["status"], "rejected");
@@ -132,8 +135,13 @@ fn import_checks_a_file_reports_json_and_fails_when_it_has_errors() {
     let good = good.to_string_lossy().into_owned();
     let dry = server(&data, &["import", "--org", "acme", "--mode", "create", "--dry-run", &good], None, None);
     assert!(dry.status.success(), "{}", text(&dry.stderr));
-    assert!(text(&dry.stdout).contains("Dry run: the file is valid; 4 users would be created."), "{}", text(&dry.stdout));
-    let args = ["import", "--org", "acme", "--mode", "create", "--delay-welcome-emails", "--idempotency-key", "k1", &good];
+    assert!(
+        text(&dry.stdout).contains("Dry run: the file is valid; 4 users would be created."),
+        "{}",
+        text(&dry.stdout)
+    );
+    let args =
+        ["import", "--org", "acme", "--mode", "create", "--delay-welcome-emails", "--idempotency-key", "k1", &good];
     let created = server(&data, &args, None, None);
     assert!(created.status.success(), "{}", text(&created.stderr));
     assert_eq!(text(&created.stdout), "Created 4 users (batch 1).\n");

@@ -1,0 +1,427 @@
+//! Bulk Create Team Members: download the template, choose a file, preview it (checked in the
+//! browser by the rules crate against a snapshot of the organisation), then Continue to commit it
+//! all or nothing. The preview's table renders only the rows in view, so 100,000 rows scroll
+//! smoothly; the check runs in steps with the progress painted between them.
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::A;
+use roster::create::check_create_table;
+use roster::parse::Table;
+use roster::report::{Counts, Report};
+use roster::sheet::FileProblem;
+use roster::{Directory, OrgRules};
+
+use crate::api::{bulk_create, bulk_snapshot};
+use crate::browser::{self, ChosenFile};
+use crate::bulk::preview::{Filter, Preview, PreviewRow, window};
+use crate::bulk::{ImportFile, ImportResult, ImportStatus};
+use crate::layout::{Guarded, admins};
+
+/// Height of a preview row in pixels (the CSS gives rows exactly this height).
+const ROW_HEIGHT: f64 = 48.0;
+/// Rows rendered above and below the visible ones.
+const OVERSCAN: usize = 10;
+/// Problems listed above the table; the error report has them all.
+const LISTED_PROBLEMS: usize = 200;
+const FILE_INPUT: &str = "bulk-file";
+const TABLE_SCROLLER: &str = "preview-rows";
+
+#[component]
+pub fn BulkCreate() -> impl IntoView {
+    view! {
+        <Guarded allow=admins>
+            <BulkCreateBody />
+        </Guarded>
+    }
+}
+
+/// The organisation's rules and users, ready for checking.
+type Context = Arc<(OrgRules, Directory)>;
+
+/// The checked file, with its bytes for the commit.
+struct Checked {
+    preview: Preview,
+    bytes: Vec<u8>,
+    idempotency_key: String,
+}
+
+#[component]
+fn BulkCreateBody() -> impl IntoView {
+    let snapshot = LocalResource::new(|| async {
+        bulk_snapshot().await.map(|snapshot| -> Context { Arc::new(snapshot.into_parts()) })
+    });
+    let checked: RwSignal<Option<Arc<Checked>>> = RwSignal::new(None);
+    let progress: RwSignal<Option<String>> = RwSignal::new(None);
+    let problem: RwSignal<Option<String>> = RwSignal::new(None);
+    let notice: RwSignal<Option<String>> = RwSignal::new(None);
+    let delay = RwSignal::new(false);
+    let committing = RwSignal::new(false);
+    let committed: RwSignal<Option<ImportResult>> = RwSignal::new(None);
+    let preview_ms: RwSignal<Option<f64>> = RwSignal::new(None);
+
+    let run_preview = move || {
+        let Some(file) = browser::chosen_file(FILE_INPUT) else {
+            problem.set(Some("Choose the file to upload first.".into()));
+            return;
+        };
+        problem.set(None);
+        notice.set(None);
+        committed.set(None);
+        checked.set(None);
+        spawn_local(async move {
+            let started = browser::now_ms();
+            match check_file(file, snapshot, progress).await {
+                Ok(result) => {
+                    preview_ms.set(Some(browser::now_ms() - started));
+                    browser::scroll_to(TABLE_SCROLLER, 0.0);
+                    checked.set(Some(Arc::new(result)));
+                }
+                Err(message) => problem.set(Some(message)),
+            }
+            progress.set(None);
+        });
+    };
+
+    let run_commit = move || {
+        let Some(current) = checked.get_untracked() else { return };
+        if !current.preview.is_clean() || committing.get_untracked() {
+            return;
+        }
+        committing.set(true);
+        problem.set(None);
+        let rows = current.preview.len(Filter::All);
+        progress.set(Some(format!("Creating {} users… Large files take a few seconds; keep this page open.", rows)));
+        let file = ImportFile {
+            file_name: current.preview.file_name.clone(),
+            bytes: current.bytes.clone(),
+            delay_welcome_emails: delay.get_untracked(),
+            idempotency_key: Some(current.idempotency_key.clone()),
+        };
+        spawn_local(async move {
+            match bulk_create(file).await {
+                Ok(result) if result.status == ImportStatus::Rejected => {
+                    let preview = current.preview.with_server_errors(result.counts, result.errors);
+                    let bytes = current.bytes.clone();
+                    let idempotency_key = current.idempotency_key.clone();
+                    checked.set(Some(Arc::new(Checked { preview, bytes, idempotency_key })));
+                    notice.set(Some(
+                        "The team changed since your preview: the server found the errors shown below, and nothing was saved. Fix them and upload the file again."
+                            .into(),
+                    ));
+                }
+                Ok(result) => {
+                    checked.set(None);
+                    committed.set(Some(result));
+                }
+                Err(error) => problem.set(Some(error.to_string())),
+            }
+            progress.set(None);
+            committing.set(false);
+        });
+    };
+
+    view! {
+        <div class="page-head">
+            <h1>"Bulk Create Team Members"</h1>
+            <A href="/team/batches">"Batch history"</A>
+        </div>
+        <section class="panel">
+            <Steps />
+            <form class="upload" on:submit=move |event| { event.prevent_default(); run_preview(); }>
+                <label>
+                    "Spreadsheet (Unicode Text, .txt)"
+                    <input id=FILE_INPUT type="file" accept=".txt,.tsv,.csv,text/plain" required />
+                </label>
+                <label class="check">
+                    <input type="checkbox" prop:checked=move || delay.get() on:change=move |e| delay.set(event_target_checked(&e)) />
+                    "Delay welcome emails"
+                </label>
+                <button type="submit" class="primary" disabled=move || progress.get().is_some()>"Preview"</button>
+            </form>
+            <Show when=move || matches!(snapshot.get(), Some(Err(_)))>
+                <p class="error" role="alert">
+                    {move || match snapshot.get() {
+                        Some(Err(error)) => format!("Your team could not be loaded to check the file: {error}"),
+                        _ => String::new(),
+                    }}
+                </p>
+            </Show>
+        </section>
+        <div aria-live="polite" class="progress-line">
+            {move || progress.get().map(|text| view! { <p class="working"><progress></progress>" "{text}</p> })}
+        </div>
+        <p class="error" role="alert">{move || problem.get()}</p>
+        {move || notice.get().map(|text| view! { <p class="notice" role="alert">{text}</p> })}
+        {move || committed.get().map(|result| view! { <Committed result /> }.into_any())}
+        {move || checked.get().map(|current| {
+            view! { <PreviewPanel current delay committing run_commit preview_ms /> }.into_any()
+        })}
+    }
+}
+
+/// The help page's steps, and the template.
+#[component]
+fn Steps() -> impl IntoView {
+    view! {
+        <ol class="steps">
+            <li>
+                "Download the template, add a row for each new team member, and save it as Unicode Text (UTF-16). "
+                <button type="button" on:click=|_| browser::download("roster-bulk-create-template.txt", "text/plain", &roster::write::template())>
+                    "Download the template"
+                </button>
+            </li>
+            <li>"Upload the file, choose whether to delay the welcome emails, and click Preview."</li>
+            <li>"If everything looks good, click Continue to create the users."</li>
+        </ol>
+        <p class="hint">
+            "Tip: create admins and team leaders first, or put them in the same file (any row order), "
+            "so that others can name them as their Team Leader by email address or employee ID."
+        </p>
+    }
+}
+
+/// Reads, decodes, parses and checks the file, painting progress between the steps.
+async fn check_file(
+    file: ChosenFile,
+    snapshot: LocalResource<Result<Context, crate::AppError>>,
+    progress: RwSignal<Option<String>>,
+) -> Result<Checked, String> {
+    let step = |text: String| progress.set(Some(text));
+    step(format!("Reading {} ({})…", file.name, browser::size_text(file.size)));
+    browser::next_paint().await;
+    let bytes = browser::read(&file).await?;
+    step("Loading your team to check the file against…".into());
+    let context = snapshot.await.map_err(|error| format!("Your team could not be loaded: {error}"))?;
+    let (org, directory) = &*context;
+    step("Decoding the file…".into());
+    browser::next_paint().await;
+    let idempotency_key = browser::random_key();
+    let text = match roster::decode::decode(&bytes) {
+        Ok(text) => text,
+        Err(error) => {
+            let report = Report::file_errors(vec![FileProblem::new(error.code(), error.to_string())]);
+            let preview = Preview::from_report(file.name, Table::parse_owned(String::new()), report);
+            return Ok(Checked { preview, bytes, idempotency_key });
+        }
+    };
+    step("Reading the rows…".into());
+    browser::next_paint().await;
+    let table = Table::parse_owned(text);
+    step(format!("Checking {} rows…", table.len().saturating_sub(1)));
+    browser::next_paint().await;
+    let report = check_create_table(&table, org, directory).report;
+    Ok(Checked { preview: Preview::from_report(file.name, table, report), bytes, idempotency_key })
+}
+
+/// "3 new · 1 row with errors", said with icons and words, not colour alone.
+fn counts_text(counts: Counts) -> String {
+    let rows = |n: usize| if n == 1 { "row" } else { "rows" };
+    format!("＋ {} new · ⚠ {} {} with errors", counts.new, counts.errors, rows(counts.errors))
+}
+
+#[component]
+fn PreviewPanel(
+    current: Arc<Checked>,
+    delay: RwSignal<bool>,
+    committing: RwSignal<bool>,
+    run_commit: impl Fn() + Copy + Send + Sync + 'static,
+    preview_ms: RwSignal<Option<f64>>,
+) -> impl IntoView {
+    let filter = RwSignal::new(Filter::All);
+    let scroll_top = RwSignal::new(0.0);
+    let viewport = RwSignal::new(480.0);
+    let preview = &current.preview;
+    let clean = preview.is_clean();
+    let file_errors: Vec<String> = preview.file_errors.iter().map(|p| p.message.clone()).collect();
+    let listed: Vec<(usize, String)> = preview
+        .row_problems()
+        .iter()
+        .take(LISTED_PROBLEMS)
+        .map(|p| {
+            let row = p.row.unwrap_or_default();
+            let place = match &p.column {
+                Some(column) => format!("Row {row}, {column}"),
+                None => format!("Row {row}"),
+            };
+            (row, format!("{place}: {}", p.message))
+        })
+        .collect();
+    let unlisted = preview.row_problems().len().saturating_sub(LISTED_PROBLEMS);
+    let header = preview.header.clone();
+    let has_rows = !preview.is_empty(Filter::All);
+    let for_report = current.clone();
+    let for_rows = current.clone();
+    let for_jump = current.clone();
+    let for_len = current.clone();
+    let jump_to = move |row: usize| {
+        filter.set(Filter::All);
+        if let Some(position) = for_jump.preview.position_of(Filter::All, row) {
+            let top = position as f64 * ROW_HEIGHT;
+            browser::scroll_to(TABLE_SCROLLER, top);
+            scroll_top.set(top);
+        }
+    };
+    let total = move || for_len.preview.len(filter.get());
+
+    view! {
+        <section class="panel preview" aria-labelledby="preview-title" data-preview-ms=move || preview_ms.get().map(|ms| format!("{ms:.0}"))>
+            <h2 id="preview-title">"Preview of " {preview.file_name.clone()}</h2>
+            <p class="counts" data-testid="counts">{counts_text(preview.counts)}</p>
+            {(!file_errors.is_empty()).then(|| view! {
+                <div class="file-errors" role="alert">
+                    <p><strong>"⚠ This file cannot be uploaded:"</strong></p>
+                    <ul>{file_errors.into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}</ul>
+                </div>
+            }.into_any())}
+            {(!listed.is_empty()).then(|| view! {
+                <details class="problems" open>
+                    <summary>"⚠ Errors to fix (select one to show its row)"</summary>
+                    <ul>
+                        {listed.into_iter().map(|(row, text)| {
+                            let jump_to = jump_to.clone();
+                            view! { <li><button type="button" class="link" on:click=move |_| jump_to(row)>{text}</button></li> }
+                        }).collect_view()}
+                    </ul>
+                    {(unlisted > 0).then(|| view! { <p class="hint">"…and " {unlisted} " more: download the error report to see them all."</p> })}
+                </details>
+            }.into_any())}
+            <div class="preview-tools">
+                {has_rows.then(|| view! {
+                    <label>
+                        "Show "
+                        <select on:change=move |e| {
+                            filter.set(if event_target_value(&e) == "errors" { Filter::Errors } else { Filter::All });
+                            browser::scroll_to(TABLE_SCROLLER, 0.0);
+                            scroll_top.set(0.0);
+                        }>
+                            <option value="all" selected=move || filter.get() == Filter::All>"All rows"</option>
+                            <option value="errors" selected=move || filter.get() == Filter::Errors>"Only rows with errors"</option>
+                        </select>
+                    </label>
+                }.into_any())}
+                {(!clean).then(|| view! {
+                    <button type="button" on:click=move |_| {
+                        let name = format!("errors - {}", for_report.preview.file_name);
+                        browser::download(&name, "text/plain", &for_report.preview.error_report());
+                    }>"Download error report"</button>
+                }.into_any())}
+            </div>
+            {has_rows.then(|| view! {
+                <div
+                    id=TABLE_SCROLLER
+                    class="preview-rows"
+                    tabindex="0"
+                    role="region"
+                    aria-label="Rows of the file; scroll with the arrow and page keys"
+                    on:scroll=move |e| {
+                        let element = event_target::<leptos::web_sys::Element>(&e);
+                        scroll_top.set(element.scroll_top() as f64);
+                        viewport.set(element.client_height() as f64);
+                    }
+                >
+                    <table class="preview-table" aria-rowcount=move || total() + 1>
+                        <thead>
+                            <tr aria-rowindex="1">
+                                <th scope="col">"Row"</th>
+                                <th scope="col">"Status"</th>
+                                {header.into_iter().map(|h| view! { <th scope="col">{h}</th> }).collect_view()}
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {move || {
+                                let filter = filter.get();
+                                let total = for_rows.preview.len(filter);
+                                let shown = window(scroll_top.get(), viewport.get(), ROW_HEIGHT, total, OVERSCAN);
+                                let before = shown.start as f64 * ROW_HEIGHT;
+                                let after = (total - shown.end) as f64 * ROW_HEIGHT;
+                                let rows = shown.clone().filter_map(|i| Some((i, for_rows.preview.row(filter, i)?)));
+                                view! {
+                                    <tr class="spacer" aria-hidden="true" style:height=format!("{before}px")></tr>
+                                    {rows.map(|(index, row)| preview_row(&for_rows.preview, index, row)).collect_view()}
+                                    <tr class="spacer" aria-hidden="true" style:height=format!("{after}px")></tr>
+                                }
+                            }}
+                        </tbody>
+                    </table>
+                </div>
+            }.into_any())}
+            <div class="actions">
+                <button
+                    type="button"
+                    class="primary"
+                    disabled=move || !clean || committing.get()
+                    on:click=move |_| run_commit()
+                >
+                    "Continue"
+                </button>
+                <span class="hint">
+                    {if clean {
+                        view! { {move || if delay.get() { "Welcome emails will be held until you send them." } else { "Each new user with an email address will get a welcome email." }} }.into_any()
+                    } else {
+                        view! { "Continue is available once the file has no errors: fix them in the spreadsheet and upload it again." }.into_any()
+                    }}
+                </span>
+            </div>
+        </section>
+    }
+}
+
+/// One row of the preview table.
+fn preview_row(preview: &Preview, index: usize, row: PreviewRow) -> impl IntoView + use<> {
+    let failed = row.has_errors();
+    let row_messages = preview.row_messages(row).join(" ");
+    let row_title = row_messages.clone();
+    let cells = preview.cells(row);
+    view! {
+        <tr class:bad=failed aria-rowindex=index + 2>
+            <th scope="row">{row.row}</th>
+            <td class="status-cell" title=row_title>
+                {if failed { "⚠ Error" } else { "＋ New" }}
+                {(!row_messages.is_empty()).then(|| view! { <span class="cell-problem">{row_messages}</span> })}
+            </td>
+            {cells.into_iter().map(|cell| {
+                let bad = !cell.problems.is_empty();
+                let message = cell.problems.join(" ");
+                let title = message.clone();
+                view! {
+                    <td class:bad=bad title=title>
+                        <span class="value">{cell.value}</span>
+                        {bad.then(|| view! { <span class="cell-problem">"⚠ " {message}</span> })}
+                    </td>
+                }
+            }).collect_view()}
+        </tr>
+    }
+}
+
+#[component]
+fn Committed(result: ImportResult) -> impl IntoView {
+    let headline = match result.status {
+        ImportStatus::AlreadyCommitted => {
+            format!("These {} users were already created from this file; nothing was created twice.", result.counts.new)
+        }
+        _ => format!("Created {} users.", result.counts.new),
+    };
+    let batch = result.batch_id.map(|id| format!("/team/batches/{id}"));
+    view! {
+        <section class="panel done" role="status">
+            <h2>"✓ " {headline}</h2>
+            <p>
+                <A href="/team">"See them in Manage Team"</A>
+                {batch.map(|href| view! { " · " <A href=href>"See this batch in the history"</A> })}
+            </p>
+        </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn counts_are_told_in_words_and_icons() {
+        let counts = roster::report::Counts { new: 3, errors: 1, ..Default::default() };
+        assert_eq!(super::counts_text(counts), "＋ 3 new · ⚠ 1 row with errors");
+    }
+}

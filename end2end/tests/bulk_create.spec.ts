@@ -1,0 +1,87 @@
+import { expect, test } from "@playwright/test";
+import { hydrated, signIn } from "./helpers";
+
+const HEADER = [
+  "*Can Manage Teams",
+  "Email Address",
+  "*First Name",
+  "*Last Name",
+  "*Phone Channel",
+  "*Chat Channel",
+  "*Email Channel",
+  "*Team Leader",
+].join("\t");
+
+/** A file as Excel saves "Unicode Text": UTF-16LE with a byte-order mark, tabs, CRLF. */
+function unicodeText(name: string, rows: string[]) {
+  const text = "\ufeff" + [HEADER, ...rows].join("\r\n") + "\r\n";
+  return { name, mimeType: "text/plain", buffer: Buffer.from(text, "utf16le") };
+}
+
+// The leader comes last: reports may name a leader defined further down the file.
+const withError = unicodeText("new hires.txt", [
+  "n\tbulk-kay@acme.test\tKay\tMcNulty\ty\ty\ty\tbulk-lead@acme.test",
+  "n\tnot-an-email\tBetty\tHolberton\ty\tn\tn\tbulk-lead@acme.test",
+  "y\tbulk-lead@acme.test\tLinus\tLead\ty\ty\ty\t",
+]);
+const fixed = unicodeText("new hires fixed.txt", [
+  "n\tbulk-kay@acme.test\tKay\tMcNulty\ty\ty\ty\tbulk-lead@acme.test",
+  "n\tbulk-betty@acme.test\tBetty\tHolberton\ty\tn\tn\tbulk-lead@acme.test",
+  "y\tbulk-lead@acme.test\tLinus\tLead\ty\ty\ty\t",
+]);
+
+test("an admin previews a UTF-16 file with an error, fixes it, continues, and finds the users and the batch", async ({
+  page,
+}) => {
+  await signIn(page);
+  await expect(page).toHaveURL(/\/team$/);
+  await hydrated(page);
+  await page.getByText("Add Users ▾").click();
+  await page.getByRole("link", { name: "Bulk Create Users" }).click();
+  await expect(page.getByRole("heading", { name: "Bulk Create Team Members" })).toBeVisible();
+  await hydrated(page);
+
+  // The template downloads as Unicode Text.
+  const download = page.waitForEvent("download");
+  await page.getByRole("button", { name: "Download the template" }).click();
+  expect((await download).suggestedFilename()).toBe("roster-bulk-create-template.txt");
+
+  // A file with an error: the cell is marked with its message, and Continue stays disabled.
+  await page.getByLabel("Spreadsheet (Unicode Text, .txt)").setInputFiles(withError);
+  await page.getByRole("button", { name: "Preview" }).click();
+  await expect(page.getByTestId("counts")).toHaveText("＋ 2 new · ⚠ 1 row with errors");
+  const message = '"not-an-email" is not a valid email address; use the form name@example.com.';
+  const badCell = page.locator("td.bad", { hasText: "not-an-email" });
+  await expect(badCell).toContainText(message);
+  await expect(badCell).toHaveCSS("background-color", "rgb(253, 236, 234)");
+  await expect(page.getByRole("button", { name: `Row 3, Email Address: ${message}` })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Continue" })).toBeDisabled();
+
+  // Only the rows with errors, on request.
+  await page.getByLabel("Show").selectOption("errors");
+  await expect(page.locator("table.preview-table tbody tr:not(.spacer)")).toHaveCount(1);
+  const report = page.waitForEvent("download");
+  await page.getByRole("button", { name: "Download error report" }).click();
+  expect((await report).suggestedFilename()).toBe("errors - new hires.txt");
+
+  // The fixed file: no errors, so Continue creates everyone in one go.
+  await page.getByLabel("Spreadsheet (Unicode Text, .txt)").setInputFiles(fixed);
+  await page.getByRole("button", { name: "Preview" }).click();
+  await expect(page.getByTestId("counts")).toHaveText("＋ 3 new · ⚠ 0 rows with errors");
+  await expect(page.locator("td.bad")).toHaveCount(0);
+  await page.getByLabel("Delay welcome emails").check();
+  await page.getByRole("button", { name: "Continue" }).click();
+  await expect(page.getByRole("heading", { name: "✓ Created 3 users." })).toBeVisible();
+
+  await page.getByRole("link", { name: "See this batch in the history" }).click();
+  await expect(page.getByRole("heading", { name: /Batch #\d+: new hires fixed\.txt/ })).toBeVisible();
+  await expect(page.getByText("3 new, 0 changed, 0 unchanged")).toBeVisible();
+  await expect(page.getByRole("row", { name: /Betty Holberton/ })).toContainText("bulk-betty@acme.test");
+
+  await page.goto("/team?q=bulk-");
+  await expect(page.getByText("3 users", { exact: true })).toBeVisible();
+  await expect(page.getByRole("row", { name: /Kay McNulty/ })).toContainText("Linus Lead");
+
+  await page.goto("/team/batches");
+  await expect(page.getByRole("row", { name: /new hires fixed\.txt/ })).toContainText("Delayed");
+});
