@@ -144,7 +144,7 @@ mod tests {
     #[test]
     fn times_are_shown_as_utc_dates() {
         assert_eq!(super::when(0), "1970-01-01 00:00 UTC");
-        assert_eq!(super::when(1_795_180_800 + 13 * 3600 + 5 * 60), "2026-11-21 13:05 UTC");
+        assert_eq!(super::when(1_795_219_200 + 13 * 3600 + 5 * 60), "2026-11-21 13:05 UTC");
         assert_eq!(super::when(951_782_400), "2000-02-29 00:00 UTC");
     }
 }
