@@ -92,13 +92,19 @@ async fn reserve_user_ids(conn: &mut AnyConnection, backend: Backend, count: usi
                 .map_err(internal)?;
             Ok((1..=count as i64).map(|n| max + n).collect())
         }
-        Backend::Postgres => sqlx::query_scalar(
-            "SELECT nextval(pg_get_serial_sequence('users', 'id')) FROM generate_series(1::bigint, $1::bigint)",
-        )
-        .bind(count as i64)
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(internal),
+        Backend::Postgres => {
+            // Named once: in the select list the look-up would run for every id.
+            let sequence: String = sqlx::query_scalar("SELECT pg_get_serial_sequence('users', 'id')")
+                .fetch_one(&mut *conn)
+                .await
+                .map_err(internal)?;
+            sqlx::query_scalar("SELECT nextval($1::regclass) FROM generate_series(1::bigint, $2::bigint)")
+                .bind(sequence)
+                .bind(count as i64)
+                .fetch_all(&mut *conn)
+                .await
+                .map_err(internal)
+        }
     }
 }
 
