@@ -1,0 +1,86 @@
+// File chosen → preview shown, for a 100,000-row bulk-create file, against the reference the issue
+// sets: papaparse's parse of the same content after TextDecoder('utf-16le'), in the same page.
+// `cd end2end && npx playwright test -c bench.config.ts` (ROSTER_BENCH_ROWS changes the size).
+import * as path from "node:path";
+import { expect, test } from "@playwright/test";
+import { hydrated, signIn } from "../tests/helpers";
+
+const ROWS = Number(process.env.ROSTER_BENCH_ROWS ?? 100_000);
+const RUNS = 5;
+
+/** `rows` new users: one in 50 leads the next 49 (by email or employee ID), as in the server's bench. */
+function file(rows: number) {
+  const lines = [
+    "*Can Manage Teams\tEmail Address\tEmployee ID\t*First Name\t*Last Name\tHome Town\tState or Country\t*Phone Channel\t*Chat Channel\t*Email Channel\t*Team Leader\tEmployment Status\tStart Date",
+  ];
+  for (let i = 0; i < rows; i++) {
+    const leads = i % 50 === 0;
+    const boss = i - (i % 50);
+    const leader = leads ? "" : i % 2 === 0 ? `bench${boss}@acme.test` : String(boss).padStart(7, "0");
+    const day = String((i % 28) + 1).padStart(2, "0");
+    lines.push(
+      `${leads ? "y" : "n"}\tbench${i}@acme.test\t${String(i).padStart(7, "0")}\tFirst${i % 997}\tLast${i}\tSpringfield\tOregon\ty\tn\ty\t${leader}\tFull Time\t2026-01-${day}`,
+    );
+  }
+  const text = "\ufeff" + lines.join("\r\n") + "\r\n";
+  return { name: "bench.txt", mimeType: "text/plain", buffer: Buffer.from(text, "utf16le") };
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+test(`preview of ${ROWS} rows against papaparse`, async ({ page }) => {
+  await signIn(page);
+  await expect(page).toHaveURL(/\/team$/);
+  await page.goto("/team/bulk-create");
+  await hydrated(page);
+  const upload = file(ROWS);
+  await page.getByLabel("Spreadsheet (Unicode Text, .txt)").setInputFiles(upload);
+  await page.addScriptTag({ path: path.join(__dirname, "../node_modules/papaparse/papaparse.min.js") });
+
+  const ours: { shown: number; checked: number; steps?: string | null }[] = [];
+  for (let run = 0; run <= RUNS; run++) {
+    const result = await page.evaluate(async () => {
+      const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
+      const counts = () => document.querySelector("[data-testid=counts]");
+      const started = performance.now();
+      (document.querySelector("form.upload button[type=submit]") as HTMLButtonElement).click();
+      while (counts()) await frame();
+      while (!counts()) await frame();
+      const shown = performance.now() - started;
+      const checked = Number(document.querySelector("section.preview")?.getAttribute("data-preview-ms"));
+      const steps = document.querySelector("section.preview")?.getAttribute("data-timings");
+      return { shown, checked, steps, text: counts()?.textContent };
+    });
+    expect(result.text).toContain(`${ROWS} new`);
+    if (run > 0) ours.push(result); // the first run warms up (and waits for the team snapshot)
+  }
+
+  const reference: { decode: number; parse: number; rows: number }[] = [];
+  for (let run = 0; run <= RUNS; run++) {
+    const result = await page.evaluate(async () => {
+      const input = document.getElementById("bulk-file") as HTMLInputElement;
+      const bytes = await input.files![0].arrayBuffer();
+      const started = performance.now();
+      const text = new TextDecoder("utf-16le").decode(bytes);
+      const decoded = performance.now();
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      const parsed = (window as any).Papa.parse(text, { delimiter: "\t" });
+      return { decode: decoded - started, parse: performance.now() - decoded, rows: parsed.data.length };
+    });
+    if (run > 0) reference.push(result);
+  }
+
+  const shown = median(ours.map((r) => r.shown));
+  const checked = median(ours.map((r) => r.checked));
+  const decode = median(reference.map((r) => r.decode));
+  const parse = median(reference.map((r) => r.parse));
+  console.log(`\n${ROWS} rows, ${(upload.buffer.length / 1e6).toFixed(1)} MB, median of ${RUNS} runs in Chromium:`);
+  console.log(`| measure | median | runs |`);
+  console.log(`| --- | ---: | --- |`);
+  console.log(`| Roster: Preview clicked → preview painted | ${shown.toFixed(0)} ms | ${ours.map((r) => r.shown.toFixed(0)).join(", ")} |`);
+  console.log(`| Roster: read + decode + parse + validate (in the page) | ${checked.toFixed(0)} ms | ${ours.map((r) => r.checked.toFixed(0)).join(", ")} |`);
+  console.log(`| papaparse: TextDecoder('utf-16le') | ${decode.toFixed(0)} ms | ${reference.map((r) => r.decode.toFixed(0)).join(", ")} |`);
+  console.log(`| papaparse: Papa.parse | ${parse.toFixed(0)} ms | ${reference.map((r) => r.parse.toFixed(0)).join(", ")} |`);
+  console.log(`| papaparse: decode + parse | ${(decode + parse).toFixed(0)} ms | |`);
+  console.log(`\nRoster's steps (ms) per run:\n${ours.map((r) => r.steps).join("\n")}`);
+});
