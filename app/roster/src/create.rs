@@ -131,6 +131,22 @@ pub fn check_create(bytes: &[u8], org: &OrgRules, directory: &Directory) -> Chec
 /// [`check_create`] on a file already decoded and parsed: the browser runs the steps one at a time
 /// so that the page can show progress between them.
 pub fn check_create_table(parsed: &Table<'_>, org: &OrgRules, directory: &Directory) -> Checked<CreatePlan> {
+    check(parsed, org, directory, Plan::Build)
+}
+
+/// The report of [`check_create_table`] without the plan: the same checks, for the browser's
+/// preview, which never writes anything.
+pub fn report_create_table(parsed: &Table<'_>, org: &OrgRules, directory: &Directory) -> Report {
+    check(parsed, org, directory, Plan::Skip).report
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Plan {
+    Build,
+    Skip,
+}
+
+fn check(parsed: &Table<'_>, org: &OrgRules, directory: &Directory, plan: Plan) -> Checked<CreatePlan> {
     let (header, records) = match table(parsed, Mode::Create, org) {
         Ok(table) => table,
         Err(problems) => return Checked::failed(problems),
@@ -156,8 +172,9 @@ pub fn check_create_table(parsed: &Table<'_>, org: &OrgRules, directory: &Direct
         .collect();
 
     // Identifiers in the file, from the raw cells so that a row with other problems still counts.
-    let mut by_email: FxHashMap<Cow<'_, str>, usize> = FxHashMap::default();
-    let mut by_employee_id: FxHashMap<Cow<'_, str>, usize> = FxHashMap::default();
+    let capacity = || FxHashMap::with_capacity_and_hasher(records.len(), Default::default());
+    let mut by_email: FxHashMap<Cow<'_, str>, usize> = capacity();
+    let mut by_employee_id: FxHashMap<Cow<'_, str>, usize> = capacity();
     for (index, (record, input)) in records.iter().zip(&inputs).enumerate() {
         let email = email_key(input.cell(Column::EmailAddress).trim());
         let employee_id = Cow::Borrowed(input.cell(Column::EmployeeId).trim());
@@ -281,7 +298,7 @@ pub fn check_create_table(parsed: &Table<'_>, org: &OrgRules, directory: &Direct
         })
         .collect();
     let report = Report::new(problems, rows);
-    let plan = report.is_clean().then(|| order_leaders_first(parsed, &records, leaders));
+    let plan = (plan == Plan::Build && report.is_clean()).then(|| order_leaders_first(parsed, &records, leaders));
     Checked { report, plan }
 }
 

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
-use roster::create::check_create_table;
+use roster::create::report_create_table;
 use roster::parse::Table;
 use roster::report::{Counts, Report};
 use roster::sheet::FileProblem;
@@ -217,7 +217,7 @@ async fn check_file(
     let table = timings.time_now("split", || Table::parse_owned(text));
     step(format!("Checking {} rows…", table.len().saturating_sub(1)));
     browser::next_paint().await;
-    let report = timings.time_now("check", || check_create_table(&table, org, directory).report);
+    let report = timings.time_now("check", || report_create_table(&table, org, directory));
     let preview = timings.time_now("index", || Preview::from_report(file.name, table, report));
     Ok(Checked { preview, bytes, idempotency_key, timings: timings.text() })
 }

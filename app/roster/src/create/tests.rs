@@ -224,3 +224,19 @@ fn the_error_report_is_the_file_with_an_errors_column() {
     let again = check_create(&crate::write::utf16le(&report), &org(), &directory());
     assert_eq!(problems(&again), [at(2, "Email Address", "invalid_email")]);
 }
+
+#[test]
+fn the_browsers_report_is_the_servers_report_without_the_plan() {
+    let file = utf16le(
+        "Can Manage Teams\tEmail Address\tFirst Name\tLast Name\tPhone Channel\tChat Channel\tEmail Channel\tTeam Leader\r\n\
+         n\ta@acme.test\tAda\tL\ty\ty\ty\tlead@acme.test\r\n\
+         y\tlead@acme.test\tLee\tL\ty\ty\ty\t\r\n\
+         n\tbad\tBad\tRow\ty\ty\ty\tlead@acme.test\r\n",
+    );
+    let text = crate::decode::decode(&file).unwrap();
+    let table = Table::parse(&text);
+    let org = OrgRules::with_default_roles();
+    let full = check_create_table(&table, &org, &Directory::default());
+    assert_eq!(report_create_table(&table, &org, &Directory::default()), full.report);
+    assert_eq!(full.report.counts.errors, 1);
+}
