@@ -11,7 +11,8 @@ use std::time::Instant;
 use app::bulk::{ImportFile, ImportStatus};
 use app::ssr::{Importer, Store, import};
 use server::storage::SqlStore;
-use sqlx::Executor;
+
+mod support;
 
 const RUNS: usize = 3;
 
@@ -95,20 +96,5 @@ async fn run(label: &str, url: &str) -> anyhow::Result<()> {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let dir = std::env::temp_dir().join(format!("roster-bench-{}", std::process::id()));
-    let sqlite = format!("sqlite://{}/bench.db", dir.display());
-    let result = run("SQLite", &sqlite).await;
-    let _ = std::fs::remove_dir_all(&dir);
-    result?;
-    if let Ok(server) = std::env::var("ROSTER_TEST_POSTGRES") {
-        let name = format!("roster_bench_{}", std::process::id());
-        let mut admin = <sqlx::PgConnection as sqlx::Connection>::connect(&format!("{server}/postgres")).await?;
-        admin.execute(format!("CREATE DATABASE {name}").as_str()).await?;
-        let result = run("PostgreSQL", &format!("{server}/{name}")).await;
-        admin.execute(format!("DROP DATABASE {name} WITH (FORCE)").as_str()).await?;
-        result?;
-    } else {
-        println!("\nSet ROSTER_TEST_POSTGRES=postgres://user:password@host:port to measure PostgreSQL too.");
-    }
-    Ok(())
+    support::on_both_backends(|label, url| async move { run(label, &url).await }).await
 }

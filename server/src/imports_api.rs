@@ -46,7 +46,7 @@ async fn authorise(store: &dyn Store, headers: &HeaderMap) -> Result<(i64, i64),
     store
         .api_key(&auth::token_hash(token), auth::now())
         .await
-        .map_err(|e| app::error::internal(e))?
+        .map_err(app::error::internal)?
         .ok_or(AppError::SignInRequired)
 }
 
