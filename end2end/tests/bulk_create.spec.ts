@@ -82,6 +82,11 @@ test("an admin previews a UTF-16 file with an error, fixes it, continues, and fi
   await expect(page.getByText("3 users", { exact: true })).toBeVisible();
   await expect(page.getByRole("row", { name: /Kay McNulty/ })).toContainText("Linus Lead");
 
-  await page.goto("/team/batches");
+  await hydrated(page);
+  await page.waitForLoadState("networkidle");
+  await page.getByText("Bulk Actions ▾").click();
+  await page.getByRole("link", { name: "Batch History" }).click();
+  await expect(page).toHaveURL(/\/team\/batches$/);
+  await expect(page.getByRole("heading", { name: "Batch History" })).toBeVisible();
   await expect(page.getByRole("row", { name: /new hires fixed\.txt/ })).toContainText("Delayed");
 });

@@ -3,6 +3,8 @@
 //! file, then check it again and write it in one transaction. Peak memory is the process's peak
 //! resident set (VmHWM), reset before each run.
 //!
+//! Also: how long the browser's context snapshot of those users takes to read and encode.
+//!
 //! `cargo bench -p server --bench bulk_commit` (PostgreSQL too when `ROSTER_TEST_POSTGRES` names a
 //! server, as the test command sets it). `ROSTER_BENCH_ROWS` changes the size.
 
@@ -65,6 +67,7 @@ async fn run(label: &str, url: &str) -> anyhow::Result<()> {
     println!("\n{label}: {rows} new users per file, {RUNS} runs (each a new organisation)");
     println!("| run | file | check only (dry run) | check + commit | users/s | peak RSS |");
     println!("| ---: | ---: | ---: | ---: | ---: | ---: |");
+    let mut snapshots = Vec::new();
     for run in 1..=RUNS {
         let org_id = store.create_org(&format!("bench{run}"), "Bench").await?;
         let upload = ImportFile {
@@ -82,6 +85,11 @@ async fn run(label: &str, url: &str) -> anyhow::Result<()> {
         let result = import::import_create(&store, org_id, Importer::CommandLine, &upload, false).await?;
         let committed = started.elapsed();
         anyhow::ensure!(result.status == ImportStatus::Committed, "not committed: {:?}", result.status);
+        // What the browser's preview loads when the organisation has these users.
+        let started = Instant::now();
+        let snapshot = store.snapshot(org_id).await?;
+        let encoded = postcard::to_allocvec(&snapshot)?;
+        snapshots.push((started.elapsed(), snapshot.users.len(), encoded.len()));
         println!(
             "| {run} | {:.1} MB | {:.0} ms | {:.0} ms | {:.0} | {:.0} MB |",
             upload.bytes.len() as f64 / 1e6,
@@ -89,6 +97,13 @@ async fn run(label: &str, url: &str) -> anyhow::Result<()> {
             committed.as_secs_f64() * 1000.0,
             rows as f64 / committed.as_secs_f64(),
             peak_mb()
+        );
+    }
+    for (time, users, bytes) in snapshots {
+        println!(
+            "Snapshot of {users} users (read from storage and encoded with postcard): {:.0} ms, {:.1} MB",
+            time.as_secs_f64() * 1000.0,
+            bytes as f64 / 1e6
         );
     }
     Ok(())

@@ -15,7 +15,7 @@ pub fn BatchHistory() -> impl IntoView {
     view! {
         <Guarded allow=admins>
             <div class="page-head">
-                <h1>"Batch history"</h1>
+                <h1>"Batch History"</h1>
                 <A href="/team/bulk-create">"Bulk Create Users"</A>
             </div>
             <Suspense fallback=|| view! { <p class="loading">"Loading the history…"</p> }>
@@ -92,7 +92,7 @@ pub fn BatchView() -> impl IntoView {
     let detail = Resource::new(wanted, |(id, page)| batch_detail(id, page));
     view! {
         <Guarded allow=admins>
-            <p><A href="/team/batches">"← Batch history"</A></p>
+            <p><A href="/team/batches">"← Batch History"</A></p>
             <Transition fallback=|| view! { <p class="loading">"Loading the batch…"</p> }>
                 {move || Suspend::new(async move {
                     match detail.await {

@@ -129,7 +129,7 @@ fn BulkCreateBody() -> impl IntoView {
     view! {
         <div class="page-head">
             <h1>"Bulk Create Team Members"</h1>
-            <A href="/team/batches">"Batch history"</A>
+            <A href="/team/batches">"Batch History"</A>
         </div>
         <section class="panel">
             <Steps />

@@ -64,6 +64,7 @@ fn Menus() -> impl IntoView {
                 <ul>
                     <li><A href="/team/bulk-update">"Bulk Update Users"</A></li>
                     <li><A href="/team/delayed-welcome-emails">"Send Delayed Welcome Emails"</A></li>
+                    <li><A href="/team/batches">"Batch History"</A></li>
                 </ul>
             </details>
         </nav>

@@ -156,6 +156,9 @@ pub async fn commit_create(
     let role_id = |name: &str| roles.iter().find(|(n, _)| n == name).map(|(_, id)| *id).ok_or(StoreError::Stale);
     let group_id = |name: &str| groups.iter().find(|(n, _)| n == name).map(|(_, id)| *id).ok_or(StoreError::Stale);
     let ids = reserve_user_ids(&mut tx, backend, plan.users.len()).await?;
+    if ids.len() != plan.users.len() {
+        return Err(StoreError::Internal(format!("reserved {} ids for {} users", ids.len(), plan.users.len()).into()));
+    }
     let actor = match batch.importer {
         Importer::Admin(id) => Some(id),
         _ => None,
