@@ -90,3 +90,23 @@ test("an admin previews a UTF-16 file with an error, fixes it, continues, and fi
   await expect(page.getByRole("heading", { name: "Batch History" })).toBeVisible();
   await expect(page.getByRole("row", { name: /new hires fixed\.txt/ })).toContainText("Delayed");
 });
+
+test("leaders created by one file lead the next file's rows without reloading the page", async ({ page }) => {
+  await signIn(page);
+  await expect(page).toHaveURL(/\/team$/);
+  await page.goto("/team/bulk-create");
+  await hydrated(page);
+  const file = page.getByLabel("Spreadsheet (Unicode Text, .txt)");
+
+  await file.setInputFiles(unicodeText("leaders.txt", ["y\tfirst-lead@acme.test\tMary\tFirst\ty\ty\ty\t"]));
+  await page.getByRole("button", { name: "Preview" }).click();
+  await expect(page.getByTestId("counts")).toHaveText("＋ 1 new · ⚠ 0 rows with errors");
+  await page.getByRole("button", { name: "Continue" }).click();
+  await expect(page.getByRole("heading", { name: "✓ Created 1 user." })).toBeVisible();
+
+  // As the help page recommends: team leaders first, then their teams, naming them by email.
+  await file.setInputFiles(unicodeText("agents.txt", ["n\tfirst-agent@acme.test\tAnn\tAgent\ty\ty\ty\tfirst-lead@acme.test"]));
+  await page.getByRole("button", { name: "Preview" }).click();
+  await expect(page.getByTestId("counts")).toHaveText("＋ 1 new · ⚠ 0 rows with errors");
+  await expect(page.getByRole("button", { name: "Continue" })).toBeEnabled();
+});

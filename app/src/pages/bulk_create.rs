@@ -95,7 +95,7 @@ fn BulkCreateBody() -> impl IntoView {
         committing.set(true);
         problem.set(None);
         let rows = current.preview.len(Filter::All);
-        progress.set(Some(format!("Creating {} users… Large files take a few seconds; keep this page open.", rows)));
+        progress.set(Some(format!("Creating {rows} users… Large files take a few seconds; keep this page open.")));
         let file = ImportFile {
             file_name: current.preview.file_name.clone(),
             bytes: current.bytes.clone(),
@@ -110,6 +110,7 @@ fn BulkCreateBody() -> impl IntoView {
                     let idempotency_key = current.idempotency_key.clone();
                     let timings = current.timings.clone();
                     checked.set(Some(Arc::new(Checked { preview, bytes, idempotency_key, timings })));
+                    snapshot.refetch(); // the next preview checks against the team as it is now
                     notice.set(Some(
                         "The team changed since your preview: the server found the errors shown below, and nothing was saved. Fix them and upload the file again."
                             .into(),
@@ -118,6 +119,7 @@ fn BulkCreateBody() -> impl IntoView {
                 Ok(result) => {
                     checked.set(None);
                     committed.set(Some(result));
+                    snapshot.refetch(); // the users just created can lead the next file's rows
                 }
                 Err(error) => problem.set(Some(error.to_string())),
             }
@@ -433,7 +435,7 @@ fn Committed(result: ImportResult) -> impl IntoView {
         ImportStatus::AlreadyCommitted => {
             format!("These {} users were already created from this file; nothing was created twice.", result.counts.new)
         }
-        _ => format!("Created {} users.", result.counts.new),
+        _ => format!("Created {} {}.", result.counts.new, if result.counts.new == 1 { "user" } else { "users" }),
     };
     let batch = result.batch_id.map(|id| format!("/team/batches/{id}"));
     view! {
