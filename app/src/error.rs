@@ -30,6 +30,9 @@ pub enum AppError {
     /// A request that is wrong as a whole (not a single field).
     #[error("{0}")]
     BadRequest(String),
+    /// An automation request's API key is unknown or revoked.
+    #[error("That API key is not valid (it may have been revoked).")]
+    BadApiKey,
     /// The request body is larger than the server accepts.
     #[error(
         "The file is larger than the {limit_mb} MB this server accepts. Split it into smaller files (each with the header row), or ask whoever runs Roster to raise ROSTER_BODY_LIMIT_MB."
@@ -79,7 +82,7 @@ impl AppError {
     pub fn status(&self) -> axum::http::StatusCode {
         use axum::http::StatusCode;
         match self {
-            AppError::SignInRequired | AppError::BadCredentials => StatusCode::UNAUTHORIZED,
+            AppError::SignInRequired | AppError::BadCredentials | AppError::BadApiKey => StatusCode::UNAUTHORIZED,
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,

@@ -33,7 +33,7 @@ impl Config {
             Some(v) => {
                 v.parse().with_context(|| format!("ROSTER_BODY_LIMIT_MB \"{v}\" is not a number of megabytes"))?
             }
-            None => 64,
+            None => app::bulk::DEFAULT_LIMIT_MB,
         };
         Ok(Config {
             database_url,

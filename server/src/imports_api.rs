@@ -43,11 +43,7 @@ async fn authorise(store: &dyn Store, headers: &HeaderMap) -> Result<(i64, i64),
         .ok_or_else(|| {
             AppError::BadRequest("Send your organisation's API key as the header `Authorization: Bearer <key>`.".into())
         })?;
-    store
-        .api_key(&auth::token_hash(token), auth::now())
-        .await
-        .map_err(app::error::internal)?
-        .ok_or(AppError::SignInRequired)
+    store.api_key(&auth::token_hash(token), auth::now()).await.map_err(app::error::internal)?.ok_or(AppError::BadApiKey)
 }
 
 pub async fn post_import(
@@ -58,14 +54,7 @@ pub async fn post_import(
 ) -> Response {
     let (org_id, key_id) = match authorise(store.as_ref(), &headers).await {
         Ok(found) => found,
-        Err(AppError::SignInRequired) => {
-            return (
-                StatusCode::UNAUTHORIZED,
-                Json(AppError::BadRequest("That API key is not valid (it may have been revoked).".into())),
-            )
-                .into_response();
-        }
-        Err(other) => return error(other),
+        Err(failure) => return error(failure),
     };
     let Ok(Query(query)) = query else {
         return error(AppError::BadRequest(

@@ -6,7 +6,8 @@ pub mod preview;
 use roster::report::{CellProblem, Counts};
 use serde::{Deserialize, Serialize};
 
-/// The largest file the browser offers to upload, matching the server's default body limit.
+/// The server's default request body limit (`ROSTER_BODY_LIMIT_MB`), in MB: room for files of
+/// well over 100,000 rows.
 pub const DEFAULT_LIMIT_MB: usize = 64;
 
 /// An uploaded spreadsheet and what to do with it.

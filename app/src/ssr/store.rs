@@ -59,6 +59,22 @@ pub enum Importer {
 }
 
 impl Importer {
+    /// The admin who imported, if an admin did.
+    pub fn admin(self) -> Option<i64> {
+        match self {
+            Importer::Admin(id) => Some(id),
+            _ => None,
+        }
+    }
+
+    /// The API key that imported, if one did.
+    pub fn api_key(self) -> Option<i64> {
+        match self {
+            Importer::ApiKey(id) => Some(id),
+            _ => None,
+        }
+    }
+
     pub fn source(self) -> &'static str {
         match self {
             Importer::Admin(_) => "browser",

@@ -7,7 +7,7 @@
 
 use app::bulk::{BATCH_PAGE_SIZE, BatchDetail, BatchRow, BatchUser};
 use app::model::UserStatus;
-use app::ssr::{Committed, CreateBatch, Importer, PriorBatch, StoreError};
+use app::ssr::{Committed, CreateBatch, PriorBatch, StoreError};
 use roster::create::{Leader, check_create};
 use roster::report::Counts;
 use roster::{Directory, Snapshot};
@@ -159,10 +159,7 @@ pub async fn commit_create(
     if ids.len() != plan.users.len() {
         return Err(StoreError::Internal(format!("reserved {} ids for {} users", ids.len(), plan.users.len()).into()));
     }
-    let actor = match batch.importer {
-        Importer::Admin(id) => Some(id),
-        _ => None,
-    };
+    let actor = batch.importer.admin();
 
     let batch_id: i64 = sqlx::query_scalar(
         "INSERT INTO import_batches (org_id, actor_id, api_key_id, source, mode, file_name, file_sha256, idempotency_key,
@@ -171,10 +168,7 @@ pub async fn commit_create(
     )
     .bind(org_id)
     .bind(actor)
-    .bind(match batch.importer {
-        Importer::ApiKey(id) => Some(id),
-        _ => None,
-    })
+    .bind(batch.importer.api_key())
     .bind(batch.importer.source())
     .bind(batch.file_name)
     .bind(batch.sha256)

@@ -345,7 +345,45 @@ async fn two_server_processes_committing_at_once_are_ordered_by_the_database(bac
     assert_eq!(users(&app, &org).await, 1 + 2_001);
 }
 
+async fn malformed_uploads_get_a_clear_error_and_change_nothing(backend: crate::helpers::Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (org, client) = admin_of(&app, "acme").await;
+    // A body that is not the encoded upload at all.
+    let garbage = client
+        .post(format!("{}/api/bulk_create", app.address))
+        .header("content-type", "application/x-postcard")
+        .body(vec![0xff_u8; 64])
+        .send()
+        .await
+        .unwrap();
+    let (status, error) = error_of(garbage).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(error["BadRequest"].as_str().is_some_and(|m| m.contains("could not be read")), "{error}");
+    // An idempotency key that is not a short printable token.
+    let (status, error) =
+        commit(&app, &client, upload(sheet(&[leader_row("lee@acme.test")]), Some("has spaces in it")))
+            .await
+            .unwrap_err();
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(error["BadRequest"].as_str().is_some_and(|m| m.contains("idempotency key")), "{error}");
+    // An empty file.
+    let empty = commit(&app, &client, upload(Vec::new(), None)).await.expect("a report");
+    assert_eq!((empty.status, empty.errors[0].row), (ImportStatus::Rejected, None));
+    // Over HTTP, a query that cannot be read.
+    let token = "roster_test-key-bad-input";
+    app.store.create_api_key(org.id, "sync", &app::ssr::auth::token_hash(token)).await.unwrap();
+    let url = format!("{}/api/v1/imports?mode=create&dry_run=maybe", app.address);
+    let response =
+        Client::new().post(url).bearer_auth(token).body(sheet(&[leader_row("x@acme.test")])).send().await.unwrap();
+    let (status, error) = error_of(response).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(error["BadRequest"].as_str().is_some_and(|m| m.contains("mode=create")), "{error}");
+    assert_eq!(users(&app, &org).await, 1);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM import_batches WHERE org_id = $1", &org).await, 0);
+}
+
 on_both_backends!(
+    malformed_uploads_get_a_clear_error_and_change_nothing,
     a_file_is_checked_again_inside_the_transaction_against_what_changed_since_the_preview,
     two_server_processes_committing_at_once_are_ordered_by_the_database,
     a_bad_row_first_in_the_middle_or_last_writes_nothing,
