@@ -1,14 +1,17 @@
-//! Decode + parse + validate of generated bulk-create files of 10k, 100k and 1M rows, natively.
-//! `cargo bench -p roster --bench rules`. Peak memory is the heap high-water mark during the
-//! check, measured by a counting allocator, against the file's size in bytes.
+//! Decode + parse + validate of generated bulk-create files of 10k, 100k and 1M rows, and of
+//! bulk-update files against a team of the same size (untouched, and with every row changed),
+//! natively. `cargo bench -p roster --bench rules`. Peak memory is the heap high-water mark during
+//! the check, measured by a counting allocator, against the file's size in bytes.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use roster::create::check_create;
+use roster::current::{CurrentTeam, CurrentUser, export};
+use roster::update::check_update;
 use roster::write::utf16le;
-use roster::{Directory, KnownUser, OrgRules, UserId};
+use roster::{Column, Directory, KnownUser, OrgRules, ProfileInput, UserId};
 
 struct Counting;
 
@@ -71,6 +74,86 @@ fn file(rows: usize) -> Vec<u8> {
     utf16le(&text)
 }
 
+/// The team that [`file`] would create, as Download Current Team sees it, under an admin (id 1).
+fn team(rows: usize) -> CurrentTeam {
+    let id = |i: usize| UserId(i as i64 + 2);
+    let mut users = vec![CurrentUser {
+        id: UserId(1),
+        version: 1,
+        cells: ProfileInput::new()
+            .with(Column::Role, "Admin")
+            .with(Column::CanManageTeams, "y")
+            .with(Column::EmailAddress, "admin@acme.test")
+            .with(Column::FirstName, "Ada")
+            .with(Column::LastName, "Admin")
+            .with(Column::PhoneChannel, "y")
+            .with(Column::ChatChannel, "y")
+            .with(Column::EmailChannel, "y"),
+        leader: None,
+        deactivated: false,
+        changed_by: "Ada Admin".into(),
+        changed_at: "2026-11-21 09:00 UTC".into(),
+    }];
+    for i in 0..rows {
+        let leads = i % 50 == 0;
+        let (role, manage, leader_ref, leader) = if leads {
+            ("Team Leader", "y", "admin@acme.test".to_owned(), UserId(1))
+        } else {
+            ("Team Member", "n", format!("user{}@acme.test", i - i % 50), id(i - i % 50))
+        };
+        let cells = ProfileInput::new()
+            .with(Column::Role, role)
+            .with(Column::CanManageTeams, manage)
+            .with(Column::EmailAddress, format!("user{i}@acme.test"))
+            .with(Column::EmployeeId, format!("E{i:07}"))
+            .with(Column::FirstName, format!("First{}", i % 1000))
+            .with(Column::LastName, format!("Last{i}"))
+            .with(Column::HomeTown, "Springfield")
+            .with(Column::StateOrCountry, "Oregon")
+            .with(Column::Profile, "Likes \"quotes\" and tabs")
+            .with(Column::PhoneChannel, "y")
+            .with(Column::ChatChannel, "n")
+            .with(Column::EmailChannel, "y")
+            .with(Column::TeamLeader, leader_ref)
+            .with(Column::EmploymentStatus, "Full Time")
+            .with(Column::StartDate, "2025-03-31")
+            .with(Column::GroupAssignments, "{Tier 1}");
+        users.push(CurrentUser {
+            id: id(i),
+            version: 1,
+            cells,
+            leader: Some(leader),
+            deactivated: false,
+            changed_by: "Ada Admin".into(),
+            changed_at: "2026-11-21 09:00 UTC".into(),
+        });
+    }
+    CurrentTeam::from(users)
+}
+
+/// Runs `check` three times on `bytes`; prints a table row with the best time and the peak heap.
+fn measure(label: &str, rows: usize, bytes: &[u8], check: impl Fn(&[u8])) {
+    let mut best = f64::MAX;
+    let mut peak = 0;
+    for _ in 0..3 {
+        let before = CURRENT.load(Ordering::Relaxed);
+        PEAK.store(before, Ordering::Relaxed);
+        let started = Instant::now();
+        check(bytes);
+        best = best.min(started.elapsed().as_secs_f64());
+        peak = peak.max(PEAK.load(Ordering::Relaxed) - before);
+    }
+    let mb = |b: usize| b as f64 / 1_048_576.0;
+    println!(
+        "| {label} | {rows} | {:.1} MB | {:.0} ms | {:.0} | {:.1} MB | {:.1}× |",
+        mb(bytes.len()),
+        best * 1000.0,
+        rows as f64 / best,
+        mb(peak),
+        peak as f64 / bytes.len() as f64
+    );
+}
+
 fn main() {
     let org = OrgRules { groups: vec!["Tier 1".into()], ..OrgRules::with_default_roles() };
     let directory = Directory::new(vec![KnownUser {
@@ -83,37 +166,34 @@ fn main() {
         leader: None,
         has_reports: false,
     }]);
-    println!("| rows | file size | time (best of 3) | rows per second | peak heap | peak / file size |");
-    println!("| ---: | ---: | ---: | ---: | ---: | ---: |");
+    println!("| file | rows | file size | time (best of 3) | rows per second | peak heap | peak / file size |");
+    println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
     // ROSTER_BENCH_ROWS=100000 measures one size (for profiling).
     let sizes: Vec<usize> = match std::env::var("ROSTER_BENCH_ROWS").ok().and_then(|v| v.parse().ok()) {
         Some(rows) => vec![rows],
         None => vec![10_000, 100_000, 1_000_000],
     };
-    for rows in sizes {
-        let bytes = file(rows);
-        let mut best = f64::MAX;
-        let mut peak = 0;
-        for _ in 0..3 {
-            let before = CURRENT.load(Ordering::Relaxed);
-            PEAK.store(before, Ordering::Relaxed);
-            let started = Instant::now();
-            let checked = check_create(&bytes, &org, &directory);
-            let seconds = started.elapsed().as_secs_f64();
+    for &rows in &sizes {
+        measure("bulk create", rows, &file(rows), |bytes| {
+            let checked = check_create(bytes, &org, &directory);
             assert!(checked.report.is_clean(), "{:?}", &checked.report.errors[..checked.report.errors.len().min(3)]);
             assert_eq!(checked.report.counts.new, rows);
-            drop(checked);
-            best = best.min(seconds);
-            peak = peak.max(PEAK.load(Ordering::Relaxed) - before);
-        }
-        let mb = |b: usize| b as f64 / 1_048_576.0;
-        println!(
-            "| {rows} | {:.1} MB | {:.0} ms | {:.0} | {:.1} MB | {:.1}× |",
-            mb(bytes.len()),
-            best * 1000.0,
-            rows as f64 / best,
-            mb(peak),
-            peak as f64 / bytes.len() as f64
-        );
+        });
+    }
+    for &rows in &sizes {
+        let team = team(rows);
+        let untouched = export(&team);
+        measure("bulk update, untouched", rows, &untouched, |bytes| {
+            let checked = check_update(bytes, &org, &team);
+            assert!(checked.report.is_clean(), "{:?}", &checked.report.errors[..checked.report.errors.len().min(3)]);
+            assert_eq!(checked.report.counts.unchanged, rows + 1);
+        });
+        let text = roster::decode::decode(&untouched).expect("an export decodes");
+        let changed = utf16le(&text.replace("\tSpringfield\t", "\tShelbyville\t"));
+        measure("bulk update, every row changed", rows, &changed, |bytes| {
+            let checked = check_update(bytes, &org, &team);
+            assert!(checked.report.is_clean(), "{:?}", &checked.report.errors[..checked.report.errors.len().min(3)]);
+            assert_eq!(checked.report.counts.changed, rows);
+        });
     }
 }

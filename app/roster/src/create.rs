@@ -11,7 +11,7 @@ use crate::hash::{FxHashMap, FxHashSet};
 use crate::parse::{Record, Table};
 use crate::report::{CellProblem, Report, RowKind, RowReport};
 use crate::sheet::{FileProblem, Header, Mode, column_letter};
-use crate::{Cells, Code, Column, Directory, OrgRules, Problem, Profile, ProfileInput, UserId};
+use crate::{Cells, Code, Column, Directory, OrgRules, Problem, Profile, UserId};
 
 /// Where a new user's team leader is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -72,25 +72,8 @@ pub(crate) fn table<'a>(
     Ok((header, rows))
 }
 
-/// The profile cells of a row, and a problem for each value beyond the header's columns.
-pub(crate) fn row_input(
-    record: &Record<'_>,
-    header: &Header,
-    positions: &[Option<usize>; Column::ALL.len()],
-    problems: &mut Vec<CellProblem>,
-) -> ProfileInput {
-    let mut input = ProfileInput::new();
-    for column in Column::ALL {
-        if let Some(position) = positions[column.index()] {
-            input.set(column, crate::write::restore(record.cell(position)));
-        }
-    }
-    stray_cells(record, header, problems);
-    input
-}
-
 /// A problem for a value beyond the header's last column.
-fn stray_cells(record: &Record<'_>, header: &Header, problems: &mut Vec<CellProblem>) {
+pub(crate) fn stray_cells(record: &Record<'_>, header: &Header, problems: &mut Vec<CellProblem>) {
     if let Some((index, _)) = record.cells().enumerate().skip(header.width()).find(|(_, c)| !c.trim().is_empty()) {
         problems.push(CellProblem {
             row: Some(record.row),

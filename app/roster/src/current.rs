@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::fields::yes_no_text;
 use crate::sheet::{DEACTIVATED, USER_ID, VERSION};
-use crate::write::{tsv, utf16le};
+use crate::write::{push_row, utf16le};
 use crate::{Column, ProfileInput, UserId};
 
 /// One existing user as the spreadsheet shows them.
@@ -77,20 +77,18 @@ pub fn export_columns() -> Vec<&'static str> {
 
 /// Download Current Team: UTF-16LE with a byte-order mark, formula-like cells neutralised.
 pub fn export(team: &CurrentTeam) -> Vec<u8> {
-    let rows: Vec<Vec<String>> = team
-        .users
-        .iter()
-        .map(|user| {
-            let mut cells = vec![user.id.0.to_string()];
-            cells.extend(
-                Column::ALL.iter().filter(|c| **c != Column::TemporaryPassword).map(|c| user.cells.get(*c).to_owned()),
-            );
-            cells.push(yes_no_text(user.deactivated).to_owned());
-            cells.push(user.version.to_string());
-            cells
-        })
-        .collect();
-    let header = export_columns();
-    let text = tsv(std::iter::once(header).chain(rows.iter().map(|r| r.iter().map(String::as_str).collect())));
+    let columns: Vec<Column> = Column::ALL.into_iter().filter(|c| *c != Column::TemporaryPassword).collect();
+    let mut text = String::with_capacity(64 + team.users.len() * 160);
+    push_row(&mut text, export_columns());
+    for user in &team.users {
+        let (id, version) = (user.id.0.to_string(), user.version.to_string());
+        let cells = columns.iter().map(|c| user.cells.get(*c));
+        push_row(
+            &mut text,
+            std::iter::once(id.as_str())
+                .chain(cells)
+                .chain([yes_no_text(user.deactivated), version.as_str()]),
+        );
+    }
     utf16le(&text)
 }

@@ -160,6 +160,12 @@ impl Header {
                 "The file needs an \"Email Address\" or an \"Employee ID\" column (or both) to identify each user.",
             ));
         }
+        if mode == Mode::Update && header.has(Field::Profile(Column::TemporaryPassword)) {
+            problems.push(FileProblem::new(
+                "temporary_password_in_update",
+                "The Temporary Password column is for Bulk Create only; delete it from this file (an existing user's password is changed on their profile page).",
+            ));
+        }
         if problems.is_empty() { Ok(header) } else { Err(problems) }
     }
 }

@@ -3,16 +3,23 @@
 //! keep their team leader, cannot be deactivated and cannot lose Can Manage Teams); identifiers
 //! must be unique in the final state, so swaps are legal; a row whose user changed since the
 //! download is a conflict.
+//!
+//! A cell counts as changed only when its meaning changes: `Yes` for `y`, another spelling of the
+//! same date, the same groups in another order, or the team leader's employee ID instead of their
+//! email address are not changes.
 
-use std::collections::HashMap;
+use std::borrow::Cow;
 
-use crate::create::{Checked, row_input, rows_with_problems, table};
+use crate::create::{Checked, rows_with_problems, stray_cells, table};
 use crate::current::{CurrentTeam, CurrentUser};
 use crate::decode::decode;
-use crate::fields::{yes_no, yes_no_text};
+use crate::fields::{EmploymentStatus, GroupList, StartDate, email_key, shorten, yes_no, yes_no_text};
+use crate::hash::FxHashMap;
+use crate::parse::{Record, Table};
 use crate::report::{CellProblem, Change, Report, RowKind, RowReport};
 use crate::sheet::{Field, FileProblem, Mode};
-use crate::{Code, Column, OrgRules, Problem, Profile, UserId};
+use crate::write::restore;
+use crate::{Cells, Code, Column, OrgRules, Problem, Profile, UserId};
 
 /// A user to update: the checked profile, the resolved leader and the version it was read at.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -31,55 +38,36 @@ pub struct UpdatePlan {
     pub users: Vec<UserUpdate>,
 }
 
-/// A changed row on its way through the checks.
-struct Candidate<'t> {
-    row: usize,
-    user: &'t CurrentUser,
-    profile: Option<Profile>,
-    deactivated: bool,
-    changes: Vec<Change>,
-    /// The team leader after the update (set by the final-state check).
-    leader: Option<UserId>,
-}
-
 /// Checks a bulk-update file against the current team.
 pub fn check_update(bytes: &[u8], org: &OrgRules, team: &CurrentTeam) -> Checked<UpdatePlan> {
-    let text = match decode(bytes) {
-        Ok(text) => text,
-        Err(error) => return Checked::failed(vec![FileProblem::new(error.code(), error.to_string())]),
-    };
-    let parsed = crate::parse::Table::parse(&text);
-    let (header, records) = match table(&parsed, Mode::Update, org) {
+    match decode(bytes) {
+        Ok(text) => check_update_table(&Table::parse(&text), org, team),
+        Err(error) => Checked::failed(vec![FileProblem::new(error.code(), error.to_string())]),
+    }
+}
+
+/// [`check_update`] on a file already decoded and parsed (the browser runs the steps one at a time
+/// to show progress between them).
+pub fn check_update_table<'a>(parsed: &'a Table<'a>, org: &OrgRules, team: &CurrentTeam) -> Checked<UpdatePlan> {
+    let (header, records) = match table(parsed, Mode::Update, org) {
         Ok(table) => table,
         Err(problems) => return Checked::failed(problems),
     };
-    let mut problems: Vec<CellProblem> = Vec::new();
-    let mut rows: Vec<RowReport> = Vec::new();
-    let mut candidates: Vec<Candidate<'_>> = Vec::new();
-    let mut seen: HashMap<UserId, usize> = HashMap::new();
     let positions = header.profile_positions();
+    let cell = |record: &Record<'a>, field: Field| header.position(field).map(|p| restore(record.cell(p)).trim());
+    let mut problems: Vec<CellProblem> = Vec::new();
+    let mut rows: Vec<RowReport> = Vec::with_capacity(records.len());
+    let mut candidates: Vec<Candidate<'_, '_>> = Vec::new();
+    let mut seen: FxHashMap<UserId, usize> = FxHashMap::with_capacity_and_hasher(records.len(), Default::default());
 
     for record in &records {
         let row = record.row;
-        let cell =
-            |field: Field| header.position(field).map(|p| crate::write::restore(record.cell(p)).trim().to_owned());
-        let id_text = cell(Field::UserId).unwrap_or_default();
-        let user = match id_text.parse::<i64>().ok().and_then(|id| team.get(UserId(id))) {
-            Some(user) => user,
-            None => {
-                let message = if id_text.is_empty() {
-                    "This row has no User ID. Bulk Update changes existing users only; add new users with Bulk Create."
-                        .to_owned()
-                } else {
-                    format!(
-                        "No user has User ID {}. Bulk Update changes existing users only; add new users with Bulk Create.",
-                        crate::fields::shorten(&id_text)
-                    )
-                };
-                problems.push(CellProblem::at_field(row, Field::UserId, "unknown_user_id", message));
-                rows.push(RowReport { row, kind: RowKind::Error, user: None, changes: Vec::new() });
-                continue;
-            }
+        stray_cells(record, &header, &mut problems);
+        let id_text = cell(record, Field::UserId).unwrap_or_default();
+        let Some(user) = id_text.parse::<i64>().ok().and_then(|id| team.get(UserId(id))) else {
+            problems.push(unknown_user(row, id_text));
+            rows.push(RowReport { row, kind: RowKind::Error, user: None, changes: Vec::new() });
+            continue;
         };
         if let Some(first) = seen.insert(user.id, row) {
             problems.push(CellProblem::at_field(
@@ -90,41 +78,32 @@ pub fn check_update(bytes: &[u8], org: &OrgRules, team: &CurrentTeam) -> Checked
             ));
         }
 
-        // What differs from the current values (only columns the file has).
-        let mut input = user.cells.clone();
-        let mut row_problems = Vec::new();
-        let cells = row_input(record, &header, &positions, &mut row_problems);
-        problems.extend(row_problems);
         let mut changes = Vec::new();
         for column in Column::ALL {
-            if column == Column::TemporaryPassword || !header.has(Field::Profile(column)) {
-                continue;
-            }
-            let new = cells.get(column).trim();
-            let old = user.cells.get(column);
-            if !same_cell(column, old, new) {
+            let Some(position) = positions[column.index()] else { continue };
+            let new = restore(record.cell(position)).trim();
+            let old = user.cells.get(column).trim();
+            if !same_cell(column, old, new, org) {
                 changes.push(Change { field: Field::Profile(column), old: old.to_owned(), new: new.to_owned() });
-                input.set(column, new);
             }
         }
         let mut deactivated = user.deactivated;
-        if let Some(text) = cell(Field::Deactivated) {
-            match yes_no(Column::CanManageTeams, &text) {
-                Ok(value) => {
-                    if value != user.deactivated {
-                        changes.push(Change {
-                            field: Field::Deactivated,
-                            old: yes_no_text(user.deactivated).into(),
-                            new: yes_no_text(value).into(),
-                        });
-                        deactivated = value;
-                    }
+        if let Some(text) = cell(record, Field::Deactivated) {
+            match yes_no(Column::CanManageTeams, text) {
+                Ok(value) if value != user.deactivated => {
+                    changes.push(Change {
+                        field: Field::Deactivated,
+                        old: yes_no_text(user.deactivated).into(),
+                        new: yes_no_text(value).into(),
+                    });
+                    deactivated = value;
                 }
+                Ok(_) => {}
                 Err(_) => problems.push(CellProblem::at_field(
                     row,
                     Field::Deactivated,
                     "invalid_yes_no",
-                    format!("Deactivated must be y or n, not \"{}\".", crate::fields::shorten(&text)),
+                    format!("Deactivated must be y or n, not \"{}\".", shorten(text)),
                 )),
             }
         }
@@ -132,91 +111,154 @@ pub fn check_update(bytes: &[u8], org: &OrgRules, team: &CurrentTeam) -> Checked
             rows.push(RowReport { row, kind: RowKind::Unchanged, user: Some(user.id), changes });
             continue;
         }
-        if let Some(version) = cell(Field::Version)
-            && version != user.version.to_string()
-        {
-            problems.push(CellProblem::at_field(
-                row,
-                Field::Version,
-                "conflict",
-                format!(
-                    "{} was changed by {} at {} after this file was downloaded; download the current team again and redo this row's changes there.",
-                    user.display_name(),
-                    user.changed_by,
-                    user.changed_at
-                ),
-            ));
-        }
-        let profile = match Profile::parse(&input, org) {
+        let overlay = Overlay { user, record, positions: &positions };
+        let profile = match Profile::parse(&overlay, org) {
             Ok(profile) => Some(profile),
             Err(found) => {
-                problems.extend(
-                    found
-                        .into_iter()
-                        .filter(|p| p.column != Column::TemporaryPassword)
-                        .map(|p| CellProblem::at(row, p)),
-                );
+                problems.extend(found.into_iter().map(|p| CellProblem::at(row, p)));
                 None
             }
         };
-        let at = |column, code, message: &str| CellProblem::at(row, Problem::new(column, code, message));
-        if user.can_manage_teams() {
-            if let Some(profile) = &profile
-                && !profile.can_manage_teams
-            {
-                problems.push(at(Column::CanManageTeams, Code::CannotRemoveCanManageTeams, "Can Manage Teams cannot be set back to n in a bulk update; change it on the user's profile page once their reports have another team leader."));
-            }
-            if changes.iter().any(|c| c.field == Field::Profile(Column::TeamLeader)) {
-                problems.push(at(Column::TeamLeader, Code::ManagerKeepsLeader, "Users who can manage teams keep their team leader in a bulk update; change it on the user's profile page."));
-            }
-            if deactivated && !user.deactivated {
-                problems.push(CellProblem::at_field(row, Field::Deactivated, "manager_not_deactivated_in_bulk", "Users who can manage teams cannot be deactivated in a bulk update; give their reports another team leader, then deactivate them on their profile page."));
-            }
-        }
-        candidates.push(Candidate { row, user, profile, deactivated, changes, leader: user.leader });
+        let version = cell(record, Field::Version);
+        candidates.push(Candidate { row, user, profile, deactivated, changes, leader: user.leader, version });
     }
 
-    check_final_state(team, &mut candidates, &mut problems);
+    FinalState::new(team, &candidates).check(&mut candidates, &mut problems);
+    for candidate in candidates.iter().filter(|c| !c.changes.is_empty()) {
+        problems.extend(candidate.conflict());
+        problems.extend(candidate.manager_rules());
+    }
 
     let failed_rows = rows_with_problems(&problems);
-    for candidate in &candidates {
+    let mut updates = Vec::new();
+    for candidate in candidates {
         let failed = failed_rows.contains(&candidate.row);
-        rows.push(RowReport {
-            row: candidate.row,
-            kind: if failed { RowKind::Error } else { RowKind::Changed },
-            user: Some(candidate.user.id),
-            changes: candidate.changes.clone(),
-        });
-    }
-    for row in rows.iter_mut() {
-        if row.kind == RowKind::Unchanged && failed_rows.contains(&row.row) {
-            row.kind = RowKind::Error;
+        let kind = match (failed, candidate.changes.is_empty()) {
+            (true, _) => RowKind::Error,
+            (false, true) => RowKind::Unchanged,
+            (false, false) => RowKind::Changed,
+        };
+        rows.push(RowReport { row: candidate.row, kind, user: Some(candidate.user.id), changes: candidate.changes.clone() });
+        if let (RowKind::Changed, Some(profile)) = (kind, candidate.profile) {
+            updates.push(UserUpdate {
+                row: candidate.row,
+                id: candidate.user.id,
+                version: candidate.user.version,
+                profile,
+                leader: candidate.leader,
+                deactivated: candidate.deactivated,
+                changes: candidate.changes,
+            });
         }
+    }
+    for row in rows.iter_mut().filter(|r| r.kind == RowKind::Unchanged && failed_rows.contains(&r.row)) {
+        row.kind = RowKind::Error;
     }
     rows.sort_by_key(|r| r.row);
     let report = Report::new(problems, rows);
-    let plan = report.is_clean().then(|| UpdatePlan {
-        users: candidates
-            .into_iter()
-            .filter_map(|c| {
-                Some(UserUpdate {
-                    row: c.row,
-                    id: c.user.id,
-                    version: c.user.version,
-                    profile: c.profile?,
-                    leader: c.leader,
-                    deactivated: c.deactivated,
-                    changes: c.changes,
-                })
-            })
-            .collect(),
-    });
+    let plan = report.is_clean().then_some(UpdatePlan { users: updates });
     Checked { report, plan }
 }
 
-/// Cells compare after trimming; y/n cells compare by meaning ("Yes" is "y").
-fn same_cell(column: Column, old: &str, new: &str) -> bool {
-    let old = old.trim();
+/// The report of [`check_update_table`], for the browser's preview.
+pub fn report_update_table(parsed: &Table<'_>, org: &OrgRules, team: &CurrentTeam) -> Report {
+    check_update_table(parsed, org, team).report
+}
+
+fn unknown_user(row: usize, id_text: &str) -> CellProblem {
+    let message = if id_text.is_empty() {
+        "This row has no User ID. Bulk Update changes existing users only; add new users with Bulk Create.".to_owned()
+    } else {
+        format!(
+            "No user has User ID {}. Bulk Update changes existing users only; add new users with Bulk Create.",
+            shorten(id_text)
+        )
+    };
+    CellProblem::at_field(row, Field::UserId, "unknown_user_id", message)
+}
+
+/// A changed row on its way through the checks.
+struct Candidate<'t, 'r> {
+    row: usize,
+    user: &'t CurrentUser,
+    profile: Option<Profile>,
+    deactivated: bool,
+    changes: Vec<Change>,
+    /// The team leader after the update (set by the final-state check).
+    leader: Option<UserId>,
+    /// The file's Version cell, when the file has the column.
+    version: Option<&'r str>,
+}
+
+impl Candidate<'_, '_> {
+    fn changes(&self, field: Field) -> bool {
+        self.changes.iter().any(|c| c.field == field)
+    }
+
+    /// A row whose user was saved by someone else since the download.
+    fn conflict(&self) -> Option<CellProblem> {
+        let version = self.version?;
+        let problem = |code, message| Some(CellProblem::at_field(self.row, Field::Version, code, message));
+        match version.parse::<i64>() {
+            Ok(version) if version == self.user.version => None,
+            Ok(_) => problem(
+                "conflict",
+                format!(
+                    "{} was changed by {} at {} after this file was downloaded; download the current team again and redo this row's changes there.",
+                    self.user.display_name(),
+                    self.user.changed_by,
+                    self.user.changed_at
+                ),
+            ),
+            Err(_) => problem(
+                "invalid_version",
+                format!(
+                    "Version \"{}\" is not the number Download Current Team wrote; keep that column as it was downloaded (download the current team again if it was edited).",
+                    shorten(version)
+                ),
+            ),
+        }
+    }
+
+    /// Users who can manage teams keep the flag and their team leader, and stay active, in bulk.
+    fn manager_rules(&self) -> Vec<CellProblem> {
+        let mut problems = Vec::new();
+        if !self.user.can_manage_teams() {
+            return problems;
+        }
+        let at = |column, code, message: &str| CellProblem::at(self.row, Problem::new(column, code, message));
+        if self.profile.as_ref().is_some_and(|p| !p.can_manage_teams) {
+            problems.push(at(Column::CanManageTeams, Code::CannotRemoveCanManageTeams, "Can Manage Teams cannot be set back to n in a bulk update; change it on the user's profile page once their reports have another team leader."));
+        }
+        if self.changes(Field::Profile(Column::TeamLeader)) {
+            problems.push(at(Column::TeamLeader, Code::ManagerKeepsLeader, "Users who can manage teams keep their team leader in a bulk update; change it on the user's profile page."));
+        }
+        if self.deactivated && !self.user.deactivated {
+            problems.push(CellProblem::at_field(self.row, Field::Deactivated, "manager_not_deactivated_in_bulk", "Users who can manage teams cannot be deactivated in a bulk update; give their reports another team leader, then deactivate them on their profile page."));
+        }
+        problems
+    }
+}
+
+/// A changed row read through: the file's cells where the file has the column, the user's
+/// current values elsewhere.
+struct Overlay<'r, 'a> {
+    user: &'r CurrentUser,
+    record: &'r Record<'a>,
+    positions: &'r [Option<usize>; Column::ALL.len()],
+}
+
+impl Cells for Overlay<'_, '_> {
+    fn cell(&self, column: Column) -> &str {
+        match self.positions[column.index()] {
+            Some(position) => restore(self.record.cell(position)),
+            None => self.user.cells.get(column),
+        }
+    }
+}
+
+/// True when a cell says the same as the current value (both trimmed).
+fn same_cell(column: Column, old: &str, new: &str, org: &OrgRules) -> bool {
     if old == new {
         return true;
     }
@@ -224,78 +266,119 @@ fn same_cell(column: Column, old: &str, new: &str) -> bool {
         Column::CanManageTeams | Column::PhoneChannel | Column::ChatChannel | Column::EmailChannel => {
             matches!((yes_no(column, old), yes_no(column, new)), (Ok(a), Ok(b)) if a == b)
         }
-        Column::EmailAddress => old.to_lowercase() == new.to_lowercase() && old == new,
+        Column::Role => org.role(new).is_some_and(|role| role.name == old),
+        Column::EmploymentStatus => {
+            matches!((EmploymentStatus::parse(old), EmploymentStatus::parse(new)), (Ok(a), Ok(b)) if a == b)
+        }
+        Column::StartDate => matches!(
+            (StartDate::parse(old, org.date_format), StartDate::parse(new, org.date_format)),
+            (Ok(a), Ok(b)) if a == b
+        ),
+        Column::GroupAssignments => match (GroupList::parse(old), GroupList::parse(new)) {
+            (Ok(a), Ok(b)) => {
+                let (mut a, mut b) = (a.names().to_vec(), b.names().to_vec());
+                a.sort_unstable();
+                b.sort_unstable();
+                a == b
+            }
+            _ => false,
+        },
         _ => false,
     }
 }
 
-/// Uniqueness, team leaders and cycles over the final state: everyone as they will be once every
-/// changed row is applied.
-fn check_final_state(team: &CurrentTeam, candidates: &mut [Candidate<'_>], problems: &mut Vec<CellProblem>) {
-    #[derive(Clone)]
-    struct Final {
-        email: Option<String>,
-        employee_id: Option<String>,
-        can_manage: bool,
-        deactivated: bool,
-        leader: Option<UserId>,
-        name: String,
-    }
-    let mut finals: HashMap<UserId, Final> = team
-        .users()
-        .iter()
-        .map(|u| {
-            let text = |c| Some(u.cells.get(c).trim().to_owned()).filter(|v| !v.is_empty());
-            (
-                u.id,
-                Final {
-                    email: text(Column::EmailAddress).map(|e| e.to_lowercase()),
-                    employee_id: text(Column::EmployeeId),
-                    can_manage: u.can_manage_teams(),
-                    deactivated: u.deactivated,
-                    leader: u.leader,
-                    name: u.display_name(),
-                },
-            )
-        })
-        .collect();
-    let row_of: HashMap<UserId, usize> = candidates.iter().map(|c| (c.user.id, c.row)).collect();
-    for candidate in candidates.iter() {
-        if let (Some(profile), Some(state)) = (&candidate.profile, finals.get_mut(&candidate.user.id)) {
-            state.email = profile.email.as_ref().map(|e| e.key());
-            state.employee_id = profile.employee_id.as_ref().map(|e| e.as_str().to_owned());
-            state.can_manage = profile.can_manage_teams;
-            state.name = format!("{} {}", profile.first_name.as_str(), profile.last_name.as_str());
+/// Everyone as they will be once every changed row is applied: who owns which identifier, and
+/// where each candidate is.
+struct FinalState<'t> {
+    team: &'t CurrentTeam,
+    by_email: FxHashMap<Cow<'t, str>, UserId>,
+    by_employee_id: FxHashMap<Cow<'t, str>, UserId>,
+    /// Identifiers more than one user would have: (column, identifier, owners).
+    clashes: Vec<(Column, String, Vec<UserId>)>,
+    candidate_of: FxHashMap<UserId, usize>,
+}
+
+impl<'t> FinalState<'t> {
+    fn new(team: &'t CurrentTeam, candidates: &[Candidate<'t, '_>]) -> FinalState<'t> {
+        let candidate_of: FxHashMap<UserId, usize> =
+            candidates.iter().enumerate().map(|(index, c)| (c.user.id, index)).collect();
+        let capacity = team.users().len();
+        let mut state = FinalState {
+            team,
+            by_email: FxHashMap::with_capacity_and_hasher(capacity, Default::default()),
+            by_employee_id: FxHashMap::with_capacity_and_hasher(capacity, Default::default()),
+            clashes: Vec::new(),
+            candidate_of,
+        };
+        for user in team.users() {
+            let profile = state.candidate_of.get(&user.id).and_then(|&i| candidates[i].profile.as_ref());
+            let (email, employee_id): (Option<Cow<'t, str>>, Option<Cow<'t, str>>) = match profile {
+                Some(profile) => (
+                    profile.email.as_ref().map(|e| Cow::Owned(e.key())),
+                    profile.employee_id.as_ref().map(|e| Cow::Owned(e.as_str().to_owned())),
+                ),
+                None => {
+                    let text = |column| Some(user.cells.get(column).trim()).filter(|v| !v.is_empty());
+                    (text(Column::EmailAddress).map(email_key), text(Column::EmployeeId).map(Cow::Borrowed))
+                }
+            };
+            if let Some(email) = email {
+                claim(&mut state.by_email, &mut state.clashes, Column::EmailAddress, email, user.id);
+            }
+            if let Some(employee_id) = employee_id {
+                claim(&mut state.by_employee_id, &mut state.clashes, Column::EmployeeId, employee_id, user.id);
+            }
         }
-        if let Some(state) = finals.get_mut(&candidate.user.id) {
-            state.deactivated = candidate.deactivated;
+        state
+    }
+
+    /// The user a team-leader reference names after the update.
+    fn resolve(&self, reference: &str) -> Option<UserId> {
+        let reference = reference.trim();
+        self.by_email.get(email_key(reference).as_ref()).or_else(|| self.by_employee_id.get(reference)).copied()
+    }
+
+    fn name(&self, candidates: &[Candidate<'_, '_>], id: UserId) -> String {
+        match self.candidate_of.get(&id).and_then(|&i| candidates[i].profile.as_ref()) {
+            Some(p) => format!("{} {}", p.first_name.as_str(), p.last_name.as_str()),
+            None => self.team.get(id).map(CurrentUser::display_name).unwrap_or_default(),
         }
     }
 
-    // Final-state uniqueness: a changed row may not take an identifier someone keeps.
-    let mut by_email: HashMap<String, Vec<UserId>> = HashMap::new();
-    let mut by_employee_id: HashMap<String, Vec<UserId>> = HashMap::new();
-    for (id, state) in &finals {
-        if let Some(email) = &state.email {
-            by_email.entry(email.clone()).or_default().push(*id);
-        }
-        if let Some(employee_id) = &state.employee_id {
-            by_employee_id.entry(employee_id.clone()).or_default().push(*id);
+    fn can_manage(&self, candidates: &[Candidate<'_, '_>], id: UserId) -> bool {
+        match self.candidate_of.get(&id).and_then(|&i| candidates[i].profile.as_ref()) {
+            Some(p) => p.can_manage_teams,
+            None => self.team.get(id).is_some_and(CurrentUser::can_manage_teams),
         }
     }
-    for (column, code, owners) in [
-        (Column::EmailAddress, Code::DuplicateEmail, &by_email),
-        (Column::EmployeeId, Code::DuplicateEmployeeId, &by_employee_id),
-    ] {
-        for (value, ids) in owners.iter().filter(|(_, ids)| ids.len() > 1) {
-            for id in ids {
-                let Some(&row) = row_of.get(id) else { continue };
+
+    fn deactivated(&self, candidates: &[Candidate<'_, '_>], id: UserId) -> bool {
+        match self.candidate_of.get(&id) {
+            Some(&i) => candidates[i].deactivated,
+            None => self.team.get(id).is_some_and(|u| u.deactivated),
+        }
+    }
+
+    fn leader(&self, candidates: &[Candidate<'_, '_>], id: UserId) -> Option<UserId> {
+        match self.candidate_of.get(&id) {
+            Some(&i) => candidates[i].leader,
+            None => self.team.get(id).and_then(|u| u.leader),
+        }
+    }
+
+    /// Uniqueness, team leaders and circles over the final state. Sets each candidate's leader, and
+    /// drops a Team Leader "change" that names the same leader another way.
+    fn check(&self, candidates: &mut [Candidate<'_, '_>], problems: &mut Vec<CellProblem>) {
+        for (column, value, owners) in &self.clashes {
+            let code = if *column == Column::EmailAddress { Code::DuplicateEmail } else { Code::DuplicateEmployeeId };
+            for id in owners {
+                let Some(&index) = self.candidate_of.get(id) else { continue };
                 let others: Vec<String> =
-                    ids.iter().filter(|o| *o != id).filter_map(|o| finals.get(o)).map(|s| s.name.clone()).collect();
+                    owners.iter().filter(|o| *o != id).map(|o| self.name(candidates, *o)).collect();
                 problems.push(CellProblem::at(
-                    row,
+                    candidates[index].row,
                     Problem::new(
-                        column,
+                        *column,
                         code,
                         format!(
                             "{value} would also belong to {} after this update; each user needs their own.",
@@ -305,83 +388,95 @@ fn check_final_state(team: &CurrentTeam, candidates: &mut [Candidate<'_>], probl
                 ));
             }
         }
-    }
 
-    // Team leaders of changed rows, resolved in the final state.
-    let resolve = |reference: &str| -> Option<UserId> {
-        let key = reference.to_lowercase();
-        by_email.get(&key).or_else(|| by_employee_id.get(reference)).and_then(|ids| (ids.len() == 1).then(|| ids[0]))
-    };
-    // (index into candidates, user, their team leader after the update)
-    let mut new_leaders: Vec<(usize, UserId, Option<UserId>)> = Vec::new();
-    for (index, candidate) in candidates.iter().enumerate() {
-        let Some(profile) = &candidate.profile else { continue };
-        let row = candidate.row;
-        let problem = |code, message: String| CellProblem::at(row, Problem::new(Column::TeamLeader, code, message));
-        let unchanged_reference = !candidate.changes.iter().any(|c| c.field == Field::Profile(Column::TeamLeader));
-        let leader = match &profile.team_leader {
-            None => None,
-            Some(_) if unchanged_reference => candidate.user.leader,
-            Some(reference) => match resolve(reference) {
-                None => {
-                    problems.push(problem(Code::UnknownTeamLeader, format!("No user has the email address or employee ID \"{}\" after this update; enter the email or employee ID of a team leader.", crate::fields::shorten(reference))));
+        let mut resolved: Vec<(usize, Option<UserId>)> = Vec::new();
+        for (index, candidate) in candidates.iter().enumerate() {
+            let Some(profile) = &candidate.profile else { continue };
+            let row = candidate.row;
+            let problem = |code, message: String| CellProblem::at(row, Problem::new(Column::TeamLeader, code, message));
+            let leader = match &profile.team_leader {
+                Some(_) if !candidate.changes(Field::Profile(Column::TeamLeader)) => candidate.user.leader,
+                None => None,
+                Some(reference) => match self.resolve(reference) {
+                    Some(id) => Some(id),
+                    None => {
+                        problems.push(problem(Code::UnknownTeamLeader, format!("No user has the email address or employee ID \"{}\" after this update; enter the email or employee ID of a team leader.", shorten(reference))));
+                        continue;
+                    }
+                },
+            };
+            if let Some(id) = leader {
+                if id == candidate.user.id {
+                    problems.push(problem(
+                        Code::SelfLeader,
+                        "A user cannot be their own team leader; enter someone else who can manage teams.".into(),
+                    ));
                     continue;
                 }
-                Some(id) => Some(id),
-            },
-        };
-        if let Some(id) = leader
-            && let Some(state) = finals.get(&id)
-        {
-            if id == candidate.user.id {
-                problems.push(problem(
-                    Code::SelfLeader,
-                    "A user cannot be their own team leader; enter someone else who can manage teams.".into(),
-                ));
-                continue;
-            }
-            if !state.can_manage {
-                problems.push(problem(
-                    Code::LeaderCannotManageTeams,
-                    format!("{} cannot manage teams; choose a team leader whose Can Manage Teams is y.", state.name),
-                ));
-                continue;
-            }
-            if state.deactivated && !candidate.deactivated {
-                problems.push(problem(
-                    Code::LeaderDeactivated,
-                    format!("{} is deactivated; choose an active team leader.", state.name),
-                ));
-                continue;
-            }
-        }
-        new_leaders.push((index, candidate.user.id, leader));
-    }
-    for (_, id, leader) in &new_leaders {
-        if let Some(state) = finals.get_mut(id) {
-            state.leader = *leader;
-        }
-    }
-    for (index, id, leader) in new_leaders {
-        // Walk up from the new leader; meeting the user again is a circle.
-        let mut current = leader;
-        let mut steps = 0;
-        while let Some(next) = current {
-            if next == id {
-                if let Some(&row) = row_of.get(&id) {
-                    problems.push(CellProblem::at(row, Problem::new(Column::TeamLeader, Code::LeaderCycle, "This team leader reports (directly or not) to this user, which would make a circle; choose a leader outside this user's team.")));
+                if !self.can_manage(candidates, id) {
+                    let name = self.name(candidates, id);
+                    problems.push(problem(
+                        Code::LeaderCannotManageTeams,
+                        format!("{name} cannot manage teams; choose a team leader whose Can Manage Teams is y."),
+                    ));
+                    continue;
                 }
-                break;
+                if self.deactivated(candidates, id) && !candidate.deactivated {
+                    let name = self.name(candidates, id);
+                    problems.push(problem(
+                        Code::LeaderDeactivated,
+                        format!("{name} is deactivated; choose an active team leader."),
+                    ));
+                    continue;
+                }
             }
-            steps += 1;
-            if steps > finals.len() {
-                break;
-            }
-            current = finals.get(&next).and_then(|s| s.leader);
+            resolved.push((index, leader));
         }
-        if let Some(candidate) = candidates.get_mut(index) {
+        for &(index, leader) in &resolved {
+            let candidate = &mut candidates[index];
             candidate.leader = leader;
+            if leader == candidate.user.leader {
+                candidate.changes.retain(|c| c.field != Field::Profile(Column::TeamLeader));
+            }
         }
+        for (index, leader) in resolved {
+            let id = candidates[index].user.id;
+            if leader == candidates[index].user.leader {
+                continue;
+            }
+            // Walk up from the new leader; meeting the user again is a circle.
+            let mut current = leader;
+            let mut steps = 0;
+            while let Some(next) = current {
+                if next == id {
+                    problems.push(CellProblem::at(candidates[index].row, Problem::new(Column::TeamLeader, Code::LeaderCycle, "This team leader reports (directly or not) to this user, which would make a circle; choose a leader outside this user's team.")));
+                    break;
+                }
+                steps += 1;
+                if steps > self.team.users().len() {
+                    break; // an existing circle elsewhere; never loop forever
+                }
+                current = self.leader(candidates, next);
+            }
+        }
+    }
+}
+
+/// Records that `id` will own `key`; a key someone else owns already becomes a clash.
+fn claim<'t>(
+    owners: &mut FxHashMap<Cow<'t, str>, UserId>,
+    clashes: &mut Vec<(Column, String, Vec<UserId>)>,
+    column: Column,
+    key: Cow<'t, str>,
+    id: UserId,
+) {
+    if let Some(&owner) = owners.get(&key) {
+        match clashes.iter_mut().find(|(c, value, _)| *c == column && value.as_str() == key.as_ref()) {
+            Some((_, _, ids)) => ids.push(id),
+            None => clashes.push((column, key.into_owned(), vec![owner, id])),
+        }
+    } else {
+        owners.insert(key, id);
     }
 }
 

@@ -58,15 +58,20 @@ where
 {
     let mut text = String::new();
     for row in rows {
-        for (index, cell) in row.into_iter().enumerate() {
-            if index > 0 {
-                text.push('\t');
-            }
-            text.push_str(&quote(&neutralise(cell)));
-        }
-        text.push_str("\r\n");
+        push_row(&mut text, row);
     }
     text
+}
+
+/// Appends one row of [`tsv`].
+pub fn push_row<'a>(text: &mut String, cells: impl IntoIterator<Item = &'a str>) {
+    for (index, cell) in cells.into_iter().enumerate() {
+        if index > 0 {
+            text.push('\t');
+        }
+        text.push_str(&quote(&neutralise(cell)));
+    }
+    text.push_str("\r\n");
 }
 
 /// The template's header as the help page writes it: required columns marked with `*`.

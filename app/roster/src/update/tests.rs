@@ -117,10 +117,10 @@ fn users_who_can_manage_teams_keep_their_leader_stay_active_and_keep_the_flag() 
     assert_eq!(
         codes(&checked),
         [
+            at(3, "Team Leader", "leader_cannot_manage_teams"),
             at(3, "Can Manage Teams", "cannot_remove_can_manage_teams"),
             at(3, "Team Leader", "manager_keeps_leader"),
             at(3, "Deactivated", "manager_not_deactivated_in_bulk"),
-            at(3, "Team Leader", "leader_cannot_manage_teams"),
         ]
     );
 }
@@ -182,4 +182,95 @@ fn a_new_leader_from_inside_the_users_own_team_is_a_circle() {
     let checked = check_update(&edited(&team, &[(3, "Team Leader", "sub@acme.test")]), &org(), &team);
     assert!(codes(&checked).contains(&at(3, "Team Leader", "manager_keeps_leader")));
     assert!(codes(&checked).contains(&at(3, "Team Leader", "leader_cycle")));
+}
+
+#[test]
+fn cells_that_say_the_same_another_way_are_not_changes() {
+    let mut users: Vec<CurrentUser> = team().users().to_vec();
+    users[0].cells.set(Column::EmployeeId, "00042");
+    users[2].cells.set(Column::GroupAssignments, "{Night},{Tier 2}");
+    users[2].cells.set(Column::StartDate, "2024-03-05");
+    users[2].cells.set(Column::EmploymentStatus, "Part Time");
+    let team = CurrentTeam::from(users);
+    let org = OrgRules {
+        groups: vec!["Night".into(), "Tier 2".into()],
+        date_format: crate::fields::DateFormat::MonthDayYear,
+        ..org()
+    };
+    let file = edited(
+        &team,
+        &[
+            (3, "Team Leader", "00042"), // Lea's leader by employee ID instead of email
+            (4, "Phone Channel", "Yes"),
+            (4, "Group Assignments", "{Tier 2}, {Night}"),
+            (4, "Start Date", "3/5/2024"),
+            (4, "Employment Status", "part time"),
+            (4, "Role", "team member"),
+        ],
+    );
+    let checked = check_update(&file, &org, &team);
+    assert!(checked.report.is_clean(), "{:?}", checked.report.errors);
+    assert_eq!(checked.report.counts, Counts { unchanged: 4, ..Counts::default() });
+}
+
+#[test]
+fn a_version_that_is_not_a_number_is_its_own_error() {
+    let team = team();
+    let checked = check_update(&edited(&team, &[(4, "First Name", "Augusta"), (4, "Version", "three")]), &org(), &team);
+    assert_eq!(codes(&checked), [at(4, "Version", "invalid_version")]);
+}
+
+#[test]
+fn a_file_without_the_version_column_is_applied_over_the_current_values() {
+    let team = team();
+    let text = crate::decode::decode(&edited(&team, &[(4, "First Name", "Augusta")])).unwrap();
+    let without: Vec<String> =
+        text.lines().map(|line| line.rsplit_once('\t').map(|(rest, _)| rest.to_owned()).unwrap_or_default()).collect();
+    let mut users: Vec<CurrentUser> = team.users().to_vec();
+    users[2].version = 9;
+    let checked = check_update(&utf16le(&without.join("\r\n")), &org(), &CurrentTeam::from(users));
+    assert!(checked.report.is_clean(), "{:?}", checked.report.errors);
+    assert_eq!(checked.report.counts.changed, 1);
+}
+
+#[test]
+fn temporary_passwords_are_not_set_in_bulk_update() {
+    let team = team();
+    let text = crate::decode::decode(&export(&team)).unwrap().replacen("Version", "Version\tTemporary Password", 1);
+    let checked = check_update(&utf16le(&text), &org(), &team);
+    assert_eq!(checked.report.errors[0].code, "temporary_password_in_update");
+    assert_eq!(checked.report.errors[0].row, None);
+}
+
+#[test]
+fn reactivating_someone_whose_leader_is_deactivated_is_an_error() {
+    let mut users: Vec<CurrentUser> = team().users().to_vec();
+    users[1].deactivated = true; // Lea
+    users[2].deactivated = true; // Ada, her report
+    let team = CurrentTeam::from(users);
+    let checked = check_update(&edited(&team, &[(4, "Deactivated", "n")]), &org(), &team);
+    assert_eq!(codes(&checked), [at(4, "Team Leader", "leader_deactivated")]);
+}
+
+#[test]
+fn formula_like_cells_survive_a_round_trip_unchanged() {
+    let mut users: Vec<CurrentUser> = team().users().to_vec();
+    users[2].cells.set(Column::Profile, "=HYPERLINK(\"x\")");
+    users[3].cells.set(Column::HomeTown, "-North");
+    let team = CurrentTeam::from(users);
+    let bytes = export(&team);
+    let text = crate::decode::decode(&bytes).unwrap();
+    assert!(text.contains("'=HYPERLINK") && text.contains("'-North"), "{text}");
+    assert_eq!(check_update(&bytes, &org(), &team).report.counts, Counts { unchanged: 4, ..Counts::default() });
+}
+
+#[test]
+fn a_leaders_new_email_can_be_named_by_reports_in_the_same_file() {
+    let team = team();
+    let file = edited(&team, &[(3, "Email Address", "lea.new@acme.test"), (4, "Team Leader", "lea.new@acme.test")]);
+    let checked = check_update(&file, &org(), &team);
+    assert!(checked.report.is_clean(), "{:?}", checked.report.errors);
+    let plan = checked.plan.unwrap();
+    assert_eq!(plan.users.len(), 1, "Ada keeps Lea: only Lea's row changes anything");
+    assert_eq!(checked.report.counts, Counts { changed: 1, unchanged: 3, ..Counts::default() });
 }
