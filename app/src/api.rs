@@ -246,6 +246,25 @@ pub async fn bulk_create(file: crate::bulk::ImportFile) -> Result<crate::bulk::I
     import::import_create(store.as_ref(), viewer.org_id, Importer::Admin(viewer.user_id), &file, false).await
 }
 
+/// What the browser needs to check a bulk-update file exactly as the server will: the
+/// organisation's rules and every user with their current values, in a compact binary encoding.
+#[server(prefix = "/api", endpoint = "bulk_update_snapshot", output = Postcard)]
+pub async fn bulk_update_snapshot() -> Result<roster::current::TeamSnapshot, AppError> {
+    let viewer = guard::admin().await?;
+    guard::state()?.store.current_team(viewer.org_id).await.map_err(guard::store_error)
+}
+
+/// Updates every user a bulk-update file changes, or none: the server checks the file again
+/// inside the transaction, against the live team. A retry with the same idempotency key saves
+/// nothing twice.
+#[server(prefix = "/api", endpoint = "bulk_update", input = Postcard, output = Postcard)]
+pub async fn bulk_update(file: crate::bulk::ImportFile) -> Result<crate::bulk::ImportResult, AppError> {
+    use crate::ssr::{Importer, import};
+    let viewer = guard::admin().await?;
+    let store = guard::state()?.store;
+    import::import_update(store.as_ref(), viewer.org_id, Importer::Admin(viewer.user_id), &file, false).await
+}
+
 /// The organisation's committed batches, newest first.
 #[server(prefix = "/api", endpoint = "list_batches")]
 pub async fn list_batches(page: i64) -> Result<Vec<crate::bulk::BatchRow>, AppError> {

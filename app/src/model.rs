@@ -294,6 +294,23 @@ impl UserForm {
     }
 }
 
+/// A Unix time as UTC, e.g. "2026-11-21 13:05 UTC".
+pub fn utc_time(seconds: i64) -> String {
+    let days = seconds.div_euclid(86_400);
+    let minutes = seconds.rem_euclid(86_400) / 60;
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02} {:02}:{:02} UTC", minutes / 60, minutes % 60)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -346,5 +363,12 @@ mod tests {
         assert_eq!(input.get(Column::PhoneChannel), "n");
         assert_eq!(input.get(Column::EmailChannel), "y");
         assert_eq!(input.get(Column::GroupAssignments), "{Tier 1},{Nights}");
+    }
+
+    #[test]
+    fn times_are_shown_as_utc_dates() {
+        assert_eq!(super::utc_time(0), "1970-01-01 00:00 UTC");
+        assert_eq!(super::utc_time(1_795_219_200 + 13 * 3600 + 5 * 60), "2026-11-21 13:05 UTC");
+        assert_eq!(super::utc_time(951_782_400), "2000-02-29 00:00 UTC");
     }
 }

@@ -1,4 +1,5 @@
-//! The command line: serve the app, and set up organisations and admins from scripts.
+//! The command line: serve the app, set up organisations and admins, and import and export
+//! spreadsheets from scripts.
 
 use std::io::Read;
 
@@ -8,6 +9,7 @@ use clap::{Parser, Subcommand};
 
 use app::bulk::{ImportFile, ImportResult, ImportStatus};
 use app::ssr::Importer;
+use roster::sheet::Mode;
 
 use crate::storage::SqlStore;
 
@@ -59,6 +61,15 @@ pub enum Command {
         format: Format,
         file: std::path::PathBuf,
     },
+    /// Write Download Current Team: every user of the organisation, deactivated ones included, as
+    /// UTF-16 Unicode Text ready to edit and import with `--mode update`.
+    Export {
+        /// The organisation's short name.
+        #[arg(long)]
+        org: String,
+        /// Where to write the file.
+        file: std::path::PathBuf,
+    },
     /// Manage the organisation API keys that automation uses.
     ApiKey {
         #[command(subcommand)]
@@ -68,7 +79,19 @@ pub enum Command {
 
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
 pub enum ImportMode {
+    /// Every row a new user (the Bulk Create template).
     Create,
+    /// Every row an existing user, by User ID (a Download Current Team file, edited).
+    Update,
+}
+
+impl From<ImportMode> for Mode {
+    fn from(mode: ImportMode) -> Mode {
+        match mode {
+            ImportMode::Create => Mode::Create,
+            ImportMode::Update => Mode::Update,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -118,17 +141,19 @@ pub enum AdminCommand {
 
 pub async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve) {
-        Command::Import {
-            org,
-            mode: ImportMode::Create,
-            dry_run,
-            delay_welcome_emails,
-            idempotency_key,
-            format,
-            file,
-        } => {
-            let options = ImportOptions { dry_run, delay_welcome_emails, idempotency_key, format };
+        Command::Import { org, mode, dry_run, delay_welcome_emails, idempotency_key, format, file } => {
+            let options = ImportOptions { mode: mode.into(), dry_run, delay_welcome_emails, idempotency_key, format };
             if import(&config, &org, &file, options).await? { Ok(()) } else { Err(FileHasErrors.into()) }
+        }
+        Command::Export { org, file } => {
+            let store = SqlStore::connect(&config.database_url).await?;
+            let org_id = org_id(&store, &org).await?;
+            let team = store.current_team(org_id).await?.team;
+            let users = team.users().len();
+            let bytes = tokio::task::spawn_blocking(move || roster::current::export(&team)).await?;
+            std::fs::write(&file, bytes).with_context(|| format!("could not write {}", file.display()))?;
+            println!("Wrote {users} users of {org} to {}.", file.display());
+            Ok(())
         }
         Command::ApiKey { command: ApiKeyCommand::Create { org, name } } => {
             let store = SqlStore::connect(&config.database_url).await?;
@@ -203,17 +228,19 @@ async fn import(config: &Config, org: &str, file: &std::path::Path, options: Imp
         delay_welcome_emails: options.delay_welcome_emails,
         idempotency_key: options.idempotency_key,
     };
-    let result = app::ssr::import::import_create(&store, org_id, Importer::CommandLine, &upload, options.dry_run)
-        .await
-        .map_err(|error| anyhow::anyhow!("{error}"))?;
+    let result =
+        app::ssr::import::import(&store, org_id, Importer::CommandLine, options.mode, &upload, options.dry_run)
+            .await
+            .map_err(|error| anyhow::anyhow!("{error}"))?;
     match options.format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&result)?),
-        Format::Text => print!("{}", import_summary(&result)),
+        Format::Text => print!("{}", import_summary(options.mode, &result)),
     }
     Ok(result.is_success())
 }
 
 struct ImportOptions {
+    mode: Mode,
     dry_run: bool,
     delay_welcome_emails: bool,
     idempotency_key: Option<String>,
@@ -221,20 +248,28 @@ struct ImportOptions {
 }
 
 /// The import's outcome for a person at a terminal.
-fn import_summary(result: &ImportResult) -> String {
+fn import_summary(mode: Mode, result: &ImportResult) -> String {
     let counts = result.counts;
-    let mut text = match result.status {
-        ImportStatus::Committed => {
-            format!("Created {} users (batch {}).\n", counts.new, result.batch_id.unwrap_or_default())
-        }
-        ImportStatus::AlreadyCommitted => format!(
-            "This file was already imported with this idempotency key (batch {}); nothing was created again.\n",
-            result.batch_id.unwrap_or_default()
+    let batch = result.batch_id.unwrap_or_default();
+    let mut text = match (result.status, mode) {
+        (ImportStatus::Committed, Mode::Create) => format!("Created {} (batch {batch}).\n", users(counts.new)),
+        (ImportStatus::Committed, Mode::Update) => format!(
+            "Updated {}; {} unchanged (batch {batch}).\n",
+            users(counts.changed),
+            counts.unchanged
         ),
-        ImportStatus::DryRun => {
+        (ImportStatus::AlreadyCommitted, _) => format!(
+            "This file was already imported with this idempotency key (batch {batch}); nothing was saved again.\n"
+        ),
+        (ImportStatus::DryRun, Mode::Create) => {
             format!("Dry run: the file is valid; {} users would be created. Nothing was saved.\n", counts.new)
         }
-        ImportStatus::Rejected => {
+        (ImportStatus::DryRun, Mode::Update) => format!(
+            "Dry run: the file is valid; {} would be updated, {} unchanged. Nothing was saved.\n",
+            users(counts.changed),
+            counts.unchanged
+        ),
+        (ImportStatus::Rejected, _) => {
             format!("The file has errors; nothing was saved. Rows with errors: {}.\n", counts.errors)
         }
     };
@@ -247,6 +282,11 @@ fn import_summary(result: &ImportResult) -> String {
         text.push_str(&format!("  {place}{}\n", error.message));
     }
     text
+}
+
+/// "1 user", "2 users".
+fn users(count: usize) -> String {
+    if count == 1 { "1 user".into() } else { format!("{count} users") }
 }
 
 async fn serve(config: Config) -> anyhow::Result<()> {

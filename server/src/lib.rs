@@ -4,6 +4,7 @@ pub mod api_status;
 pub mod body_limit;
 pub mod cli;
 pub mod config;
+pub mod export;
 pub mod imports_api;
 pub mod origin;
 pub mod startup;

@@ -9,7 +9,7 @@ use app::{App, shell};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, header};
-use axum::routing::post;
+use axum::routing::{get, post};
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
@@ -58,11 +58,16 @@ impl Application {
 fn router(options: LeptosOptions, state: AppState, body_limit: usize) -> Router {
     let routes = generate_route_list(App);
     let store = state.store.clone();
+    let export_store = state.store.clone();
     let context = move || provide_context(state.clone());
     Router::new()
         .route(
             "/api/v1/imports",
             post(move |query, headers, body| crate::imports_api::post_import(store.clone(), query, headers, body)),
+        )
+        .route(
+            "/api/export/current-team",
+            get(move |headers| crate::export::current_team(export_store.clone(), headers)),
         )
         .leptos_routes_with_context(&options, routes, context.clone(), {
             let options = options.clone();

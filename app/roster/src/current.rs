@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::fields::yes_no_text;
 use crate::sheet::{DEACTIVATED, USER_ID, VERSION};
 use crate::write::{push_row, utf16le};
-use crate::{Column, ProfileInput, UserId};
+use crate::{Column, OrgRules, ProfileInput, UserId};
 
 /// One existing user as the spreadsheet shows them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -64,6 +64,14 @@ impl CurrentTeam {
     pub fn users(&self) -> &[CurrentUser] {
         &self.users
     }
+}
+
+/// Everything the rules need to check a bulk-update file in the browser: the organisation's rules
+/// and its current team. The server sends it in a compact binary encoding.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamSnapshot {
+    pub org: OrgRules,
+    pub team: CurrentTeam,
 }
 
 /// The columns of Download Current Team: the User ID, every profile column but the temporary

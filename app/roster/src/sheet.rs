@@ -46,6 +46,26 @@ impl Field {
         }
     }
 
+    /// A stable snake_case key for JSON (the audit trail's before → after).
+    pub fn key(self) -> &'static str {
+        match self {
+            Field::Profile(column) => column.key(),
+            Field::UserId => "user_id",
+            Field::Deactivated => "deactivated",
+            Field::Version => "version",
+            Field::Errors => "errors",
+        }
+    }
+
+    /// The field a [`Field::key`] names.
+    pub fn from_key(key: &str) -> Option<Field> {
+        Column::ALL
+            .into_iter()
+            .map(Field::Profile)
+            .chain([Field::UserId, Field::Deactivated, Field::Version, Field::Errors])
+            .find(|field| field.key() == key)
+    }
+
     fn from_header(cell: &str) -> Option<Field> {
         if let Some(column) = Column::from_header(cell) {
             return Some(Field::Profile(column));
@@ -228,6 +248,14 @@ mod tests {
         );
         let header = header(&format!("User ID\t{MINIMAL}\tErrors"), Mode::Update).unwrap();
         assert!(header.has(Field::Errors));
+    }
+
+    #[test]
+    fn every_field_is_found_again_by_its_key() {
+        for field in Column::ALL.map(Field::Profile).into_iter().chain([Field::UserId, Field::Deactivated, Field::Version]) {
+            assert_eq!(Field::from_key(field.key()), Some(field));
+        }
+        assert_eq!(Field::from_key("shoe_size"), None);
     }
 
     #[test]

@@ -352,9 +352,14 @@ impl<'t> FinalState<'t> {
         }
     }
 
+    /// Whether a user will be deactivated. A deactivation the bulk rules refuse (of someone who
+    /// can manage teams) is reported once, on its own row, and not held against their reports.
     fn deactivated(&self, candidates: &[Candidate<'_, '_>], id: UserId) -> bool {
         match self.candidate_of.get(&id) {
-            Some(&i) => candidates[i].deactivated,
+            Some(&i) => {
+                let candidate = &candidates[i];
+                candidate.deactivated && !(candidate.user.can_manage_teams() && !candidate.user.deactivated)
+            }
             None => self.team.get(id).is_some_and(|u| u.deactivated),
         }
     }

@@ -75,6 +75,8 @@ pub struct BatchUser {
     pub name: String,
     pub email: String,
     pub employee_id: String,
+    /// What a bulk update changed: (column, before, after).
+    pub changes: Vec<(String, String, String)>,
 }
 
 /// One page of a batch's users.

@@ -8,6 +8,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use crate::api::{batch_detail, list_batches};
 use crate::bulk::{BATCH_PAGE_SIZE, BatchRow};
 use crate::layout::{Guarded, admins};
+use crate::model::utc_time;
 
 #[component]
 pub fn BatchHistory() -> impl IntoView {
@@ -31,22 +32,6 @@ pub fn BatchHistory() -> impl IntoView {
     }
 }
 
-/// A Unix time as UTC, e.g. "2026-11-21 13:05 UTC".
-pub fn when(seconds: i64) -> String {
-    let days = seconds.div_euclid(86_400);
-    let minutes = seconds.rem_euclid(86_400) / 60;
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02} {:02}:{:02} UTC", minutes / 60, minutes % 60)
-}
 
 #[component]
 fn BatchTable(rows: Vec<BatchRow>) -> impl IntoView {
@@ -67,7 +52,7 @@ fn BatchTable(rows: Vec<BatchRow>) -> impl IntoView {
                 {rows.into_iter().map(|b| view! {
                     <tr>
                         <td><A href=format!("/team/batches/{}", b.id)>{format!("#{}", b.id)}</A></td>
-                        <td>{when(b.created_at)}</td>
+                        <td>{utc_time(b.created_at)}</td>
                         <td>{b.committed_by}</td>
                         <td>{b.file_name}</td>
                         <td>{b.counts.new}</td>
@@ -104,7 +89,7 @@ pub fn BatchView() -> impl IntoView {
                             view! {
                                 <h1>{format!("Batch #{}: {}", b.id, b.file_name)}</h1>
                                 <dl class="facts">
-                                    <dt>"When"</dt><dd>{when(b.created_at)}</dd>
+                                    <dt>"When"</dt><dd>{utc_time(b.created_at)}</dd>
                                     <dt>"By"</dt><dd>{b.committed_by}" ("{b.source}")"</dd>
                                     <dt>"Counts"</dt><dd>{format!("{} new, {} changed, {} unchanged", b.counts.new, b.counts.changed, b.counts.unchanged)}</dd>
                                     <dt>"File SHA-256"</dt><dd><code>{b.file_sha256}</code></dd>
@@ -136,15 +121,5 @@ pub fn BatchView() -> impl IntoView {
                 })}
             </Transition>
         </Guarded>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn times_are_shown_as_utc_dates() {
-        assert_eq!(super::when(0), "1970-01-01 00:00 UTC");
-        assert_eq!(super::when(1_795_219_200 + 13 * 3600 + 5 * 60), "2026-11-21 13:05 UTC");
-        assert_eq!(super::when(951_782_400), "2000-02-29 00:00 UTC");
     }
 }

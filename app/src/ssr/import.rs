@@ -1,14 +1,17 @@
 //! One path for every bulk import, whoever asks (the browser, the command line, the HTTP API):
-//! check the file with the rules, hash temporary passwords in parallel, then let storage check it
-//! again and write it in one transaction.
+//! check the file with the rules (for a bulk create, hashing its temporary passwords in parallel),
+//! then let storage check it again and write it in one transaction.
 
 use std::collections::HashMap;
 
 use roster::create::check_create;
+use roster::current::TeamSnapshot;
+use roster::sheet::Mode;
+use roster::update::check_update;
 use roster::report::{CellProblem, Counts};
 use sha2::{Digest, Sha256};
 
-use super::{Committed, CreateBatch, Importer, Store, StoreError};
+use super::{Committed, CreateBatch, FileBatch, Importer, Store, StoreError};
 use crate::AppError;
 use crate::bulk::{ImportFile, ImportResult, ImportStatus};
 use crate::error::internal;
@@ -18,6 +21,51 @@ const MAX_KEY_LEN: usize = 200;
 /// The longest file name kept in the history.
 const MAX_FILE_NAME_LEN: usize = 255;
 
+/// What every import starts from: its key checked, its file name cleaned, its bytes hashed.
+struct Upload<'f> {
+    key: Option<&'f str>,
+    file_name: String,
+    sha256: String,
+}
+
+impl<'f> Upload<'f> {
+    fn of(file: &'f ImportFile) -> Result<Upload<'f>, AppError> {
+        Ok(Upload {
+            key: idempotency_key(file.idempotency_key.as_deref())?,
+            file_name: file_name(&file.file_name),
+            sha256: hex::encode(Sha256::digest(&file.bytes)),
+        })
+    }
+
+    /// The batch committed earlier with this idempotency key, if any.
+    async fn replay(&self, store: &dyn Store, org_id: i64) -> Result<Option<ImportResult>, AppError> {
+        let Some(key) = self.key else { return Ok(None) };
+        match store.batch_by_key(org_id, key).await.map_err(store_error)? {
+            Some(prior) => replayed(prior, &self.sha256).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    fn batch(&'f self, importer: Importer, bytes: &'f [u8]) -> FileBatch<'f> {
+        FileBatch { importer, file_name: &self.file_name, bytes, sha256: &self.sha256, idempotency_key: self.key }
+    }
+}
+
+/// Checks and (unless `dry_run`) commits a bulk-create or bulk-update file.
+pub async fn import(
+    store: &dyn Store,
+    org_id: i64,
+    importer: Importer,
+    mode: Mode,
+    file: &ImportFile,
+    dry_run: bool,
+) -> Result<ImportResult, AppError> {
+    match mode {
+        Mode::Create => import_create(store, org_id, importer, file, dry_run).await,
+        Mode::Update => import_update(store, org_id, importer, file, dry_run).await,
+    }
+}
+
 /// Checks and (unless `dry_run`) commits a bulk-create file for an organisation.
 pub async fn import_create(
     store: &dyn Store,
@@ -26,15 +74,10 @@ pub async fn import_create(
     file: &ImportFile,
     dry_run: bool,
 ) -> Result<ImportResult, AppError> {
-    let key = idempotency_key(file.idempotency_key.as_deref())?;
-    let file_name = file_name(&file.file_name);
-    let sha256 = hex::encode(Sha256::digest(&file.bytes));
-    if let Some(key) = key
-        && let Some(prior) = store.batch_by_key(org_id, key).await.map_err(store_error)?
-    {
-        return replayed(prior, &sha256);
+    let upload = Upload::of(file)?;
+    if let Some(done) = upload.replay(store, org_id).await? {
+        return Ok(done);
     }
-
     let (org, directory) = store.snapshot(org_id).await.map_err(store_error)?.into_parts();
     let bytes = file.bytes.clone();
     let checked =
@@ -51,21 +94,45 @@ pub async fn import_create(
         .filter_map(|user| Some((user.row, user.profile.temporary_password?.expose().to_owned())))
         .collect();
     let password_hashes = hash_in_parallel(passwords).await?;
-
     let batch = CreateBatch {
-        importer,
-        file_name: &file_name,
-        bytes: &file.bytes,
-        sha256: &sha256,
+        file: upload.batch(importer, &file.bytes),
         delay_welcome_emails: file.delay_welcome_emails,
-        idempotency_key: key,
         password_hashes: &password_hashes,
     };
-    match store.commit_create(org_id, &batch).await.map_err(store_error)? {
+    outcome(store.commit_create(org_id, &batch).await.map_err(store_error)?, &upload.sha256)
+}
+
+/// Checks and (unless `dry_run`) commits a bulk-update file. A commit is checked only inside the
+/// transaction, against the live team: a check before it would find nothing new.
+pub async fn import_update(
+    store: &dyn Store,
+    org_id: i64,
+    importer: Importer,
+    file: &ImportFile,
+    dry_run: bool,
+) -> Result<ImportResult, AppError> {
+    let upload = Upload::of(file)?;
+    if let Some(done) = upload.replay(store, org_id).await? {
+        return Ok(done);
+    }
+    if dry_run {
+        let TeamSnapshot { org, team } = store.current_team(org_id).await.map_err(store_error)?;
+        let bytes = file.bytes.clone();
+        let report =
+            tokio::task::spawn_blocking(move || check_update(&bytes, &org, &team).report).await.map_err(internal)?;
+        let status = if report.is_clean() { ImportStatus::DryRun } else { ImportStatus::Rejected };
+        return Ok(result(status, None, report.counts, report.errors));
+    }
+    outcome(store.commit_update(org_id, &upload.batch(importer, &file.bytes)).await.map_err(store_error)?, &upload.sha256)
+}
+
+/// The import's result from what storage did.
+fn outcome(committed: Committed, sha256: &str) -> Result<ImportResult, AppError> {
+    match committed {
         Committed::Saved { batch_id, counts } => {
             Ok(result(ImportStatus::Committed, Some(batch_id), counts, Vec::new()))
         }
-        Committed::Replayed(prior) => replayed(prior, &sha256),
+        Committed::Replayed(prior) => replayed(prior, sha256),
         Committed::KeyReused => Err(key_reused()),
         Committed::Rejected(report) => Ok(result(ImportStatus::Rejected, None, report.counts, report.errors)),
     }
@@ -94,7 +161,7 @@ fn store_error(error: StoreError) -> AppError {
             "An {what} in the file was taken by another change while the file was being saved; nothing was saved. Preview the file again to see which."
         )),
         StoreError::Stale => AppError::Conflict(
-            "A role or group the file names was changed while the file was being saved; nothing was saved. Preview the file again."
+            "A user, role or group the file names was changed while the file was being saved; nothing was saved. Preview the file again."
                 .into(),
         ),
         StoreError::NotFound => AppError::NotFound,

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use async_trait::async_trait;
 use roster::report::{Counts, Report};
+use roster::current::TeamSnapshot;
 use roster::{Directory, OrgRules, Profile, Snapshot, UserId};
 
 use crate::bulk::{BatchDetail, BatchRow};
@@ -84,16 +85,23 @@ impl Importer {
     }
 }
 
-/// A bulk-create file to commit: checked again inside the transaction against live data.
+/// A spreadsheet to commit, and who sent it. Storage checks it again inside the transaction
+/// against live data.
 #[derive(Debug)]
-pub struct CreateBatch<'a> {
+pub struct FileBatch<'a> {
     pub importer: Importer,
     pub file_name: &'a str,
     pub bytes: &'a [u8],
     /// Hex SHA-256 of the bytes.
     pub sha256: &'a str,
-    pub delay_welcome_emails: bool,
     pub idempotency_key: Option<&'a str>,
+}
+
+/// A bulk-create file to commit.
+#[derive(Debug)]
+pub struct CreateBatch<'a> {
+    pub file: FileBatch<'a>,
+    pub delay_welcome_emails: bool,
     /// Argon2id hashes of the file's temporary passwords, by row number, made before the
     /// transaction opened.
     pub password_hashes: &'a HashMap<usize, String>,
@@ -180,6 +188,12 @@ pub trait Store: Send + Sync + 'static {
     /// Checks the file again with [`roster::create::check_create`] inside one transaction that
     /// no other import of the organisation can interleave with, and writes everything or nothing.
     async fn commit_create(&self, org_id: i64, batch: &CreateBatch<'_>) -> Result<Committed, StoreError>;
+    /// Every user as Download Current Team writes them, with the organisation's rules: what the
+    /// browser needs to check a bulk-update file.
+    async fn current_team(&self, org_id: i64) -> Result<TeamSnapshot, StoreError>;
+    /// Checks the file again with [`roster::update::check_update`] inside one transaction that no
+    /// other import of the organisation can interleave with, and updates everyone or no one.
+    async fn commit_update(&self, org_id: i64, batch: &FileBatch<'_>) -> Result<Committed, StoreError>;
     /// The organisation's batches, newest first.
     async fn list_batches(&self, org_id: i64, page: i64) -> Result<Vec<BatchRow>, StoreError>;
     async fn batch_detail(&self, org_id: i64, batch_id: i64, page: i64) -> Result<Option<BatchDetail>, StoreError>;

@@ -7,7 +7,7 @@
 
 use app::bulk::{BATCH_PAGE_SIZE, BatchDetail, BatchRow, BatchUser};
 use app::model::UserStatus;
-use app::ssr::{Committed, CreateBatch, PriorBatch, StoreError};
+use app::ssr::{Committed, CreateBatch, FileBatch, PriorBatch, StoreError};
 use roster::create::{Leader, check_create};
 use roster::report::Counts;
 use roster::{Directory, Snapshot};
@@ -62,7 +62,7 @@ pub async fn batch_by_key(conn: &mut AnyConnection, org_id: i64, key: &str) -> R
 /// `(…), (…)` placeholders for `rows` rows of `columns` values. PostgreSQL gets `$1, $2, …`;
 /// SQLite gets anonymous `?`, bound in the same order: SQLite looks numbered parameters up by a
 /// linear search, which made a 25,000-value statement take 140 ms to bind.
-fn placeholders(backend: Backend, rows: usize, columns: usize) -> String {
+pub(super) fn placeholders(backend: Backend, rows: usize, columns: usize) -> String {
     let mut text = String::with_capacity(rows * columns * 7);
     for row in 0..rows {
         text.push_str(if row == 0 { "(" } else { ", (" });
@@ -108,7 +108,7 @@ async fn reserve_user_ids(conn: &mut AnyConnection, backend: Backend, count: usi
     }
 }
 
-async fn name_ids(conn: &mut AnyConnection, sql: &str, org_id: i64) -> Result<Vec<(String, i64)>, StoreError> {
+pub(super) async fn name_ids(conn: &mut AnyConnection, sql: &str, org_id: i64) -> Result<Vec<(String, i64)>, StoreError> {
     let rows = sqlx::query(sql).bind(org_id).fetch_all(&mut *conn).await.map_err(internal)?;
     rows.iter()
         .map(|r| Ok((r.try_get("name")?, r.try_get("id")?)))
@@ -116,13 +116,15 @@ async fn name_ids(conn: &mut AnyConnection, sql: &str, org_id: i64) -> Result<Ve
         .map_err(internal)
 }
 
-pub async fn commit_create(
-    pool: &AnyPool,
+/// Opens an import's transaction holding the organisation's import lock: SQLite's write lock
+/// (`BEGIN IMMEDIATE`), or a row lock on the organisation in PostgreSQL. Returns the earlier
+/// outcome instead when the idempotency key was used before.
+pub(super) async fn begin_import<'p>(
+    pool: &'p AnyPool,
     backend: Backend,
     org_id: i64,
-    batch: &CreateBatch<'_>,
-    now: i64,
-) -> Result<Committed, StoreError> {
+    file: &FileBatch<'_>,
+) -> Result<Result<sqlx::Transaction<'p, sqlx::Any>, Committed>, StoreError> {
     let mut tx = match backend {
         Backend::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await,
         Backend::Postgres => pool.begin().await,
@@ -135,16 +137,84 @@ pub async fn commit_create(
             .await
             .map_err(internal)?;
     }
-    if let Some(key) = batch.idempotency_key
+    if let Some(key) = file.idempotency_key
         && let Some(prior) = batch_by_key(&mut tx, org_id, key).await?
     {
-        return Ok(if prior.sha256 == batch.sha256 { Committed::Replayed(prior) } else { Committed::KeyReused });
+        return Ok(Err(if prior.sha256 == file.sha256 { Committed::Replayed(prior) } else { Committed::KeyReused }));
     }
+    Ok(Ok(tx))
+}
+
+/// Records a committed batch; returns its id.
+pub(super) async fn insert_batch(
+    conn: &mut AnyConnection,
+    org_id: i64,
+    file: &FileBatch<'_>,
+    mode: &str,
+    counts: Counts,
+    delay_welcome_emails: bool,
+    now: i64,
+) -> Result<i64, StoreError> {
+    sqlx::query_scalar(
+        "INSERT INTO import_batches (org_id, actor_id, api_key_id, source, mode, file_name, file_sha256, idempotency_key,
+             new_count, changed_count, unchanged_count, delay_welcome_emails, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
+    )
+    .bind(org_id)
+    .bind(file.importer.admin())
+    .bind(file.importer.api_key())
+    .bind(file.importer.source())
+    .bind(mode)
+    .bind(file.file_name)
+    .bind(file.sha256)
+    .bind(file.idempotency_key)
+    .bind(counts.new as i64)
+    .bind(counts.changed as i64)
+    .bind(counts.unchanged as i64)
+    .bind(delay_welcome_emails)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(internal)
+}
+
+/// The audit event of a committed batch.
+pub(super) async fn audit_batch(
+    conn: &mut AnyConnection,
+    org_id: i64,
+    batch_id: i64,
+    file: &FileBatch<'_>,
+    counts: Counts,
+    delay_welcome_emails: bool,
+    now: i64,
+) -> Result<(), StoreError> {
+    let detail = serde_json::json!({
+        "batch_id": batch_id,
+        "source": file.importer.source(),
+        "file_name": file.file_name,
+        "sha256": file.sha256,
+        "counts": counts,
+        "delay_welcome_emails": delay_welcome_emails,
+    });
+    audit(conn, org_id, file.importer.admin(), "batch.committed", None, &detail.to_string(), now).await
+}
+
+pub async fn commit_create(
+    pool: &AnyPool,
+    backend: Backend,
+    org_id: i64,
+    batch: &CreateBatch<'_>,
+    now: i64,
+) -> Result<Committed, StoreError> {
+    let mut tx = match begin_import(pool, backend, org_id, &batch.file).await? {
+        Ok(tx) => tx,
+        Err(earlier) => return Ok(earlier),
+    };
 
     // Check again, against the data as it is now: nothing can change it until the commit.
     let org = org_rules(&mut tx, org_id).await?;
     let directory = Directory::new(known_users(&mut tx, org_id).await?);
-    let bytes = batch.bytes.to_vec();
+    let bytes = batch.file.bytes.to_vec();
     let checked = tokio::task::spawn_blocking(move || check_create(&bytes, &org, &directory))
         .await
         .map_err(|error| StoreError::Internal(Box::new(error)))?;
@@ -159,26 +229,9 @@ pub async fn commit_create(
     if ids.len() != plan.users.len() {
         return Err(StoreError::Internal(format!("reserved {} ids for {} users", ids.len(), plan.users.len()).into()));
     }
-    let actor = batch.importer.admin();
-
-    let batch_id: i64 = sqlx::query_scalar(
-        "INSERT INTO import_batches (org_id, actor_id, api_key_id, source, mode, file_name, file_sha256, idempotency_key,
-             new_count, changed_count, unchanged_count, delay_welcome_emails, created_at)
-         VALUES ($1, $2, $3, $4, 'create', $5, $6, $7, $8, 0, 0, $9, $10) RETURNING id",
-    )
-    .bind(org_id)
-    .bind(actor)
-    .bind(batch.importer.api_key())
-    .bind(batch.importer.source())
-    .bind(batch.file_name)
-    .bind(batch.sha256)
-    .bind(batch.idempotency_key)
-    .bind(counts.new as i64)
-    .bind(batch.delay_welcome_emails)
-    .bind(now)
-    .fetch_one(&mut *tx)
-    .await
-    .map_err(internal)?;
+    let actor = batch.file.importer.admin();
+    let batch_id =
+        insert_batch(&mut tx, org_id, &batch.file, "create", counts, batch.delay_welcome_emails, now).await?;
 
     let columns = format!(
         "id, org_id, {}, status, password_hash, must_change_password, created_at, updated_at, updated_by",
@@ -259,15 +312,7 @@ pub async fn commit_create(
     .await
     .map_err(internal)?;
 
-    let detail = serde_json::json!({
-        "batch_id": batch_id,
-        "source": batch.importer.source(),
-        "file_name": batch.file_name,
-        "sha256": batch.sha256,
-        "counts": counts,
-        "delay_welcome_emails": batch.delay_welcome_emails,
-    });
-    audit(&mut tx, org_id, actor, "batch.committed", None, &detail.to_string(), now).await?;
+    audit_batch(&mut tx, org_id, batch_id, &batch.file, counts, batch.delay_welcome_emails, now).await?;
     tx.commit().await.map_err(internal)?;
     Ok(Committed::Saved { batch_id, counts })
 }
@@ -326,7 +371,7 @@ pub async fn batch_detail(
             .await
             .map_err(internal)?;
     let rows = sqlx::query(
-        "SELECT b.user_id, b.row_number, b.action, u.first_name, u.last_name, u.email, u.employee_id
+        "SELECT b.user_id, b.row_number, b.action, b.detail, u.first_name, u.last_name, u.email, u.employee_id
          FROM import_batch_users b JOIN users u ON u.id = b.user_id
          WHERE b.org_id = $1 AND b.batch_id = $2 ORDER BY b.row_number LIMIT $3 OFFSET $4",
     )
@@ -347,11 +392,25 @@ pub async fn batch_detail(
                 name: format!("{} {}", r.try_get::<String, _>("first_name")?, r.try_get::<String, _>("last_name")?),
                 email: r.try_get::<Option<String>, _>("email")?.unwrap_or_default(),
                 employee_id: r.try_get::<Option<String>, _>("employee_id")?.unwrap_or_default(),
+                changes: changes_from_json(&r.try_get::<String, _>("detail")?),
             })
         })
         .collect::<Result<_, sqlx::Error>>()
         .map_err(internal)?;
     Ok(Some(BatchDetail { batch, users, total_users, page }))
+}
+
+/// The changes a batch log entry records, as (column, before, after); `{}` for a created user.
+fn changes_from_json(detail: &str) -> Vec<(String, String, String)> {
+    let Ok(serde_json::Value::Object(changes)) = serde_json::from_str(detail) else { return Vec::new() };
+    changes
+        .iter()
+        .map(|(key, pair)| {
+            let label = roster::sheet::Field::from_key(key).map_or(key.as_str(), |field| field.header());
+            let text = |index: usize| pair.get(index).and_then(|v| v.as_str()).unwrap_or_default().to_owned();
+            (label.to_owned(), text(0), text(1))
+        })
+        .collect()
 }
 
 pub async fn api_key(pool: &AnyPool, token_hash: &str, now: i64) -> Result<Option<(i64, i64)>, StoreError> {

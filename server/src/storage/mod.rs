@@ -6,6 +6,7 @@ mod accounts;
 mod imports;
 mod sql;
 mod team;
+mod updates;
 mod users;
 
 use std::path::Path;
@@ -239,6 +240,17 @@ impl app::ssr::Store for SqlStore {
         // One import at a time in this process; the database lock orders them across processes.
         let _turn = self.import_lock.lock().await;
         imports::commit_create(&self.pool, self.backend, org_id, batch, now()).await
+    }
+    async fn current_team(&self, org_id: i64) -> Result<roster::current::TeamSnapshot, StoreError> {
+        updates::team_snapshot(&self.pool, org_id).await
+    }
+    async fn commit_update(
+        &self,
+        org_id: i64,
+        file: &app::ssr::FileBatch<'_>,
+    ) -> Result<app::ssr::Committed, StoreError> {
+        let _turn = self.import_lock.lock().await;
+        updates::commit_update(&self.pool, self.backend, org_id, file, now()).await
     }
     async fn list_batches(&self, org_id: i64, page: i64) -> Result<Vec<app::bulk::BatchRow>, StoreError> {
         imports::list_batches(&self.pool, org_id, page).await

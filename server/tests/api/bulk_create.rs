@@ -4,7 +4,7 @@
 
 use app::bulk::{ImportFile, ImportResult, ImportStatus};
 use app::roster::Snapshot;
-use app::ssr::{Committed, CreateBatch, Importer, Store};
+use app::ssr::{Committed, CreateBatch, FileBatch, Importer, Store};
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 use sqlx::Row;
@@ -39,19 +39,7 @@ fn upload(bytes: Vec<u8>, key: Option<&str>) -> ImportFile {
 
 /// Commits through the browser's server function (postcard in, postcard out).
 async fn commit(app: &TestApp, client: &Client, file: ImportFile) -> Result<ImportResult, (StatusCode, Value)> {
-    let body = postcard::to_allocvec(&app::api::BulkCreate { file }).expect("encode");
-    let response = client
-        .post(format!("{}/api/bulk_create", app.address))
-        .header("content-type", "application/x-postcard")
-        .body(body)
-        .send()
-        .await
-        .expect("the request is sent");
-    if response.status() == StatusCode::OK {
-        Ok(postcard::from_bytes(&response.bytes().await.expect("a body")).expect("an import result"))
-    } else {
-        Err(error_of(response).await)
-    }
+    app.call_postcard(client, "bulk_create", postcard::to_allocvec(&app::api::BulkCreate { file }).expect("encode")).await
 }
 
 async fn count(app: &TestApp, sql: &str, org: &Org) -> i64 {
@@ -62,15 +50,9 @@ async fn users(app: &TestApp, org: &Org) -> i64 {
     count(app, "SELECT COUNT(*) FROM users WHERE org_id = $1", org).await
 }
 
-async fn admin_of(app: &TestApp, slug: &str) -> (Org, Client) {
-    let org = app.org_with_admin(slug).await;
-    let client = app.signed_in(slug, &format!("admin@{slug}.test")).await;
-    (org, client)
-}
-
 async fn a_bad_row_first_in_the_middle_or_last_writes_nothing(backend: crate::helpers::Backend) {
     let app = TestApp::spawn(backend).await;
-    let (org, client) = admin_of(&app, "acme").await;
+    let (org, client) = app.admin_of("acme").await;
     let bad = "n\tnot-an-email\t\tBad\tRow\ty\ty\ty\tlee@acme.test\t\t".to_owned();
     for position in [0, 50, 100] {
         let mut rows: Vec<String> = (0..100).map(|n| agent(n, "lee@acme.test")).collect();
@@ -90,7 +72,7 @@ async fn a_clean_file_creates_everyone_with_leaders_groups_passwords_emails_and_
     backend: crate::helpers::Backend,
 ) {
     let app = TestApp::spawn(backend).await;
-    let (org, client) = admin_of(&app, "acme").await;
+    let (org, client) = app.admin_of("acme").await;
     sqlx::query("INSERT INTO groups (org_id, name) VALUES ($1, 'Nights')")
         .bind(org.id)
         .execute(&app.store.pool)
@@ -158,7 +140,7 @@ async fn a_clean_file_creates_everyone_with_leaders_groups_passwords_emails_and_
 
 async fn a_retry_with_the_same_key_creates_nothing_twice(backend: crate::helpers::Backend) {
     let app = TestApp::spawn(backend).await;
-    let (org, client) = admin_of(&app, "acme").await;
+    let (org, client) = app.admin_of("acme").await;
     let rows = vec![leader_row("lee@acme.test"), agent(1, "lee@acme.test")];
     let first = commit(&app, &client, upload(sheet(&rows), Some("retry-key"))).await.expect("committed");
     assert_eq!(first.status, ImportStatus::Committed);
@@ -178,7 +160,7 @@ async fn two_concurrent_commits_of_the_same_email_one_wins_and_the_other_writes_
     backend: crate::helpers::Backend,
 ) {
     let app = TestApp::spawn(backend).await;
-    let (org, client) = admin_of(&app, "acme").await;
+    let (org, client) = app.admin_of("acme").await;
     let mut first: Vec<String> = (0..300).map(|n| agent(n, "lee@acme.test")).collect();
     first.push(leader_row("lee@acme.test"));
     let mut second: Vec<String> = (1000..1300).map(|n| agent(n, "lee@acme.test")).collect();
@@ -202,7 +184,7 @@ async fn two_concurrent_commits_of_the_same_email_one_wins_and_the_other_writes_
 
 async fn only_signed_in_admins_can_load_the_snapshot_or_commit(backend: crate::helpers::Backend) {
     let app = TestApp::spawn(backend).await;
-    let (org, admin) = admin_of(&app, "acme").await;
+    let (org, admin) = app.admin_of("acme").await;
     app.insert_user(&org, "Tom", "Member", "tom@acme.test", false, Some(org.admin_id)).await;
     let member = app.signed_in("acme", "tom@acme.test").await;
     let file = || upload(sheet(&[leader_row("lee@acme.test")]), None);
@@ -222,8 +204,8 @@ async fn only_signed_in_admins_can_load_the_snapshot_or_commit(backend: crate::h
 
 async fn batches_of_one_organisation_are_invisible_to_another(backend: crate::helpers::Backend) {
     let app = TestApp::spawn(backend).await;
-    let (_, acme) = admin_of(&app, "acme").await;
-    let (_, globex) = admin_of(&app, "globex").await;
+    let (_, acme) = app.admin_of("acme").await;
+    let (_, globex) = app.admin_of("globex").await;
     let result = commit(&app, &acme, upload(sheet(&[leader_row("lee@acme.test")]), None)).await.expect("committed");
     let id = result.batch_id.expect("a batch").to_string();
     let response = app.call(&globex, "batch_detail", &[("id", &id), ("page", "0")]).await;
@@ -281,7 +263,7 @@ async fn an_api_key_imports_over_http_with_a_dry_run_first(backend: crate::helpe
 
 async fn a_file_over_the_body_limit_gets_a_clear_message_and_changes_nothing(backend: crate::helpers::Backend) {
     let app = TestApp::spawn(backend).await;
-    let (org, client) = admin_of(&app, "acme").await;
+    let (org, client) = app.admin_of("acme").await;
     // The test app accepts 1 MB bodies.
     let rows: Vec<String> = (0..20_000).map(|n| agent(n, "lee@acme.test")).collect();
     let (status, error) = commit(&app, &client, upload(sheet(&rows), None)).await.expect_err("refused");
@@ -295,12 +277,14 @@ async fn a_file_over_the_body_limit_gets_a_clear_message_and_changes_nothing(bac
 /// A commit as storage receives it, bypassing the web layer (and this process's import queue).
 fn batch<'a>(bytes: &'a [u8], hashes: &'a std::collections::HashMap<usize, String>) -> CreateBatch<'a> {
     CreateBatch {
-        importer: Importer::CommandLine,
-        file_name: "direct.txt",
-        bytes,
-        sha256: "0000",
+        file: FileBatch {
+            importer: Importer::CommandLine,
+            file_name: "direct.txt",
+            bytes,
+            sha256: "0000",
+            idempotency_key: None,
+        },
         delay_welcome_emails: false,
-        idempotency_key: None,
         password_hashes: hashes,
     }
 }
@@ -347,7 +331,7 @@ async fn two_server_processes_committing_at_once_are_ordered_by_the_database(bac
 
 async fn malformed_uploads_get_a_clear_error_and_change_nothing(backend: crate::helpers::Backend) {
     let app = TestApp::spawn(backend).await;
-    let (org, client) = admin_of(&app, "acme").await;
+    let (org, client) = app.admin_of("acme").await;
     // A body that is not the encoded upload at all.
     let garbage = client
         .post(format!("{}/api/bulk_create", app.address))

@@ -167,3 +167,30 @@ fn an_api_key_is_printed_once_and_stored_only_as_a_hash() {
     assert!(!stored.contains(&key[7..]), "the key itself is not in the database");
     assert!(stored.contains(&app::ssr::auth::token_hash(&key)), "its SHA-256 is");
 }
+
+#[test]
+fn export_writes_the_current_team_and_import_mode_update_applies_the_edited_file() {
+    let data = TempDir::new();
+    assert!(server(&data, &["org", "create", "--slug", "acme", "--name", "Acme"], None, None).status.success());
+    let created = data.0.join("created.txt");
+    std::fs::write(&created, team_file(2, &[])).unwrap();
+    let created = created.to_string_lossy().into_owned();
+    assert!(server(&data, &["import", "--org", "acme", "--mode", "create", &created], None, None).status.success());
+
+    let exported = data.0.join("team.txt");
+    let exported_arg = exported.to_string_lossy().into_owned();
+    let written = server(&data, &["export", "--org", "acme", &exported_arg], None, None);
+    assert!(written.status.success(), "{}", text(&written.stderr));
+    assert_eq!(text(&written.stdout), format!("Wrote 3 users of acme to {exported_arg}.\n"));
+
+    let file = app::roster::decode::decode(&std::fs::read(&exported).unwrap()).unwrap();
+    assert!(file.starts_with("User ID\tRole\tCan Manage Teams\t"), "{file}");
+    let edited = file.replace("\tAgent\t0\t", "\tAgnes\t0\t");
+    std::fs::write(&exported, app::roster::write::utf16le(&edited)).unwrap();
+    let updated = server(&data, &["import", "--org", "acme", "--mode", "update", &exported_arg], None, None);
+    assert!(updated.status.success(), "{}", text(&updated.stdout));
+    assert_eq!(text(&updated.stdout), "Updated 1 user; 2 unchanged (batch 2).\n");
+
+    let missing = server(&data, &["export", "--org", "nope", &exported_arg], None, None);
+    assert!(text(&missing.stderr).contains("There is no organisation with the short name nope"));
+}

@@ -123,6 +123,34 @@ impl TestApp {
         Org { id: org_id, admin_id }
     }
 
+    /// An organisation with its admin, and a client signed in as that admin.
+    pub async fn admin_of(&self, slug: &str) -> (Org, Client) {
+        let org = self.org_with_admin(slug).await;
+        let client = self.signed_in(slug, &format!("admin@{slug}.test")).await;
+        (org, client)
+    }
+
+    /// Calls a server function with a postcard body and answer, as the bulk pages do.
+    pub async fn call_postcard<T: serde::de::DeserializeOwned>(
+        &self,
+        client: &Client,
+        endpoint: &str,
+        body: Vec<u8>,
+    ) -> Result<T, (StatusCode, Value)> {
+        let response = client
+            .post(format!("{}/api/{endpoint}", self.address))
+            .header("content-type", "application/x-postcard")
+            .body(body)
+            .send()
+            .await
+            .expect("the request is sent");
+        if response.status() == StatusCode::OK {
+            Ok(postcard::from_bytes(&response.bytes().await.expect("a body")).expect("the function's answer"))
+        } else {
+            Err(error_of(response).await)
+        }
+    }
+
     /// A browser-like client with its own cookie jar.
     pub fn client(&self) -> Client {
         Client::builder()

@@ -5,6 +5,7 @@ mod helpers;
 
 mod accounts;
 mod bulk_create;
+mod bulk_update;
 mod cli;
 mod storage;
 mod team;

@@ -1,0 +1,295 @@
+//! Bulk update: Download Current Team, then the commit of the edited file through the browser's
+//! server function, the HTTP API and the command line, with its guarantees: untouched is a no-op,
+//! swaps are legal, managers keep their place, someone else's edit is never overwritten, all or
+//! nothing, and a deactivated user is signed out at once.
+
+use app::bulk::{ImportFile, ImportResult, ImportStatus};
+use app::roster::current::TeamSnapshot;
+use reqwest::{Client, StatusCode};
+use serde_json::{Value, json};
+use sqlx::Row;
+
+use crate::helpers::{Backend, Org, PASSWORD, TestApp, agent_form, error_of};
+use crate::on_both_backends;
+use app::ssr::Store;
+
+/// Downloads the current team as the signed-in admin.
+async fn download(app: &TestApp, client: &Client) -> Vec<u8> {
+    let response =
+        client.get(format!("{}/api/export/current-team", app.address)).send().await.expect("the request is sent");
+    assert_eq!(response.status(), StatusCode::OK);
+    let disposition = response.headers()["content-disposition"].to_str().unwrap().to_owned();
+    assert!(disposition.starts_with("attachment; filename=\"roster-current-team-"), "{disposition}");
+    response.bytes().await.expect("a file").to_vec()
+}
+
+/// The file with cells changed: (the row's email address, column header, new value).
+fn edit(bytes: &[u8], edits: &[(&str, &str, &str)]) -> Vec<u8> {
+    assert_eq!(&bytes[..2], &[0xFF, 0xFE], "UTF-16LE with a byte-order mark");
+    let text = app::roster::decode::decode(bytes).expect("the export decodes");
+    let table = app::roster::parse::Table::parse(&text);
+    let mut rows: Vec<Vec<String>> = table.records().map(|r| r.cells().map(str::to_owned).collect()).collect();
+    let header = rows[0].clone();
+    let column = |name: &str| header.iter().position(|h| h == name).unwrap_or_else(|| panic!("no {name}"));
+    let email = column("Email Address");
+    for (who, header, value) in edits {
+        let at = column(header);
+        let row = rows.iter_mut().find(|r| r[email] == *who).unwrap_or_else(|| panic!("no row for {who}"));
+        row[at] = (*value).to_owned();
+    }
+    app::roster::write::utf16le(&app::roster::write::tsv(rows.iter().map(|r| r.iter().map(String::as_str))))
+}
+
+fn upload(bytes: Vec<u8>, key: Option<&str>) -> ImportFile {
+    ImportFile {
+        file_name: "team.txt".into(),
+        bytes,
+        delay_welcome_emails: false,
+        idempotency_key: key.map(str::to_owned),
+    }
+}
+
+async fn commit(app: &TestApp, client: &Client, file: ImportFile) -> Result<ImportResult, (StatusCode, Value)> {
+    app.call_postcard(client, "bulk_update", postcard::to_allocvec(&app::api::BulkUpdate { file }).expect("encode"))
+        .await
+}
+
+/// Lee leads Ada and Bob; everyone has the test password.
+struct Team {
+    org: Org,
+    admin: Client,
+    lee: i64,
+    ada: i64,
+    bob: i64,
+}
+
+async fn team(app: &TestApp) -> Team {
+    let (org, admin) = app.admin_of("acme").await;
+    let lee = app.insert_user(&org, "Lee", "Leader", "lee@acme.test", true, Some(org.admin_id)).await;
+    let ada = app.insert_user(&org, "Ada", "Lovelace", "ada@acme.test", false, Some(lee)).await;
+    let bob = app.insert_user(&org, "Bob", "Babbage", "bob@acme.test", false, Some(lee)).await;
+    Team { org, admin, lee, ada, bob }
+}
+
+/// (email, version, status) of a user.
+async fn user(app: &TestApp, id: i64) -> (Option<String>, i64, String) {
+    let row = sqlx::query("SELECT email, version, status FROM users WHERE id = $1")
+        .bind(id)
+        .fetch_one(&app.store.pool)
+        .await
+        .expect("the user");
+    (row.get("email"), row.get("version"), row.get("status"))
+}
+
+async fn a_downloaded_team_uploaded_untouched_changes_nothing(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let t = team(&app).await;
+    let before = user(&app, t.ada).await;
+    let result = commit(&app, &t.admin, upload(download(&app, &t.admin).await, None)).await.expect("a report");
+    assert_eq!(result.status, ImportStatus::Committed, "{:?}", result.errors);
+    assert_eq!((result.counts.changed, result.counts.unchanged, result.counts.errors), (0, 4, 0));
+    assert_eq!(user(&app, t.ada).await, before, "not even the version moves");
+}
+
+async fn two_users_swap_email_addresses_and_each_change_is_audited_before_and_after(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let t = team(&app).await;
+    let file = edit(
+        &download(&app, &t.admin).await,
+        &[("ada@acme.test", "Email Address", "bob@acme.test"), ("bob@acme.test", "Email Address", "ada@acme.test")],
+    );
+    let result = commit(&app, &t.admin, upload(file, None)).await.expect("a report");
+    assert_eq!(result.status, ImportStatus::Committed, "{:?}", result.errors);
+    assert_eq!((result.counts.changed, result.counts.unchanged), (2, 2));
+    let (ada, bob) = (user(&app, t.ada).await, user(&app, t.bob).await);
+    assert_eq!((ada.0.as_deref(), bob.0.as_deref()), (Some("bob@acme.test"), Some("ada@acme.test")));
+    assert_eq!(ada.1, 2, "the version moves on");
+
+    let detail: String = sqlx::query_scalar(
+        "SELECT detail FROM audit_events WHERE subject_id = $1 AND action = 'user.updated' AND actor_id = $2",
+    )
+    .bind(t.ada)
+    .bind(t.org.admin_id)
+    .fetch_one(&app.store.pool)
+    .await
+    .expect("an audit entry for Ada");
+    let detail: Value = serde_json::from_str(&detail).unwrap();
+    assert_eq!(detail["changes"], json!({"email": ["ada@acme.test", "bob@acme.test"]}));
+    assert_eq!(detail["batch_id"], result.batch_id.unwrap());
+
+    let response = app.call(&t.admin, "batch_detail", &[("id", &result.batch_id.unwrap().to_string()), ("page", "0")]).await;
+    let batch: Value = response.json().await.unwrap();
+    assert_eq!(batch["batch"]["mode"], "update");
+    assert_eq!(batch["batch"]["counts"]["changed"], 2);
+    let ada_entry = batch["users"].as_array().unwrap().iter().find(|u| u["user_id"] == t.ada).unwrap();
+    assert_eq!(ada_entry["changes"], json!([["Email Address", "ada@acme.test", "bob@acme.test"]]));
+}
+
+async fn users_who_can_manage_teams_keep_their_leader_and_stay_active_and_the_file_saves_nothing(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let t = team(&app).await;
+    let file = edit(
+        &download(&app, &t.admin).await,
+        &[("lee@acme.test", "Deactivated", "y"), ("ada@acme.test", "First Name", "Augusta")],
+    );
+    let result = commit(&app, &t.admin, upload(file, None)).await.expect("a report");
+    assert_eq!(result.status, ImportStatus::Rejected);
+    let codes: Vec<&str> = result.errors.iter().map(|e| e.code.as_str()).collect();
+    assert_eq!(codes, ["manager_not_deactivated_in_bulk"]);
+    assert_eq!(user(&app, t.ada).await.1, 1, "Ada's change was not saved either");
+    assert_eq!(user(&app, t.lee).await.2, "active");
+}
+
+async fn one_bad_row_anywhere_updates_no_one(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let t = team(&app).await;
+    let file = edit(
+        &download(&app, &t.admin).await,
+        &[("ada@acme.test", "Home Town", "London"), ("bob@acme.test", "Phone Channel", "sometimes")],
+    );
+    let result = commit(&app, &t.admin, upload(file, None)).await.expect("a report");
+    assert_eq!(result.status, ImportStatus::Rejected);
+    assert_eq!(result.errors[0].column.as_deref(), Some("Phone Channel"));
+    assert_eq!(user(&app, t.ada).await.1, 1);
+    let batches: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM import_batches").fetch_one(&app.store.pool).await.unwrap();
+    assert_eq!(batches, 0);
+}
+
+async fn an_edit_made_after_the_download_is_a_conflict_that_names_who_and_saves_nothing(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let t = team(&app).await;
+    let downloaded = download(&app, &t.admin).await;
+    // Another admin (here the same one, in the form) edits Ada after the download.
+    let mut form = agent_form("Ada", "King", "ada@acme.test", "lee@acme.test");
+    let (id, version) = (t.ada.to_string(), "1".to_owned());
+    form.extend([("form[id]", id.as_str()), ("form[version]", version.as_str())]);
+    let saved = app.call(&t.admin, "save_user", &form).await;
+    assert_eq!(saved.status(), StatusCode::OK, "{}", saved.text().await.unwrap_or_default());
+
+    let file = edit(&downloaded, &[("ada@acme.test", "Home Town", "London"), ("bob@acme.test", "Home Town", "Paris")]);
+    let result = commit(&app, &t.admin, upload(file, None)).await.expect("a report");
+    assert_eq!(result.status, ImportStatus::Rejected);
+    assert_eq!(result.errors.len(), 1);
+    let conflict = &result.errors[0];
+    assert_eq!((conflict.code.as_str(), conflict.column.as_deref()), ("conflict", Some("Version")));
+    assert!(conflict.message.starts_with("Ada King was changed by Admin acme at "), "{}", conflict.message);
+    let last_name: String =
+        sqlx::query_scalar("SELECT last_name FROM users WHERE id = $1").bind(t.ada).fetch_one(&app.store.pool).await.unwrap();
+    assert_eq!(last_name, "King", "the other admin's edit is kept");
+    assert_eq!(user(&app, t.bob).await.1, 1, "Bob's change waits for the file to be fixed");
+}
+
+async fn deactivating_a_user_in_bulk_ends_their_session_at_once_and_reactivating_lets_them_back(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let t = team(&app).await;
+    let ada = app.signed_in("acme", "ada@acme.test").await;
+    let viewer = |client: Client| {
+        let app = &app;
+        async move { app.call(&client, "current_viewer", &[]).await.json::<Value>().await.unwrap() }
+    };
+    assert_eq!(viewer(ada.clone()).await["user_id"], t.ada);
+
+    let file = edit(&download(&app, &t.admin).await, &[("ada@acme.test", "Deactivated", "y")]);
+    let result = commit(&app, &t.admin, upload(file, None)).await.expect("a report");
+    assert_eq!(result.status, ImportStatus::Committed, "{:?}", result.errors);
+    assert_eq!(viewer(ada.clone()).await, Value::Null, "the open session ended");
+    let sessions: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE user_id = $1")
+        .bind(t.ada)
+        .fetch_one(&app.store.pool)
+        .await
+        .unwrap();
+    assert_eq!(sessions, 0);
+    let refused = app.sign_in(&app.client(), "acme", "ada@acme.test", PASSWORD).await;
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(user(&app, t.ada).await.2, "deactivated");
+
+    let file = edit(&download(&app, &t.admin).await, &[("ada@acme.test", "Deactivated", "n")]);
+    let result = commit(&app, &t.admin, upload(file, None)).await.expect("a report");
+    assert_eq!(result.status, ImportStatus::Committed, "{:?}", result.errors);
+    assert_eq!(user(&app, t.ada).await.2, "active", "she had signed in before, so she is active again");
+    let back = app.sign_in(&app.client(), "acme", "ada@acme.test", PASSWORD).await;
+    assert_eq!(back.status(), StatusCode::OK);
+}
+
+async fn a_retry_with_the_same_key_updates_nothing_twice(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let t = team(&app).await;
+    let file = edit(&download(&app, &t.admin).await, &[("ada@acme.test", "Home Town", "London")]);
+    let first = commit(&app, &t.admin, upload(file.clone(), Some("update-1"))).await.expect("a report");
+    let again = commit(&app, &t.admin, upload(file, Some("update-1"))).await.expect("a report");
+    assert_eq!((first.status, again.status), (ImportStatus::Committed, ImportStatus::AlreadyCommitted));
+    assert_eq!(again.batch_id, first.batch_id);
+    assert_eq!(user(&app, t.ada).await.1, 2, "updated once");
+}
+
+async fn only_admins_download_their_own_team(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let t = team(&app).await;
+    let (_, other_admin) = app.admin_of("globex").await;
+    let url = format!("{}/api/export/current-team", app.address);
+    assert_eq!(app.client().get(&url).send().await.unwrap().status(), StatusCode::UNAUTHORIZED);
+    let member = app.signed_in("acme", "ada@acme.test").await;
+    assert_eq!(member.get(&url).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+    let theirs = app::roster::decode::decode(&download(&app, &other_admin).await).unwrap();
+    assert_eq!(theirs.lines().count(), 2, "the header and globex's admin: {theirs}");
+    assert!(!theirs.contains("acme.test"));
+    let file = upload(download(&app, &t.admin).await, None);
+    let bodies = [
+        ("bulk_update_snapshot", Vec::new()),
+        ("bulk_update", postcard::to_allocvec(&app::api::BulkUpdate { file }).unwrap()),
+    ];
+    for (endpoint, body) in bodies {
+        let refused = app.call_postcard::<Value>(&member, endpoint, body).await.expect_err("refused");
+        assert_eq!(refused.0, StatusCode::FORBIDDEN, "{endpoint}");
+    }
+    let snapshot: TeamSnapshot =
+        app.call_postcard(&t.admin, "bulk_update_snapshot", Vec::new()).await.expect("the admin's snapshot");
+    assert_eq!(snapshot.team.users().len(), 4);
+    assert!(snapshot.team.get(app::roster::UserId(t.lee)).is_some_and(|u| u.can_manage_teams()));
+}
+
+async fn an_api_key_downloads_and_updates_with_a_dry_run_first(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let t = team(&app).await;
+    let token = "roster_update_key";
+    app.store.create_api_key(t.org.id, "HR sync", &app::ssr::auth::token_hash(token)).await.unwrap();
+    let http = app.client();
+    let exported = http
+        .get(format!("{}/api/export/current-team", app.address))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let file = edit(&exported, &[("bob@acme.test", "Employee ID", "00042")]);
+    let post = |query: &'static str, body: Vec<u8>| {
+        http.post(format!("{}/api/v1/imports?{query}", app.address)).bearer_auth(token).body(body).send()
+    };
+    let dry: Value = post("mode=update&dry_run=true", file.clone()).await.unwrap().json().await.unwrap();
+    assert_eq!((dry["status"].as_str(), dry["counts"]["changed"].as_i64()), (Some("dry_run"), Some(1)));
+    assert_eq!(user(&app, t.bob).await.1, 1, "a dry run saves nothing");
+    let done = post("mode=update", file).await.unwrap();
+    assert_eq!(done.status(), StatusCode::OK);
+    let employee_id: String =
+        sqlx::query_scalar("SELECT employee_id FROM users WHERE id = $1").bind(t.bob).fetch_one(&app.store.pool).await.unwrap();
+    assert_eq!(employee_id, "00042", "leading zeros kept");
+    let text = app::roster::decode::decode(&exported).unwrap().replacen(&format!("\r\n{}\t", t.lee), "\r\n999999\t", 1);
+    let (status, report) = error_of(post("mode=update", app::roster::write::utf16le(&text)).await.unwrap()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let codes: Vec<&str> = report["errors"].as_array().unwrap().iter().map(|e| e["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["conflict", "unknown_user_id"], "Bob's row is stale now, and 999999 is no one");
+}
+
+on_both_backends!(
+    a_downloaded_team_uploaded_untouched_changes_nothing,
+    two_users_swap_email_addresses_and_each_change_is_audited_before_and_after,
+    users_who_can_manage_teams_keep_their_leader_and_stay_active_and_the_file_saves_nothing,
+    one_bad_row_anywhere_updates_no_one,
+    an_edit_made_after_the_download_is_a_conflict_that_names_who_and_saves_nothing,
+    deactivating_a_user_in_bulk_ends_their_session_at_once_and_reactivating_lets_them_back,
+    a_retry_with_the_same_key_updates_nothing_twice,
+    only_admins_download_their_own_team,
+    an_api_key_downloads_and_updates_with_a_dry_run_first,
+);
