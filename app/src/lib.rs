@@ -23,7 +23,7 @@ use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
-use pages::{account, batches, bulk_create, later, stream, team, user_form};
+use pages::{account, batches, bulk_create, bulk_update, later, stream, team, user_form};
 
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -68,7 +68,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/team/bulk-create") view=bulk_create::BulkCreate />
                 <Route path=path!("/team/batches") view=batches::BatchHistory />
                 <Route path=path!("/team/batches/:id") view=batches::BatchView />
-                <Route path=path!("/team/bulk-update") view=later::BulkUpdate />
+                <Route path=path!("/team/bulk-update") view=bulk_update::BulkUpdate />
                 <Route path=path!("/team/delayed-welcome-emails") view=later::DelayedWelcomeEmails />
                 <Route path=path!("/stream") view=stream::Stream />
             </Routes>

@@ -16,50 +16,10 @@ use server::storage::SqlStore;
 
 mod support;
 
+use support::{file, peak_mb, reset_peak, rows};
+
 const RUNS: usize = 3;
 
-fn rows() -> usize {
-    std::env::var("ROSTER_BENCH_ROWS").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000)
-}
-
-/// `rows` new users of organisation `n`: one in 50 can manage teams and leads the next 49, named
-/// by email address or employee ID; leaders have no leader.
-fn file(n: usize, rows: usize) -> Vec<u8> {
-    let mut text = String::from(
-        "*Can Manage Teams\tEmail Address\tEmployee ID\t*First Name\t*Last Name\tHome Town\tState or Country\t*Phone Channel\t*Chat Channel\t*Email Channel\t*Team Leader\tEmployment Status\tStart Date\r\n",
-    );
-    for i in 0..rows {
-        let leads = i % 50 == 0;
-        let boss = i - i % 50;
-        let leader = match (leads, i % 2) {
-            (true, _) => String::new(),
-            (false, 0) => format!("user{boss}@org{n}.test"),
-            _ => format!("{boss:07}"),
-        };
-        text.push_str(&format!(
-            "{}\tuser{i}@org{n}.test\t{i:07}\tFirst{}\tLast{i}\tSpringfield\tOregon\ty\tn\ty\t{leader}\tFull Time\t2026-01-{:02}\r\n",
-            if leads { "y" } else { "n" },
-            i % 997,
-            i % 28 + 1
-        ));
-    }
-    app::roster::write::utf16le(&text)
-}
-
-/// Peak resident memory of this process since the last reset, in MB.
-fn peak_mb() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let kb = status
-        .lines()
-        .find_map(|line| line.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        .unwrap_or_default();
-    kb / 1024.0
-}
-
-fn reset_peak() {
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
-}
 
 async fn run(label: &str, url: &str) -> anyhow::Result<()> {
     let store = SqlStore::connect(url).await?;

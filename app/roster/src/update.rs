@@ -358,7 +358,8 @@ impl<'t> FinalState<'t> {
         match self.candidate_of.get(&id) {
             Some(&i) => {
                 let candidate = &candidates[i];
-                candidate.deactivated && !(candidate.user.can_manage_teams() && !candidate.user.deactivated)
+                let refused = candidate.user.can_manage_teams() && !candidate.user.deactivated;
+                candidate.deactivated && !refused
             }
             None => self.team.get(id).is_some_and(|u| u.deactivated),
         }

@@ -6,7 +6,7 @@ use std::ops::Range;
 
 use roster::Column;
 use roster::parse::Table;
-use roster::report::{CellProblem, Counts, Report};
+use roster::report::{CellProblem, Change, Counts, Report, RowKind};
 
 /// Which rows the table shows.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -14,6 +14,27 @@ pub enum Filter {
     #[default]
     All,
     Errors,
+    Changes,
+    /// Rows that change something or have errors: what a bulk update shows first.
+    ChangesAndErrors,
+}
+
+impl Filter {
+    pub fn value(self) -> &'static str {
+        match self {
+            Filter::All => "all",
+            Filter::Errors => "errors",
+            Filter::Changes => "changes",
+            Filter::ChangesAndErrors => "changes-and-errors",
+        }
+    }
+
+    pub fn from_value(value: &str) -> Filter {
+        [Filter::Errors, Filter::Changes, Filter::ChangesAndErrors]
+            .into_iter()
+            .find(|f| f.value() == value)
+            .unwrap_or(Filter::All)
+    }
 }
 
 /// A data row of the file.
@@ -21,9 +42,13 @@ pub enum Filter {
 pub struct PreviewRow {
     /// The row number the spreadsheet shows.
     pub row: usize,
+    pub kind: RowKind,
     /// Its problems are `errors[first_error..first_error + error_count]`.
     first_error: u32,
     error_count: u32,
+    /// Its changes are `changes[first_change..first_change + change_count]`.
+    first_change: u32,
+    change_count: u32,
 }
 
 impl PreviewRow {
@@ -32,10 +57,12 @@ impl PreviewRow {
     }
 }
 
-/// A cell as the table shows it: the value, and the problems with it (if any).
+/// A cell as the table shows it: the value, what it was before (when the row changes it), and the
+/// problems with it (if any).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PreviewCell {
     pub value: String,
+    pub old: Option<String>,
     pub problems: Vec<String>,
 }
 
@@ -52,69 +79,128 @@ pub struct Preview {
     pub file_errors: Vec<CellProblem>,
     /// Problems with rows, in row order.
     errors: Vec<CellProblem>,
+    changes: Vec<Change>,
     rows: Vec<PreviewRow>,
     error_rows: Vec<u32>,
+    changed_rows: Vec<u32>,
+    pending_rows: Vec<u32>,
+}
+
+/// A row of a report, as the preview starts from it.
+pub struct RowStart {
+    pub row: usize,
+    pub kind: RowKind,
+    pub changes: Vec<Change>,
 }
 
 impl Preview {
-    /// The preview of a parsed file and its report. `rows` lists the data rows (those the report
-    /// has, or those of an earlier preview when the server sent only its errors).
+    /// The preview of a parsed file, its problems and its rows.
     pub fn new(
         file_name: String,
         table: Table<'static>,
         counts: Counts,
         problems: Vec<CellProblem>,
-        rows: impl IntoIterator<Item = usize>,
+        mut starts: Vec<RowStart>,
     ) -> Preview {
         let header: Vec<String> = table.record(0).map(|r| r.cells().map(str::to_owned).collect()).unwrap_or_default();
         let columns = header.iter().map(|cell| column_name(cell)).collect();
         let (file_errors, mut errors): (Vec<CellProblem>, Vec<CellProblem>) =
             problems.into_iter().partition(|p| p.row.is_none());
         errors.sort_by_key(|p| p.row);
-        let mut rows: Vec<PreviewRow> =
-            rows.into_iter().map(|row| PreviewRow { row, first_error: 0, error_count: 0 }).collect();
-        rows.sort_by_key(|r| r.row);
-        let mut error_rows = Vec::new();
+        starts.sort_by_key(|r| r.row);
+        let mut preview = Preview {
+            file_name,
+            table,
+            header,
+            columns,
+            counts,
+            file_errors,
+            errors,
+            changes: Vec::new(),
+            rows: Vec::with_capacity(starts.len()),
+            error_rows: Vec::new(),
+            changed_rows: Vec::new(),
+            pending_rows: Vec::new(),
+        };
         let mut next = 0;
-        for (index, preview_row) in rows.iter_mut().enumerate() {
-            while next < errors.len() && errors[next].row < Some(preview_row.row) {
+        for (index, start) in starts.into_iter().enumerate() {
+            let errors = &preview.errors;
+            while next < errors.len() && errors[next].row < Some(start.row) {
                 next += 1; // a problem on a row the preview does not have (cannot happen; never loop)
             }
-            let first = next;
-            while next < errors.len() && errors[next].row == Some(preview_row.row) {
+            let first_error = next;
+            while next < errors.len() && errors[next].row == Some(start.row) {
                 next += 1;
             }
-            preview_row.first_error = first as u32;
-            preview_row.error_count = (next - first) as u32;
-            if next > first {
-                error_rows.push(index as u32);
+            let has_errors = next > first_error;
+            let kind = match start.kind {
+                _ if has_errors => RowKind::Error,
+                RowKind::Error if start.changes.is_empty() => RowKind::Unchanged,
+                RowKind::Error => RowKind::Changed,
+                kind => kind,
+            };
+            let first_change = preview.changes.len();
+            let change_count = start.changes.len();
+            preview.changes.extend(start.changes);
+            preview.rows.push(PreviewRow {
+                row: start.row,
+                kind,
+                first_error: first_error as u32,
+                error_count: (next - first_error) as u32,
+                first_change: first_change as u32,
+                change_count: change_count as u32,
+            });
+            let index = index as u32;
+            if has_errors {
+                preview.error_rows.push(index);
+            }
+            if change_count > 0 && !has_errors {
+                preview.changed_rows.push(index);
+            }
+            if change_count > 0 || has_errors {
+                preview.pending_rows.push(index);
             }
         }
-        Preview { file_name, table, header, columns, counts, file_errors, errors, rows, error_rows }
+        preview
     }
 
     /// The preview of a report made in the browser.
     pub fn from_report(file_name: String, table: Table<'static>, report: Report) -> Preview {
-        let rows: Vec<usize> = report.rows.iter().map(|r| r.row).collect();
-        Preview::new(file_name, table, report.counts, report.errors, rows)
+        let starts = report
+            .rows
+            .into_iter()
+            .map(|r| RowStart { row: r.row, kind: r.kind, changes: r.changes })
+            .collect();
+        Preview::new(file_name, table, report.counts, report.errors, starts)
     }
 
     /// The same file with the problems the server found when it checked again.
     pub fn with_server_errors(&self, counts: Counts, problems: Vec<CellProblem>) -> Preview {
-        let rows: Vec<usize> = self.rows.iter().map(|r| r.row).collect();
-        Preview::new(self.file_name.clone(), self.table.clone(), counts, problems, rows)
+        let starts = self
+            .rows
+            .iter()
+            .map(|r| RowStart { row: r.row, kind: r.kind, changes: self.changes_of(*r).to_vec() })
+            .collect();
+        Preview::new(self.file_name.clone(), self.table.clone(), counts, problems, starts)
     }
 
     pub fn is_clean(&self) -> bool {
         self.file_errors.is_empty() && self.errors.is_empty()
     }
 
+    /// The rows a filter picks, as indices into all rows (`None` for all of them).
+    fn picked(&self, filter: Filter) -> Option<&[u32]> {
+        match filter {
+            Filter::All => None,
+            Filter::Errors => Some(&self.error_rows),
+            Filter::Changes => Some(&self.changed_rows),
+            Filter::ChangesAndErrors => Some(&self.pending_rows),
+        }
+    }
+
     /// How many rows the filter shows.
     pub fn len(&self, filter: Filter) -> usize {
-        match filter {
-            Filter::All => self.rows.len(),
-            Filter::Errors => self.error_rows.len(),
-        }
+        self.picked(filter).map_or(self.rows.len(), <[u32]>::len)
     }
 
     pub fn is_empty(&self, filter: Filter) -> bool {
@@ -123,9 +209,9 @@ impl Preview {
 
     /// The `index`th row the filter shows.
     pub fn row(&self, filter: Filter, index: usize) -> Option<PreviewRow> {
-        let index = match filter {
-            Filter::All => index,
-            Filter::Errors => *self.error_rows.get(index)? as usize,
+        let index = match self.picked(filter) {
+            None => index,
+            Some(picked) => *picked.get(index)? as usize,
         };
         self.rows.get(index).copied()
     }
@@ -133,10 +219,16 @@ impl Preview {
     /// Where a spreadsheet row is among the rows the filter shows.
     pub fn position_of(&self, filter: Filter, row: usize) -> Option<usize> {
         let index = self.rows.binary_search_by_key(&row, |r| r.row).ok()?;
-        match filter {
-            Filter::All => Some(index),
-            Filter::Errors => self.error_rows.binary_search(&(index as u32)).ok(),
+        match self.picked(filter) {
+            None => Some(index),
+            Some(picked) => picked.binary_search(&(index as u32)).ok(),
         }
+    }
+
+    /// A row's changes, old → new.
+    pub fn changes_of(&self, row: PreviewRow) -> &[Change] {
+        let start = row.first_change as usize;
+        self.changes.get(start..start + row.change_count as usize).unwrap_or_default()
     }
 
     /// A row's problems.
@@ -154,11 +246,13 @@ impl Preview {
     pub fn cells(&self, row: PreviewRow) -> Vec<PreviewCell> {
         let record = self.table.record_at_row(row.row);
         let problems = self.problems(row);
+        let changes = self.changes_of(row);
         self.columns
             .iter()
             .enumerate()
             .map(|(index, column)| PreviewCell {
                 value: record.map(|r| roster::write::restore(r.cell(index)).to_owned()).unwrap_or_default(),
+                old: column.and_then(|name| changes.iter().find(|c| c.field.header() == name)).map(|c| c.old.clone()),
                 problems: problems
                     .iter()
                     .filter(|p| p.column.is_some() && p.column.as_deref() == *column)
@@ -280,6 +374,60 @@ mod tests {
         let text = roster::decode::decode(&preview.error_report()).unwrap();
         let second = text.lines().nth(1).unwrap();
         assert!(second.contains("First Name"), "{second}");
+    }
+
+    /// Ada (1) and Bob (2), both leading no one, downloaded and edited with `edit`.
+    fn update_preview(edit: impl Fn(String) -> String) -> Preview {
+        use roster::current::{CurrentTeam, CurrentUser, export};
+        use roster::{ProfileInput, UserId};
+        let user = |id: i64, first: &str| CurrentUser {
+            id: UserId(id),
+            version: 1,
+            cells: ProfileInput::new()
+                .with(Column::Role, "Team Leader")
+                .with(Column::CanManageTeams, "y")
+                .with(Column::EmailAddress, format!("{}@acme.test", first.to_lowercase()))
+                .with(Column::FirstName, first)
+                .with(Column::LastName, "Smith")
+                .with(Column::HomeTown, "Leeds")
+                .with(Column::PhoneChannel, "y")
+                .with(Column::ChatChannel, "y")
+                .with(Column::EmailChannel, "y"),
+            leader: None,
+            deactivated: false,
+            changed_by: "Admin".into(),
+            changed_at: "2026-11-21 09:00 UTC".into(),
+        };
+        let team = CurrentTeam::from(vec![user(1, "Ada"), user(2, "Bob"), user(3, "Cy")]);
+        let text = edit(roster::decode::decode(&export(&team)).unwrap());
+        let bytes = roster::write::utf16le(&text);
+        let report = roster::update::check_update(&bytes, &OrgRules::with_default_roles(), &team).report;
+        Preview::from_report("team.txt".into(), Table::parse_owned(text), report)
+    }
+
+    #[test]
+    fn an_update_shows_each_changed_cell_old_to_new_and_hides_unchanged_rows_until_asked() {
+        let preview = update_preview(|text| text.replacen("\tAda\tSmith\tLeeds\t", "\tAda\tSmith\t\t", 1));
+        assert_eq!((preview.counts.changed, preview.counts.unchanged), (1, 2));
+        assert_eq!(preview.len(Filter::ChangesAndErrors), 1);
+        assert_eq!(preview.len(Filter::Changes), 1);
+        assert_eq!(preview.len(Filter::All), 3);
+        let row = preview.row(Filter::ChangesAndErrors, 0).unwrap();
+        assert_eq!(row.kind, RowKind::Changed);
+        let cells = preview.cells(row);
+        let home = preview.header.iter().position(|h| h == "Home Town").unwrap();
+        assert_eq!((cells[home].old.as_deref(), cells[home].value.as_str()), (Some("Leeds"), ""), "a cleared value");
+        assert!(cells.iter().enumerate().all(|(i, c)| i == home || c.old.is_none()));
+    }
+
+    #[test]
+    fn an_update_row_with_errors_is_listed_under_errors_not_changes() {
+        let preview = update_preview(|text| text.replacen("\tBob\tSmith\t", "\t\tSmith\t", 1));
+        assert_eq!(preview.len(Filter::Errors), 1);
+        assert_eq!(preview.len(Filter::Changes), 0);
+        assert_eq!(preview.len(Filter::ChangesAndErrors), 1);
+        assert_eq!(preview.row(Filter::Errors, 0).unwrap().kind, RowKind::Error);
+        assert_eq!(Filter::from_value(Filter::ChangesAndErrors.value()), Filter::ChangesAndErrors);
     }
 
     #[test]

@@ -9,6 +9,7 @@ use crate::api::{batch_detail, list_batches};
 use crate::bulk::{BATCH_PAGE_SIZE, BatchRow};
 use crate::layout::{Guarded, admins};
 use crate::model::utc_time;
+use crate::pages::bulk_flow::or_blank;
 
 #[component]
 pub fn BatchHistory() -> impl IntoView {
@@ -93,7 +94,7 @@ pub fn BatchView() -> impl IntoView {
                                     <dt>"By"</dt><dd>{b.committed_by}" ("{b.source}")"</dd>
                                     <dt>"Counts"</dt><dd>{format!("{} new, {} changed, {} unchanged", b.counts.new, b.counts.changed, b.counts.unchanged)}</dd>
                                     <dt>"File SHA-256"</dt><dd><code>{b.file_sha256}</code></dd>
-                                    <dt>"Welcome emails"</dt><dd>{if b.delay_welcome_emails { "Delayed until sent from Send Delayed Welcome Emails" } else { "Sent to each new user with an email address" }}</dd>
+                                    <dt>"Welcome emails"</dt><dd>{if b.mode == "update" { "None (an update)" } else if b.delay_welcome_emails { "Delayed until sent from Send Delayed Welcome Emails" } else { "Sent to each new user with an email address" }}</dd>
                                 </dl>
                                 <table class="roster">
                                     <thead><tr><th scope="col">"Row"</th><th scope="col">"User"</th><th scope="col">"Email Address"</th><th scope="col">"Employee ID"</th><th scope="col">"What"</th></tr></thead>
@@ -104,7 +105,13 @@ pub fn BatchView() -> impl IntoView {
                                                 <td><A href=format!("/team/users/{}", u.user_id)>{u.name}</A></td>
                                                 <td>{u.email}</td>
                                                 <td>{u.employee_id}</td>
-                                                <td>{u.action}</td>
+                                                <td>{u.action}{(!u.changes.is_empty()).then(|| view! {
+                                                    <ul class="changes">
+                                                        {u.changes.into_iter().map(|(column, old, new)| view! {
+                                                            <li>{column}": "<del class="old">{or_blank(old, "(empty)")}</del>" → "<ins class="new">{or_blank(new, "(cleared)")}</ins></li>
+                                                        }).collect_view()}
+                                                    </ul>
+                                                })}</td>
                                             </tr>
                                         }).collect_view()}
                                     </tbody>

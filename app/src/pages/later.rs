@@ -17,11 +17,6 @@ fn Upcoming(title: &'static str, what: &'static str) -> impl IntoView {
 }
 
 #[component]
-pub fn BulkUpdate() -> impl IntoView {
-    view! { <Upcoming title="Bulk Update Users" what="Bulk update from a downloaded spreadsheet is not available yet." /> }
-}
-
-#[component]
 pub fn DelayedWelcomeEmails() -> impl IntoView {
     view! { <Upcoming title="Send Delayed Welcome Emails" what="Welcome emails are not available yet." /> }
 }

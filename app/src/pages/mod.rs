@@ -3,6 +3,8 @@
 pub mod account;
 pub mod batches;
 pub mod bulk_create;
+pub mod bulk_flow;
+pub mod bulk_update;
 pub mod later;
 pub mod stream;
 pub mod team;

@@ -1,6 +1,8 @@
 //! What the server's benchmarks share: a measurement run on a fresh SQLite database, then on a
 //! fresh PostgreSQL database when `ROSTER_TEST_POSTGRES` names a server (as the test command sets).
 
+#![allow(dead_code)] // each benchmark uses a part of this
+
 use std::future::Future;
 
 use sqlx::Executor;
@@ -25,4 +27,48 @@ where
         println!("\nSet ROSTER_TEST_POSTGRES=postgres://user:password@host:port to measure PostgreSQL too.");
     }
     Ok(())
+}
+
+/// Users per generated file: `ROSTER_BENCH_ROWS`, 100,000 by default.
+pub fn rows() -> usize {
+    std::env::var("ROSTER_BENCH_ROWS").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000)
+}
+
+/// A bulk-create file of `rows` new users of organisation `n`: one in 50 can manage teams and leads
+/// the next 49, named by email address or employee ID; leaders have no leader.
+pub fn file(n: usize, rows: usize) -> Vec<u8> {
+    let mut text = String::from(
+        "*Can Manage Teams\tEmail Address\tEmployee ID\t*First Name\t*Last Name\tHome Town\tState or Country\t*Phone Channel\t*Chat Channel\t*Email Channel\t*Team Leader\tEmployment Status\tStart Date\r\n",
+    );
+    for i in 0..rows {
+        let leads = i % 50 == 0;
+        let boss = i - i % 50;
+        let leader = match (leads, i % 2) {
+            (true, _) => String::new(),
+            (false, 0) => format!("user{boss}@org{n}.test"),
+            _ => format!("{boss:07}"),
+        };
+        text.push_str(&format!(
+            "{}\tuser{i}@org{n}.test\t{i:07}\tFirst{}\tLast{i}\tSpringfield\tOregon\ty\tn\ty\t{leader}\tFull Time\t2026-01-{:02}\r\n",
+            if leads { "y" } else { "n" },
+            i % 997,
+            i % 28 + 1
+        ));
+    }
+    app::roster::write::utf16le(&text)
+}
+
+/// Peak resident memory of this process since the last [`reset_peak`], in MB.
+pub fn peak_mb() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let kb = status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .unwrap_or_default();
+    kb / 1024.0
+}
+
+pub fn reset_peak() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
 }

@@ -1,0 +1,559 @@
+//! The bulk flows' shared page: choose a file, preview it (checked in the browser by the rules
+//! crate against a snapshot of the organisation), then commit it all or nothing. Bulk Create and
+//! Bulk Update differ only in their snapshot, their check, their counts and what a row shows.
+//! The preview's table renders only the rows in view, so 100,000 rows scroll smoothly; the check
+//! runs in steps with the progress painted between them.
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::A;
+use roster::create::report_create_table;
+use roster::current::TeamSnapshot;
+use roster::parse::Table;
+use roster::report::{Counts, Report, RowKind};
+use roster::sheet::{FileProblem, Mode};
+use roster::update::report_update_table;
+use roster::{Directory, OrgRules};
+
+use crate::api::{bulk_create, bulk_snapshot, bulk_update, bulk_update_snapshot};
+use crate::browser::{self, ChosenFile};
+use crate::bulk::preview::{Filter, Preview, PreviewRow, window};
+use crate::bulk::{ImportFile, ImportResult, ImportStatus};
+
+/// Height of a preview row in pixels (the CSS gives rows exactly this height).
+const ROW_HEIGHT: f64 = 48.0;
+/// Rows rendered above and below the visible ones.
+const OVERSCAN: usize = 10;
+/// Problems listed above the table; the error report has them all.
+const LISTED_PROBLEMS: usize = 200;
+const FILE_INPUT: &str = "bulk-file";
+const TABLE_SCROLLER: &str = "preview-rows";
+
+/// What the rules check a file against.
+pub enum Context {
+    Create(OrgRules, Directory),
+    Update(TeamSnapshot),
+}
+
+impl Context {
+    async fn load(mode: Mode) -> Result<Arc<Context>, crate::AppError> {
+        let context = match mode {
+            Mode::Create => {
+                let (org, directory) = bulk_snapshot().await?.into_parts();
+                Context::Create(org, directory)
+            }
+            Mode::Update => Context::Update(bulk_update_snapshot().await?),
+        };
+        Ok(Arc::new(context))
+    }
+
+    fn check(&self, table: &Table<'_>) -> Report {
+        match self {
+            Context::Create(org, directory) => report_create_table(table, org, directory),
+            Context::Update(snapshot) => report_update_table(table, &snapshot.org, &snapshot.team),
+        }
+    }
+}
+
+/// The checked file, with its bytes for the commit.
+struct Checked {
+    preview: Preview,
+    bytes: Vec<u8>,
+    idempotency_key: String,
+    /// Milliseconds per step, e.g. "read 20, decode 31, split 12, check 180, index 9".
+    timings: String,
+    /// Milliseconds from Preview to the checked file, painting included.
+    total_ms: f64,
+}
+
+async fn commit(mode: Mode, file: ImportFile) -> Result<ImportResult, crate::AppError> {
+    match mode {
+        Mode::Create => bulk_create(file).await,
+        Mode::Update => bulk_update(file).await,
+    }
+}
+
+/// Upload, preview and commit. `children` are the page's steps; Bulk Create adds "Delay welcome
+/// emails" to the form.
+#[component]
+pub fn BulkFlow(mode: Mode, children: Children) -> impl IntoView {
+    let snapshot = LocalResource::new(move || Context::load(mode));
+    let checked: RwSignal<Option<Arc<Checked>>> = RwSignal::new(None);
+    let progress: RwSignal<Option<String>> = RwSignal::new(None);
+    let problem: RwSignal<Option<String>> = RwSignal::new(None);
+    let notice: RwSignal<Option<String>> = RwSignal::new(None);
+    let delay = RwSignal::new(false);
+    let committing = RwSignal::new(false);
+    let committed: RwSignal<Option<ImportResult>> = RwSignal::new(None);
+
+    let run_preview = move || {
+        let Some(file) = browser::chosen_file(FILE_INPUT) else {
+            problem.set(Some("Choose the file to upload first.".into()));
+            return;
+        };
+        problem.set(None);
+        notice.set(None);
+        committed.set(None);
+        checked.set(None);
+        spawn_local(async move {
+            match check_file(file, snapshot, progress).await {
+                Ok(result) => {
+                    browser::scroll_to(TABLE_SCROLLER, 0.0);
+                    checked.set(Some(Arc::new(result)));
+                }
+                Err(message) => problem.set(Some(message)),
+            }
+            progress.set(None);
+        });
+    };
+
+    let run_commit = move || {
+        let Some(current) = checked.get_untracked() else { return };
+        if !current.preview.is_clean() || committing.get_untracked() {
+            return;
+        }
+        committing.set(true);
+        problem.set(None);
+        progress.set(Some(match mode {
+            Mode::Create => format!(
+                "Creating {}… Large files take a few seconds; keep this page open.",
+                users(current.preview.counts.new)
+            ),
+            Mode::Update => format!(
+                "Updating {}… Large files take a few seconds; keep this page open.",
+                users(current.preview.counts.changed)
+            ),
+        }));
+        let file = ImportFile {
+            file_name: current.preview.file_name.clone(),
+            bytes: current.bytes.clone(),
+            delay_welcome_emails: mode == Mode::Create && delay.get_untracked(),
+            idempotency_key: Some(current.idempotency_key.clone()),
+        };
+        spawn_local(async move {
+            match commit(mode, file).await {
+                Ok(result) if result.status == ImportStatus::Rejected => {
+                    let preview = current.preview.with_server_errors(result.counts, result.errors);
+                    let bytes = current.bytes.clone();
+                    let idempotency_key = current.idempotency_key.clone();
+                    let (timings, total_ms) = (current.timings.clone(), current.total_ms);
+                    checked.set(Some(Arc::new(Checked { preview, bytes, idempotency_key, timings, total_ms })));
+                    snapshot.refetch(); // the next preview checks against the team as it is now
+                    notice.set(Some(
+                        "The team changed since your preview: the server found the errors shown below, and nothing was saved. Fix them and upload the file again."
+                            .into(),
+                    ));
+                }
+                Ok(result) => {
+                    checked.set(None);
+                    committed.set(Some(result));
+                    snapshot.refetch(); // the next file is checked against the team as it is now
+                }
+                Err(error) => problem.set(Some(error.to_string())),
+            }
+            progress.set(None);
+            committing.set(false);
+        });
+    };
+
+    view! {
+        <section class="panel">
+            {children()}
+            <form class="upload" on:submit=move |event| { event.prevent_default(); run_preview(); }>
+                <label>
+                    "Spreadsheet (Unicode Text, .txt)"
+                    <input id=FILE_INPUT type="file" accept=".txt,.tsv,.csv,text/plain" required />
+                </label>
+                {(mode == Mode::Create).then(|| view! {
+                    <label class="check">
+                        <input type="checkbox" prop:checked=move || delay.get() on:change=move |e| delay.set(event_target_checked(&e)) />
+                        "Delay welcome emails"
+                    </label>
+                })}
+                <button type="submit" class="primary" disabled=move || progress.get().is_some()>"Preview"</button>
+            </form>
+            <Show when=move || matches!(snapshot.get(), Some(Err(_)))>
+                <p class="error" role="alert">
+                    {move || match snapshot.get() {
+                        Some(Err(error)) => format!("Your team could not be loaded to check the file: {error}"),
+                        _ => String::new(),
+                    }}
+                </p>
+            </Show>
+        </section>
+        <div aria-live="polite" class="progress-line">
+            {move || progress.get().map(|text| view! { <p class="working"><progress></progress>" "{text}</p> })}
+        </div>
+        <p class="error" role="alert">{move || problem.get()}</p>
+        {move || notice.get().map(|text| view! { <p class="notice" role="alert">{text}</p> })}
+        {move || committed.get().map(|result| view! { <Committed mode result /> }.into_any())}
+        {move || checked.get().map(|current| {
+            view! { <PreviewPanel mode current delay committing run_commit /> }.into_any()
+        })}
+    }
+}
+
+/// Reads, decodes, parses and checks the file, painting progress between the steps.
+async fn check_file(
+    file: ChosenFile,
+    snapshot: LocalResource<Result<Arc<Context>, crate::AppError>>,
+    progress: RwSignal<Option<String>>,
+) -> Result<Checked, String> {
+    let step = |text: String| progress.set(Some(text));
+    let started = browser::now_ms();
+    let mut timings = Timings::default();
+    step(format!("Reading {} ({})…", file.name, browser::size_text(file.size)));
+    browser::next_paint().await;
+    let bytes = timings.time("read", browser::read(&file)).await?;
+    step("Loading your team to check the file against…".into());
+    let context = snapshot.await.map_err(|error| format!("Your team could not be loaded: {error}"))?;
+    step("Decoding the file…".into());
+    browser::next_paint().await;
+    let idempotency_key = browser::random_key();
+    let decoded = timings.time_now("decode", || roster::decode::decode(&bytes));
+    let text = match decoded {
+        Ok(text) => text,
+        Err(error) => {
+            let report = Report::file_errors(vec![FileProblem::new(error.code(), error.to_string())]);
+            let preview = Preview::from_report(file.name, Table::parse_owned(String::new()), report);
+            let total_ms = browser::now_ms() - started;
+            return Ok(Checked { preview, bytes, idempotency_key, timings: timings.text(), total_ms });
+        }
+    };
+    step("Reading the rows…".into());
+    browser::next_paint().await;
+    let table = timings.time_now("split", || Table::parse_owned(text));
+    step(format!("Checking {} rows…", table.len().saturating_sub(1)));
+    browser::next_paint().await;
+    let report = timings.time_now("check", || context.check(&table));
+    let preview = timings.time_now("index", || Preview::from_report(file.name, table, report));
+    Ok(Checked { preview, bytes, idempotency_key, timings: timings.text(), total_ms: browser::now_ms() - started })
+}
+
+/// How long each step of a preview took, for the benchmark (kept on the preview as a data attribute).
+#[derive(Default)]
+struct Timings(Vec<(&'static str, f64)>);
+
+impl Timings {
+    async fn time<T>(&mut self, name: &'static str, work: impl Future<Output = T>) -> T {
+        let started = browser::now_ms();
+        let result = work.await;
+        self.0.push((name, browser::now_ms() - started));
+        result
+    }
+
+    fn time_now<T>(&mut self, name: &'static str, work: impl FnOnce() -> T) -> T {
+        let started = browser::now_ms();
+        let result = work();
+        self.0.push((name, browser::now_ms() - started));
+        result
+    }
+
+    fn text(&self) -> String {
+        self.0.iter().map(|(name, ms)| format!("{name} {ms:.0}")).collect::<Vec<_>>().join(", ")
+    }
+}
+
+/// "3 new · 1 row with errors", said with icons and words, not colour alone.
+fn counts_text(mode: Mode, counts: Counts) -> String {
+    let rows = |n: usize| if n == 1 { "row" } else { "rows" };
+    let errors = format!("⚠ {} {} with errors", counts.errors, rows(counts.errors));
+    match mode {
+        Mode::Create => format!("＋ {} new · {errors}", counts.new),
+        Mode::Update => format!("✎ {} changed · ＝ {} unchanged · {errors}", counts.changed, counts.unchanged),
+    }
+}
+
+/// What a row's status cell says, in words and an icon.
+fn status_text(kind: RowKind) -> &'static str {
+    match kind {
+        RowKind::New => "＋ New",
+        RowKind::Changed => "✎ Changed",
+        RowKind::Unchanged => "＝ Unchanged",
+        RowKind::Error => "⚠ Error",
+    }
+}
+
+#[component]
+fn PreviewPanel(
+    mode: Mode,
+    current: Arc<Checked>,
+    delay: RwSignal<bool>,
+    committing: RwSignal<bool>,
+    run_commit: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let filter = RwSignal::new(if mode == Mode::Update { Filter::ChangesAndErrors } else { Filter::All });
+    let scroll_top = RwSignal::new(0.0);
+    let viewport = RwSignal::new(480.0);
+    let preview = &current.preview;
+    let clean = preview.is_clean();
+    let ready = clean && (mode == Mode::Create || preview.counts.changed > 0);
+    let action = match mode {
+        Mode::Create => "Continue",
+        Mode::Update => "Confirm",
+    };
+    let file_errors: Vec<String> = preview.file_errors.iter().map(|p| p.message.clone()).collect();
+    let listed: Vec<(usize, String)> = preview
+        .row_problems()
+        .iter()
+        .take(LISTED_PROBLEMS)
+        .map(|p| {
+            let row = p.row.unwrap_or_default();
+            let place = match &p.column {
+                Some(column) => format!("Row {row}, {column}"),
+                None => format!("Row {row}"),
+            };
+            (row, format!("{place}: {}", p.message))
+        })
+        .collect();
+    let unlisted = preview.row_problems().len().saturating_sub(LISTED_PROBLEMS);
+    let header = preview.header.clone();
+    let has_rows = !preview.is_empty(Filter::All);
+    let for_report = current.clone();
+    let for_rows = current.clone();
+    let for_jump = current.clone();
+    let for_len = current.clone();
+    let jump_to = move |row: usize| {
+        filter.set(Filter::All);
+        if let Some(position) = for_jump.preview.position_of(Filter::All, row) {
+            let top = position as f64 * ROW_HEIGHT;
+            browser::scroll_to(TABLE_SCROLLER, top);
+            scroll_top.set(top);
+        }
+    };
+    let total = move || for_len.preview.len(filter.get());
+
+    view! {
+        <section class="panel preview" aria-labelledby="preview-title" data-preview-ms=format!("{:.0}", current.total_ms) data-timings=current.timings.clone()>
+            <h2 id="preview-title">"Preview of " {preview.file_name.clone()}</h2>
+            <p class="counts" data-testid="counts">{counts_text(mode, preview.counts)}</p>
+            {(!file_errors.is_empty()).then(|| view! {
+                <div class="file-errors" role="alert">
+                    <p><strong>"⚠ This file cannot be uploaded:"</strong></p>
+                    <ul>{file_errors.into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}</ul>
+                </div>
+            }.into_any())}
+            {(!listed.is_empty()).then(|| view! {
+                <details class="problems" open>
+                    <summary>"⚠ Errors to fix (select one to show its row)"</summary>
+                    <ul>
+                        {listed.into_iter().map(|(row, text)| {
+                            let jump_to = jump_to.clone();
+                            view! { <li><button type="button" class="link" on:click=move |_| jump_to(row)>{text}</button></li> }
+                        }).collect_view()}
+                    </ul>
+                    {(unlisted > 0).then(|| view! { <p class="hint">"…and " {unlisted} " more: download the error report to see them all."</p> })}
+                </details>
+            }.into_any())}
+            <div class="preview-tools">
+                {has_rows.then(|| view! {
+                    <label>
+                        "Show "
+                        <select on:change=move |e| {
+                            filter.set(Filter::from_value(&event_target_value(&e)));
+                            browser::scroll_to(TABLE_SCROLLER, 0.0);
+                            scroll_top.set(0.0);
+                        }>
+                            {filters(mode).into_iter().map(|(choice, label)| view! {
+                                <option value=choice.value() selected=move || filter.get() == choice>{label}</option>
+                            }).collect_view()}
+                        </select>
+                    </label>
+                }.into_any())}
+                {(!clean).then(|| view! {
+                    <button type="button" on:click=move |_| {
+                        let name = format!("errors - {}", for_report.preview.file_name);
+                        browser::download(&name, "text/plain", &for_report.preview.error_report());
+                    }>"Download error report"</button>
+                }.into_any())}
+            </div>
+            {has_rows.then(|| view! {
+                <div
+                    id=TABLE_SCROLLER
+                    class="preview-rows"
+                    tabindex="0"
+                    role="region"
+                    aria-label="Rows of the file; scroll with the arrow and page keys"
+                    on:scroll=move |e| {
+                        let element = event_target::<leptos::web_sys::Element>(&e);
+                        scroll_top.set(element.scroll_top() as f64);
+                        viewport.set(element.client_height() as f64);
+                    }
+                >
+                    <table class="preview-table" aria-rowcount=move || total() + 1>
+                        <thead>
+                            <tr aria-rowindex="1">
+                                <th scope="col">"Row"</th>
+                                <th scope="col">"Status"</th>
+                                {header.into_iter().map(|h| view! { <th scope="col">{h}</th> }).collect_view()}
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {move || {
+                                let filter = filter.get();
+                                let total = for_rows.preview.len(filter);
+                                let shown = window(scroll_top.get(), viewport.get(), ROW_HEIGHT, total, OVERSCAN);
+                                let before = shown.start as f64 * ROW_HEIGHT;
+                                let after = (total - shown.end) as f64 * ROW_HEIGHT;
+                                let rows = shown.clone().filter_map(|i| Some((i, for_rows.preview.row(filter, i)?)));
+                                view! {
+                                    <tr class="spacer" aria-hidden="true" style:height=format!("{before}px")></tr>
+                                    {rows.map(|(index, row)| preview_row(&for_rows.preview, index, row)).collect_view()}
+                                    <tr class="spacer" aria-hidden="true" style:height=format!("{after}px")></tr>
+                                }
+                            }}
+                        </tbody>
+                    </table>
+                </div>
+            }.into_any())}
+            <div class="actions">
+                <button
+                    type="button"
+                    class="primary"
+                    disabled=move || !ready || committing.get()
+                    on:click=move |_| run_commit()
+                >
+                    {action}
+                </button>
+                <span class="hint">
+                    {match (mode, clean) {
+                        (_, false) => view! { {action} " is available once the file has no errors: fix them in the spreadsheet and upload it again." }.into_any(),
+                        (Mode::Create, true) => view! { {move || if delay.get() { "Welcome emails will be held until you send them." } else { "Each new user with an email address will get a welcome email." }} }.into_any(),
+                        (Mode::Update, true) if ready => view! { "All the changes shown are saved together, or none of them." }.into_any(),
+                        (Mode::Update, true) => view! { "This file changes nothing: every row matches your team as it is." }.into_any(),
+                    }}
+                </span>
+            </div>
+        </section>
+    }
+}
+
+/// One row of the preview table.
+fn preview_row(preview: &Preview, index: usize, row: PreviewRow) -> impl IntoView + use<> {
+    let failed = row.has_errors();
+    let changed = row.kind == RowKind::Changed;
+    let row_messages = preview.row_messages(row).join(" ");
+    let row_title = row_messages.clone();
+    let cells = preview.cells(row);
+    view! {
+        <tr class:bad=failed class:changed=changed aria-rowindex=index + 2>
+            <th scope="row">{row.row}</th>
+            <td class="status-cell" title=row_title>
+                {status_text(row.kind)}
+                {(!row_messages.is_empty()).then(|| view! { <span class="cell-problem">{row_messages}</span> })}
+            </td>
+            {cells.into_iter().map(|cell| {
+                let bad = !cell.problems.is_empty();
+                let message = cell.problems.join(" ");
+                let is_change = cell.old.is_some();
+                let title = match &cell.old {
+                    Some(old) if !bad => change_text(old, &cell.value),
+                    _ => message.clone(),
+                };
+                view! {
+                    <td class:bad=bad class:changed=is_change title=title>
+                        {match cell.old {
+                            Some(old) => view! {
+                                <span class="value">
+                                    <del class="old">{or_blank(old, "(empty)")}</del>" → "<ins class="new">{or_blank(cell.value, "(cleared)")}</ins>
+                                </span>
+                            }.into_any(),
+                            None => view! { <span class="value">{cell.value}</span> }.into_any(),
+                        }}
+                        {bad.then(|| view! { <span class="cell-problem">"⚠ " {message}</span> })}
+                    </td>
+                }
+            }).collect_view()}
+        </tr>
+    }
+}
+
+
+/// The table's filters for a flow, with their labels.
+fn filters(mode: Mode) -> Vec<(Filter, &'static str)> {
+    match mode {
+        Mode::Create => vec![(Filter::All, "All rows"), (Filter::Errors, "Only rows with errors")],
+        Mode::Update => vec![
+            (Filter::ChangesAndErrors, "Changes and errors"),
+            (Filter::Changes, "Only changes"),
+            (Filter::Errors, "Only rows with errors"),
+            (Filter::All, "All rows, unchanged ones too"),
+        ],
+    }
+}
+
+/// A changed cell's old or new value, or `blank` when it is empty ("(empty)" before, "(cleared)"
+/// after).
+pub fn or_blank(value: String, blank: &str) -> String {
+    if value.trim().is_empty() { blank.to_owned() } else { value }
+}
+
+/// "Was Leeds, becomes (cleared)": a changed cell's tooltip.
+fn change_text(old: &str, new: &str) -> String {
+    format!("Was {}, becomes {}", or_blank(old.to_owned(), "(empty)"), or_blank(new.to_owned(), "(cleared)"))
+}
+/// "1 user", "3 users".
+fn users(count: usize) -> String {
+    if count == 1 { "1 user".into() } else { format!("{count} users") }
+}
+
+/// What a committed file did.
+fn headline(mode: Mode, result: &ImportResult) -> String {
+    let counts = result.counts;
+    match (mode, result.status) {
+        (Mode::Create, ImportStatus::AlreadyCommitted) => {
+            format!("These {} were already created from this file; nothing was created twice.", users(counts.new))
+        }
+        (Mode::Create, _) => format!("Created {}.", users(counts.new)),
+        (Mode::Update, ImportStatus::AlreadyCommitted) => {
+            "This file was already saved; nothing was changed twice.".to_owned()
+        }
+        (Mode::Update, _) => format!("Updated {}; {} unchanged.", users(counts.changed), counts.unchanged),
+    }
+}
+
+#[component]
+fn Committed(mode: Mode, result: ImportResult) -> impl IntoView {
+    let headline = headline(mode, &result);
+    let batch = result.batch_id.map(|id| format!("/team/batches/{id}"));
+    view! {
+        <section class="panel done" role="status">
+            <h2>"✓ " {headline}</h2>
+            <p>
+                <A href="/team">"See them in Manage Team"</A>
+                {batch.map(|href| view! { " · " <A href=href>"See this batch in the history"</A> })}
+            </p>
+        </section>
+    }
+}
+
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_are_told_in_words_and_icons() {
+        let counts = Counts { new: 3, errors: 1, ..Default::default() };
+        assert_eq!(counts_text(Mode::Create, counts), "＋ 3 new · ⚠ 1 row with errors");
+        let counts = Counts { changed: 2, unchanged: 98, ..Default::default() };
+        assert_eq!(counts_text(Mode::Update, counts), "✎ 2 changed · ＝ 98 unchanged · ⚠ 0 rows with errors");
+    }
+
+    #[test]
+    fn a_changed_cell_says_what_it_was_and_a_cleared_one_says_so() {
+        assert_eq!(change_text("Leeds", ""), "Was Leeds, becomes (cleared)");
+        assert_eq!(change_text("", "Paris"), "Was (empty), becomes Paris");
+    }
+
+    #[test]
+    fn the_headline_says_what_the_commit_did() {
+        let result = |counts, status| ImportResult { status, batch_id: Some(1), counts, errors: Vec::new() };
+        let created = result(Counts { new: 1, ..Default::default() }, ImportStatus::Committed);
+        assert_eq!(headline(Mode::Create, &created), "Created 1 user.");
+        let updated = result(Counts { changed: 2, unchanged: 5, ..Default::default() }, ImportStatus::Committed);
+        assert_eq!(headline(Mode::Update, &updated), "Updated 2 users; 5 unchanged.");
+    }
+}

@@ -1,0 +1,53 @@
+//! Bulk Update Users: download the current team, edit it in a spreadsheet, then upload, preview
+//! (every change green as old → new, errors red, unchanged rows counted) and confirm it all or
+//! nothing (the shared flow in [`super::bulk_flow`]).
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use roster::sheet::Mode;
+
+use super::bulk_flow::BulkFlow;
+use crate::layout::{Guarded, admins};
+
+/// Where Download Current Team is served (an attachment; the browser saves it).
+pub const CURRENT_TEAM_URL: &str = "/api/export/current-team";
+
+#[component]
+pub fn BulkUpdate() -> impl IntoView {
+    view! {
+        <Guarded allow=admins>
+            <div class="page-head">
+                <h1>"Bulk Update Users"</h1>
+                <A href="/team/batches">"Batch History"</A>
+            </div>
+            <BulkFlow mode=Mode::Update>
+                <Steps />
+            </BulkFlow>
+        </Guarded>
+    }
+}
+
+/// The help page's steps.
+#[component]
+fn Steps() -> impl IntoView {
+    view! {
+        <ol class="steps">
+            <li>
+                "Download your current team: every profile, deactivated ones too. "
+                <a class="button" href=CURRENT_TEAM_URL download rel="external">"Download Current Team"</a>
+            </li>
+            <li>
+                "Make your changes. Keep the User ID and Version columns as they are; set Deactivated to y or n. "
+                "All required fields must be filled in on the rows you change. Remove deactivated team members with "
+                "incomplete profiles if you change them."
+            </li>
+            <li>"Save the file as Unicode Text or UTF-16 Unicode Text: the upload accepts only these formats."</li>
+            <li>"Upload it and click Preview: changes are shown in green, errors in red."</li>
+            <li>"Click Confirm to save every change at once. If anything is wrong, nothing is saved."</li>
+        </ol>
+        <p class="hint">
+            "Team leaders and admins (Can Manage Teams = y) keep their team leader and cannot be deactivated here: "
+            "change those on their profile page once their reports have a new team leader. Photos are not updated in bulk."
+        </p>
+    }
+}
