@@ -7,30 +7,10 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { expect, test } from "@playwright/test";
 import { hydrated, signIn } from "../tests/helpers";
+import { fetched, file, median, timePreview } from "./support";
 
 const ROWS = Number(process.env.ROSTER_BENCH_ROWS ?? 100_000);
 const RUNS = 5;
-
-/** `rows` new users named `prefix…`: one in 50 leads the next 49 (by email or employee ID). */
-function file(rows: number, prefix = "bench") {
-  const lines = [
-    "*Can Manage Teams\tEmail Address\tEmployee ID\t*First Name\t*Last Name\tHome Town\tState or Country\t*Phone Channel\t*Chat Channel\t*Email Channel\t*Team Leader\tEmployment Status\tStart Date",
-  ];
-  for (let i = 0; i < rows; i++) {
-    const leads = i % 50 === 0;
-    const boss = i - (i % 50);
-    const id = `${prefix}-${i}`;
-    const leader = leads ? "" : i % 2 === 0 ? `${prefix}${boss}@acme.test` : `${prefix}-${boss}`;
-    const day = String((i % 28) + 1).padStart(2, "0");
-    lines.push(
-      `${leads ? "y" : "n"}\t${prefix}${i}@acme.test\t${id}\tFirst${i % 997}\tLast${i}\tSpringfield\tOregon\ty\tn\ty\t${leader}\tFull Time\t2026-01-${day}`,
-    );
-  }
-  const text = "\ufeff" + lines.join("\r\n") + "\r\n";
-  return { name: "bench.txt", mimeType: "text/plain", buffer: Buffer.from(text, "utf16le") };
-}
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 test(`preview of ${ROWS} rows against papaparse`, async ({ page }) => {
   // The organisation already has ROWS users, imported through the CLI: the browser's snapshot holds
@@ -44,29 +24,14 @@ test(`preview of ${ROWS} rows against papaparse`, async ({ page }) => {
   await expect(page).toHaveURL(/\/team$/);
   await page.goto("/team/bulk-create");
   await hydrated(page);
-  const snapshot = await page.waitForFunction(() => {
-    const entry = performance.getEntriesByType("resource").find((e) => e.name.endsWith("/api/bulk_snapshot"));
-    return entry && { ms: entry.duration, bytes: (entry as PerformanceResourceTiming).encodedBodySize };
-  });
-  const loaded = (await snapshot.jsonValue()) as { ms: number; bytes: number };
+  const loaded = await fetched(page, "/api/bulk_snapshot");
   const upload = file(ROWS);
   await page.getByLabel("Spreadsheet (Unicode Text, .txt)").setInputFiles(upload);
   await page.addScriptTag({ path: path.join(__dirname, "../node_modules/papaparse/papaparse.min.js") });
 
   const ours: { shown: number; checked: number; steps?: string | null }[] = [];
   for (let run = 0; run <= RUNS; run++) {
-    const result = await page.evaluate(async () => {
-      const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
-      const counts = () => document.querySelector("[data-testid=counts]");
-      const started = performance.now();
-      (document.querySelector("form.upload button[type=submit]") as HTMLButtonElement).click();
-      while (counts()) await frame();
-      while (!counts()) await frame();
-      const shown = performance.now() - started;
-      const checked = Number(document.querySelector("section.preview")?.getAttribute("data-preview-ms"));
-      const steps = document.querySelector("section.preview")?.getAttribute("data-timings");
-      return { shown, checked, steps, text: counts()?.textContent };
-    });
+    const result = await timePreview(page);
     expect(result.text).toContain(`${ROWS} new`);
     if (run > 0) ours.push(result); // the first run warms up (and waits for the team snapshot)
   }

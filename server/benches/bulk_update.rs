@@ -17,7 +17,7 @@ use server::{Application, Config};
 
 mod support;
 
-use support::{file, peak_mb, reset_peak, rows};
+use support::{file, peak_mb, reset_peak, rows, rss_mb};
 
 const RUNS: usize = 3;
 
@@ -38,7 +38,7 @@ async fn run(label: &str, url: &str) -> anyhow::Result<()> {
     let http = reqwest::Client::new();
     let rows = rows();
     println!("\n{label}: {rows} users, {RUNS} runs (each a new organisation)");
-    println!("| run | download (HTTP) | file | check only (dry run) | check + commit, every user changed | users/s | peak RSS |");
+    println!("| run | download (HTTP) | file | check only (dry run) | check + commit, every user changed | users/s | peak RSS (RSS before) |");
     println!("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     for run in 1..=RUNS {
         let org_id = store.create_org(&format!("update{run}"), "Bench").await?;
@@ -71,13 +71,14 @@ async fn run(label: &str, url: &str) -> anyhow::Result<()> {
         let dry_run = started.elapsed();
         anyhow::ensure!(dry.status == ImportStatus::DryRun, "the edited file has errors: {:?}", dry.errors.first());
         anyhow::ensure!(dry.counts.changed == rows, "{} changed, not {rows}", dry.counts.changed);
+        let before = rss_mb();
         reset_peak();
         let started = Instant::now();
         let result = import::import_update(&store, org_id, Importer::CommandLine, &upload, false).await?;
         let committed = started.elapsed();
         anyhow::ensure!(result.status == ImportStatus::Committed, "not committed: {:?}", result.errors.first());
         println!(
-            "| {run} | {:.0} ms | {:.1} MB | {:.0} ms | {:.0} ms | {:.0} | {:.0} MB |",
+            "| {run} | {:.0} ms | {:.1} MB | {:.0} ms | {:.0} ms | {:.0} | {:.0} MB ({before:.0} MB) |",
             download.as_secs_f64() * 1000.0,
             exported.len() as f64 / 1e6,
             dry_run.as_secs_f64() * 1000.0,

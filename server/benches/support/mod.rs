@@ -60,10 +60,19 @@ pub fn file(n: usize, rows: usize) -> Vec<u8> {
 
 /// Peak resident memory of this process since the last [`reset_peak`], in MB.
 pub fn peak_mb() -> f64 {
+    status_mb("VmHWM:")
+}
+
+/// Resident memory of this process now, in MB (the allocator keeps memory freed by earlier work).
+pub fn rss_mb() -> f64 {
+    status_mb("VmRSS:")
+}
+
+fn status_mb(field: &str) -> f64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     let kb = status
         .lines()
-        .find_map(|line| line.strip_prefix("VmHWM:"))
+        .find_map(|line| line.strip_prefix(field))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
         .unwrap_or_default();
     kb / 1024.0
