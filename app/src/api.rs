@@ -241,9 +241,10 @@ pub async fn bulk_snapshot() -> Result<roster::Snapshot, AppError> {
 #[server(prefix = "/api", endpoint = "bulk_create", input = Postcard, output = Postcard)]
 pub async fn bulk_create(file: crate::bulk::ImportFile) -> Result<crate::bulk::ImportResult, AppError> {
     use crate::ssr::{Importer, import};
+    use roster::sheet::Mode;
     let viewer = guard::admin().await?;
     let store = guard::state()?.store;
-    import::import_create(store.as_ref(), viewer.org_id, Importer::Admin(viewer.user_id), &file, false).await
+    import::import(store.as_ref(), viewer.org_id, Importer::Admin(viewer.user_id), Mode::Create, &file, false).await
 }
 
 /// What the browser needs to check a bulk-update file exactly as the server will: the
@@ -260,9 +261,10 @@ pub async fn bulk_update_snapshot() -> Result<roster::current::TeamSnapshot, App
 #[server(prefix = "/api", endpoint = "bulk_update", input = Postcard, output = Postcard)]
 pub async fn bulk_update(file: crate::bulk::ImportFile) -> Result<crate::bulk::ImportResult, AppError> {
     use crate::ssr::{Importer, import};
+    use roster::sheet::Mode;
     let viewer = guard::admin().await?;
     let store = guard::state()?.store;
-    import::import_update(store.as_ref(), viewer.org_id, Importer::Admin(viewer.user_id), &file, false).await
+    import::import(store.as_ref(), viewer.org_id, Importer::Admin(viewer.user_id), Mode::Update, &file, false).await
 }
 
 /// The organisation's committed batches, newest first.

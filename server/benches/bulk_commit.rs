@@ -11,6 +11,7 @@
 use std::time::Instant;
 
 use app::bulk::{ImportFile, ImportStatus};
+use app::roster::sheet::Mode;
 use app::ssr::{Importer, Store, import};
 use server::storage::SqlStore;
 
@@ -19,7 +20,6 @@ mod support;
 use support::{file, peak_mb, reset_peak, rows};
 
 const RUNS: usize = 3;
-
 
 async fn run(label: &str, url: &str) -> anyhow::Result<()> {
     let store = SqlStore::connect(url).await?;
@@ -37,12 +37,12 @@ async fn run(label: &str, url: &str) -> anyhow::Result<()> {
             idempotency_key: None,
         };
         let started = Instant::now();
-        let dry = import::import_create(&store, org_id, Importer::CommandLine, &upload, true).await?;
+        let dry = import::import(&store, org_id, Importer::CommandLine, Mode::Create, &upload, true).await?;
         let dry_run = started.elapsed();
         anyhow::ensure!(dry.status == ImportStatus::DryRun, "the generated file has errors: {:?}", dry.errors.first());
         reset_peak();
         let started = Instant::now();
-        let result = import::import_create(&store, org_id, Importer::CommandLine, &upload, false).await?;
+        let result = import::import(&store, org_id, Importer::CommandLine, Mode::Create, &upload, false).await?;
         let committed = started.elapsed();
         anyhow::ensure!(result.status == ImportStatus::Committed, "not committed: {:?}", result.status);
         // What the browser's preview loads when the organisation has these users.

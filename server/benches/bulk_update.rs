@@ -12,6 +12,7 @@
 use std::time::Instant;
 
 use app::bulk::{ImportFile, ImportStatus};
+use app::roster::sheet::Mode;
 use app::ssr::{Importer, Store, auth, import};
 use server::{Application, Config};
 
@@ -38,7 +39,9 @@ async fn run(label: &str, url: &str) -> anyhow::Result<()> {
     let http = reqwest::Client::new();
     let rows = rows();
     println!("\n{label}: {rows} users, {RUNS} runs (each a new organisation)");
-    println!("| run | download (HTTP) | file | check only (dry run) | check + commit, every user changed | users/s | peak RSS (RSS before) |");
+    println!(
+        "| run | download (HTTP) | file | check only (dry run) | check + commit, every user changed | users/s | peak RSS (RSS before) |"
+    );
     println!("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     for run in 1..=RUNS {
         let org_id = store.create_org(&format!("update{run}"), "Bench").await?;
@@ -50,7 +53,7 @@ async fn run(label: &str, url: &str) -> anyhow::Result<()> {
             delay_welcome_emails: false,
             idempotency_key: None,
         };
-        let result = import::import_create(&store, org_id, Importer::CommandLine, &created, false).await?;
+        let result = import::import(&store, org_id, Importer::CommandLine, Mode::Create, &created, false).await?;
         anyhow::ensure!(result.status == ImportStatus::Committed, "not created: {:?}", result.errors.first());
 
         let started = Instant::now();
@@ -67,14 +70,14 @@ async fn run(label: &str, url: &str) -> anyhow::Result<()> {
             idempotency_key: None,
         };
         let started = Instant::now();
-        let dry = import::import_update(&store, org_id, Importer::CommandLine, &upload, true).await?;
+        let dry = import::import(&store, org_id, Importer::CommandLine, Mode::Update, &upload, true).await?;
         let dry_run = started.elapsed();
         anyhow::ensure!(dry.status == ImportStatus::DryRun, "the edited file has errors: {:?}", dry.errors.first());
         anyhow::ensure!(dry.counts.changed == rows, "{} changed, not {rows}", dry.counts.changed);
         let before = rss_mb();
         reset_peak();
         let started = Instant::now();
-        let result = import::import_update(&store, org_id, Importer::CommandLine, &upload, false).await?;
+        let result = import::import(&store, org_id, Importer::CommandLine, Mode::Update, &upload, false).await?;
         let committed = started.elapsed();
         anyhow::ensure!(result.status == ImportStatus::Committed, "not committed: {:?}", result.errors.first());
         println!(

@@ -253,11 +253,9 @@ fn import_summary(mode: Mode, result: &ImportResult) -> String {
     let batch = result.batch_id.unwrap_or_default();
     let mut text = match (result.status, mode) {
         (ImportStatus::Committed, Mode::Create) => format!("Created {} (batch {batch}).\n", users(counts.new)),
-        (ImportStatus::Committed, Mode::Update) => format!(
-            "Updated {}; {} unchanged (batch {batch}).\n",
-            users(counts.changed),
-            counts.unchanged
-        ),
+        (ImportStatus::Committed, Mode::Update) => {
+            format!("Updated {}; {} unchanged (batch {batch}).\n", users(counts.changed), counts.unchanged)
+        }
         (ImportStatus::AlreadyCommitted, _) => format!(
             "This file was already imported with this idempotency key (batch {batch}); nothing was saved again.\n"
         ),

@@ -93,9 +93,7 @@ pub fn export(team: &CurrentTeam) -> Vec<u8> {
         let cells = columns.iter().map(|c| user.cells.get(*c));
         push_row(
             &mut text,
-            std::iter::once(id.as_str())
-                .chain(cells)
-                .chain([yes_no_text(user.deactivated), version.as_str()]),
+            std::iter::once(id.as_str()).chain(cells).chain([yes_no_text(user.deactivated), version.as_str()]),
         );
     }
     utf16le(&text)

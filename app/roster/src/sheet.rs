@@ -252,7 +252,9 @@ mod tests {
 
     #[test]
     fn every_field_is_found_again_by_its_key() {
-        for field in Column::ALL.map(Field::Profile).into_iter().chain([Field::UserId, Field::Deactivated, Field::Version]) {
+        for field in
+            Column::ALL.map(Field::Profile).into_iter().chain([Field::UserId, Field::Deactivated, Field::Version])
+        {
             assert_eq!(Field::from_key(field.key()), Some(field));
         }
         assert_eq!(Field::from_key("shoe_size"), None);

@@ -138,7 +138,12 @@ pub fn check_update_table<'a>(parsed: &'a Table<'a>, org: &OrgRules, team: &Curr
             (false, true) => RowKind::Unchanged,
             (false, false) => RowKind::Changed,
         };
-        rows.push(RowReport { row: candidate.row, kind, user: Some(candidate.user.id), changes: candidate.changes.clone() });
+        rows.push(RowReport {
+            row: candidate.row,
+            kind,
+            user: Some(candidate.user.id),
+            changes: candidate.changes.clone(),
+        });
         if let (RowKind::Changed, Some(profile)) = (kind, candidate.profile) {
             updates.push(UserUpdate {
                 row: candidate.row,

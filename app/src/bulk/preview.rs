@@ -166,11 +166,8 @@ impl Preview {
 
     /// The preview of a report made in the browser.
     pub fn from_report(file_name: String, table: Table<'static>, report: Report) -> Preview {
-        let starts = report
-            .rows
-            .into_iter()
-            .map(|r| RowStart { row: r.row, kind: r.kind, changes: r.changes })
-            .collect();
+        let starts =
+            report.rows.into_iter().map(|r| RowStart { row: r.row, kind: r.kind, changes: r.changes }).collect();
         Preview::new(file_name, table, report.counts, report.errors, starts)
     }
 

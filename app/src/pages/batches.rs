@@ -33,7 +33,6 @@ pub fn BatchHistory() -> impl IntoView {
     }
 }
 
-
 #[component]
 fn BatchTable(rows: Vec<BatchRow>) -> impl IntoView {
     view! {

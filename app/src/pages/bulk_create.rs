@@ -2,25 +2,17 @@
 //! users (the shared flow in [`super::bulk_flow`]).
 
 use leptos::prelude::*;
-use leptos_router::components::A;
 use roster::sheet::Mode;
 
-use super::bulk_flow::BulkFlow;
+use super::bulk_flow::BulkPage;
 use crate::browser;
-use crate::layout::{Guarded, admins};
 
 #[component]
 pub fn BulkCreate() -> impl IntoView {
     view! {
-        <Guarded allow=admins>
-            <div class="page-head">
-                <h1>"Bulk Create Team Members"</h1>
-                <A href="/team/batches">"Batch History"</A>
-            </div>
-            <BulkFlow mode=Mode::Create>
-                <Steps />
-            </BulkFlow>
-        </Guarded>
+        <BulkPage title="Bulk Create Team Members" mode=Mode::Create>
+            <Steps />
+        </BulkPage>
     }
 }
 

@@ -21,6 +21,7 @@ use crate::api::{bulk_create, bulk_snapshot, bulk_update, bulk_update_snapshot};
 use crate::browser::{self, ChosenFile};
 use crate::bulk::preview::{Filter, Preview, PreviewRow, window};
 use crate::bulk::{ImportFile, ImportResult, ImportStatus};
+use crate::layout::{Guarded, admins};
 
 /// Height of a preview row in pixels (the CSS gives rows exactly this height).
 const ROW_HEIGHT: f64 = 48.0;
@@ -75,10 +76,25 @@ async fn commit(mode: Mode, file: ImportFile) -> Result<ImportResult, crate::App
     }
 }
 
+/// A bulk page for admins: its title, its steps (`children`), then the flow.
+#[component]
+pub fn BulkPage(title: &'static str, mode: Mode, children: ChildrenFn) -> impl IntoView {
+    let children = StoredValue::new(children);
+    view! {
+        <Guarded allow=admins>
+            <div class="page-head">
+                <h1>{title}</h1>
+                <A href="/team/batches">"Batch History"</A>
+            </div>
+            <BulkFlow mode>{children.read_value()()}</BulkFlow>
+        </Guarded>
+    }
+}
+
 /// Upload, preview and commit. `children` are the page's steps; Bulk Create adds "Delay welcome
 /// emails" to the form.
 #[component]
-pub fn BulkFlow(mode: Mode, children: Children) -> impl IntoView {
+fn BulkFlow(mode: Mode, children: Children) -> impl IntoView {
     let snapshot = LocalResource::new(move || Context::load(mode));
     let checked: RwSignal<Option<Arc<Checked>>> = RwSignal::new(None);
     let progress: RwSignal<Option<String>> = RwSignal::new(None);
@@ -470,7 +486,6 @@ fn preview_row(preview: &Preview, index: usize, row: PreviewRow) -> impl IntoVie
     }
 }
 
-
 /// The table's filters for a flow, with their labels.
 fn filters(mode: Mode) -> Vec<(Filter, &'static str)> {
     match mode {
@@ -528,7 +543,6 @@ fn Committed(mode: Mode, result: ImportResult) -> impl IntoView {
         </section>
     }
 }
-
 
 #[cfg(test)]
 mod tests {

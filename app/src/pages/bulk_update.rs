@@ -3,11 +3,9 @@
 //! nothing (the shared flow in [`super::bulk_flow`]).
 
 use leptos::prelude::*;
-use leptos_router::components::A;
 use roster::sheet::Mode;
 
-use super::bulk_flow::BulkFlow;
-use crate::layout::{Guarded, admins};
+use super::bulk_flow::BulkPage;
 
 /// Where Download Current Team is served (an attachment; the browser saves it).
 pub const CURRENT_TEAM_URL: &str = "/api/export/current-team";
@@ -15,15 +13,9 @@ pub const CURRENT_TEAM_URL: &str = "/api/export/current-team";
 #[component]
 pub fn BulkUpdate() -> impl IntoView {
     view! {
-        <Guarded allow=admins>
-            <div class="page-head">
-                <h1>"Bulk Update Users"</h1>
-                <A href="/team/batches">"Batch History"</A>
-            </div>
-            <BulkFlow mode=Mode::Update>
-                <Steps />
-            </BulkFlow>
-        </Guarded>
+        <BulkPage title="Bulk Update Users" mode=Mode::Update>
+            <Steps />
+        </BulkPage>
     }
 }
 

@@ -6,6 +6,7 @@ pub mod bulk_create;
 pub mod bulk_flow;
 pub mod bulk_update;
 pub mod later;
+pub mod options;
 pub mod stream;
 pub mod team;
 pub mod user_form;

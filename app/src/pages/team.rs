@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use leptos_router::components::{A, Form};
 use leptos_router::hooks::use_query_map;
 
+use super::options::options_html;
 use crate::api::{list_team, team_options};
 use crate::layout::{Guarded, admins};
 use crate::model::{Choice, SortKey, TeamChoices, TeamPage, TeamQuery, UserStatus};
@@ -71,12 +72,9 @@ fn Menus() -> impl IntoView {
     }
 }
 
-/// Options of a filter select, with the current choice selected.
-fn choice_options(choices: Vec<Choice>, selected: Option<i64>) -> impl IntoView {
-    choices
-        .into_iter()
-        .map(|c| view! { <option value=c.id.to_string() selected=selected == Some(c.id)>{c.label}</option> })
-        .collect_view()
+/// A filter select's options: "any" first, then each choice, the current one selected.
+fn choice_options(any: &str, choices: &[Choice], selected: Option<i64>) -> String {
+    options_html(any, choices.iter().map(|c| (c.id.to_string(), c.label.as_str(), selected == Some(c.id))))
 }
 
 #[component]
@@ -88,30 +86,19 @@ fn Filters(query: TeamQuery, options: TeamChoices) -> impl IntoView {
                 <input type="search" name="q" value=query.q.clone() placeholder="Name, email address or employee ID" />
             </label>
             <label>"Role"
-                <select name="role">
-                    <option value="">"Any role"</option>
-                    {choice_options(options.roles, query.role)}
-                </select>
+                <select name="role" inner_html=choice_options("Any role", &options.roles, query.role)></select>
             </label>
             <label>"Team leader"
-                <select name="leader">
-                    <option value="">"Any team leader"</option>
-                    {choice_options(options.leaders, query.leader)}
-                </select>
+                <select name="leader" inner_html=choice_options("Any team leader", &options.leaders, query.leader)></select>
             </label>
             <label>"Status"
-                <select name="status">
-                    <option value="">"Any status"</option>
-                    {UserStatus::ALL.into_iter().map(|s| view! {
-                        <option value=s.as_str() selected=status == Some(s)>{s.label()}</option>
-                    }).collect_view()}
-                </select>
+                <select name="status" inner_html=options_html(
+                    "Any status",
+                    UserStatus::ALL.map(|s| (s.as_str().to_owned(), s.label(), status == Some(s))),
+                )></select>
             </label>
             <label>"Group"
-                <select name="group">
-                    <option value="">"Any group"</option>
-                    {choice_options(options.groups, query.group)}
-                </select>
+                <select name="group" inner_html=choice_options("Any group", &options.groups, query.group)></select>
             </label>
             {(query.sort != SortKey::Name).then(|| view! { <input type="hidden" name="sort" value=query.sort.as_str() /> })}
             {query.descending.then(|| view! { <input type="hidden" name="dir" value="desc" /> })}
@@ -174,5 +161,22 @@ fn TeamTable(page: TeamPage, query: TeamQuery) -> impl IntoView {
             <span>{format!("Page {} of {}", current + 1, pages)}</span>
             {(current + 1 < pages).then(|| view! { <A href=query.at_page(current + 1).href()>"Next →"</A> })}
         </nav>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filter_options_are_escaped_and_the_current_one_is_selected() {
+        let choices = [
+            Choice { id: 1, label: "Ada <Admin> & \"co\"".into(), reference: None },
+            Choice { id: 2, label: "Bob".into(), reference: None },
+        ];
+        assert_eq!(
+            choice_options("Any", &choices, Some(2)),
+            "<option value=\"\">Any</option><option value=\"1\">Ada &lt;Admin&gt; &amp; &quot;co&quot;</option><option value=\"2\" selected>Bob</option>"
+        );
     }
 }

@@ -7,6 +7,7 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 use roster::Column;
 use roster::fields::EmploymentStatus;
 
+use super::options::options_html;
 use crate::AppError;
 use crate::api::{SaveUser, load_user, team_options};
 use crate::layout::{Guarded, admins};
@@ -135,13 +136,10 @@ fn ProfileForm(initial: UserForm, options: TeamChoices) -> impl IntoView {
                 <legend>"Team"</legend>
                 <div class="field" class:invalid=move || invalid(Column::Role)>
                     <label for="f-role">{role_hint}</label>
-                    <select id="f-role" name="form[role]" aria-describedby="e-role">
-                        <option value="">"—"</option>
-                        {options.roles.iter().map(|role| {
-                            let selected = role.label == initial.role;
-                            view! { <option value=role.label.clone() selected=selected>{role.label.clone()}</option> }
-                        }).collect_view()}
-                    </select>
+                    <select id="f-role" name="form[role]" aria-describedby="e-role" inner_html=options_html(
+                        "—",
+                        options.roles.iter().map(|role| (role.label.clone(), role.label.as_str(), role.label == initial.role)),
+                    )></select>
                     {errors(Column::Role)}
                 </div>
                 {flag(Column::CanManageTeams, "Can Manage Teams", initial.can_manage_teams.is_some())}
@@ -176,12 +174,10 @@ fn ProfileForm(initial: UserForm, options: TeamChoices) -> impl IntoView {
                 </div>
                 <div class="field" class:invalid=move || invalid(Column::EmploymentStatus)>
                     <label for="f-employment_status">"Employment Status"</label>
-                    <select id="f-employment_status" name="form[employment_status]" aria-describedby="e-employment_status">
-                        <option value="">"—"</option>
-                        {EmploymentStatus::ALL.into_iter().map(|s| view! {
-                            <option value=s.as_str() selected=status == s.as_str()>{s.as_str()}</option>
-                        }).collect_view()}
-                    </select>
+                    <select id="f-employment_status" name="form[employment_status]" aria-describedby="e-employment_status" inner_html=options_html(
+                        "—",
+                        EmploymentStatus::ALL.map(|s| (s.as_str().to_owned(), s.as_str(), status == s.as_str())),
+                    )></select>
                     {errors(Column::EmploymentStatus)}
                 </div>
                 {text(Column::StartDate, "Start Date", initial.start_date.clone(), "date")}

@@ -6,9 +6,9 @@ use std::collections::HashMap;
 
 use roster::create::check_create;
 use roster::current::TeamSnapshot;
+use roster::report::{CellProblem, Counts};
 use roster::sheet::Mode;
 use roster::update::check_update;
-use roster::report::{CellProblem, Counts};
 use sha2::{Digest, Sha256};
 
 use super::{Committed, CreateBatch, FileBatch, Importer, Store, StoreError};
@@ -46,12 +46,13 @@ impl<'f> Upload<'f> {
         }
     }
 
-    fn batch(&'f self, importer: Importer, bytes: &'f [u8]) -> FileBatch<'f> {
+    fn batch<'b>(&'b self, importer: Importer, bytes: &'b [u8]) -> FileBatch<'b> {
         FileBatch { importer, file_name: &self.file_name, bytes, sha256: &self.sha256, idempotency_key: self.key }
     }
 }
 
-/// Checks and (unless `dry_run`) commits a bulk-create or bulk-update file.
+/// Checks and (unless `dry_run`) commits a bulk-create or bulk-update file. A retry with an
+/// idempotency key already used answers the first outcome.
 pub async fn import(
     store: &dyn Store,
     org_id: i64,
@@ -60,24 +61,25 @@ pub async fn import(
     file: &ImportFile,
     dry_run: bool,
 ) -> Result<ImportResult, AppError> {
-    match mode {
-        Mode::Create => import_create(store, org_id, importer, file, dry_run).await,
-        Mode::Update => import_update(store, org_id, importer, file, dry_run).await,
-    }
-}
-
-/// Checks and (unless `dry_run`) commits a bulk-create file for an organisation.
-pub async fn import_create(
-    store: &dyn Store,
-    org_id: i64,
-    importer: Importer,
-    file: &ImportFile,
-    dry_run: bool,
-) -> Result<ImportResult, AppError> {
     let upload = Upload::of(file)?;
     if let Some(done) = upload.replay(store, org_id).await? {
         return Ok(done);
     }
+    match mode {
+        Mode::Create => create(store, org_id, importer, file, &upload, dry_run).await,
+        Mode::Update => update(store, org_id, importer, file, &upload, dry_run).await,
+    }
+}
+
+/// A bulk create: checked before the transaction too, to hash the temporary passwords it holds.
+async fn create(
+    store: &dyn Store,
+    org_id: i64,
+    importer: Importer,
+    file: &ImportFile,
+    upload: &Upload<'_>,
+    dry_run: bool,
+) -> Result<ImportResult, AppError> {
     let (org, directory) = store.snapshot(org_id).await.map_err(store_error)?.into_parts();
     let bytes = file.bytes.clone();
     let checked =
@@ -102,19 +104,16 @@ pub async fn import_create(
     outcome(store.commit_create(org_id, &batch).await.map_err(store_error)?, &upload.sha256)
 }
 
-/// Checks and (unless `dry_run`) commits a bulk-update file. A commit is checked only inside the
-/// transaction, against the live team: a check before it would find nothing new.
-pub async fn import_update(
+/// A bulk update: a commit is checked only inside the transaction, against the live team (a check
+/// before it would find nothing new).
+async fn update(
     store: &dyn Store,
     org_id: i64,
     importer: Importer,
     file: &ImportFile,
+    upload: &Upload<'_>,
     dry_run: bool,
 ) -> Result<ImportResult, AppError> {
-    let upload = Upload::of(file)?;
-    if let Some(done) = upload.replay(store, org_id).await? {
-        return Ok(done);
-    }
     if dry_run {
         let TeamSnapshot { org, team } = store.current_team(org_id).await.map_err(store_error)?;
         let bytes = file.bytes.clone();
@@ -123,7 +122,8 @@ pub async fn import_update(
         let status = if report.is_clean() { ImportStatus::DryRun } else { ImportStatus::Rejected };
         return Ok(result(status, None, report.counts, report.errors));
     }
-    outcome(store.commit_update(org_id, &upload.batch(importer, &file.bytes)).await.map_err(store_error)?, &upload.sha256)
+    let committed = store.commit_update(org_id, &upload.batch(importer, &file.bytes)).await.map_err(store_error)?;
+    outcome(committed, &upload.sha256)
 }
 
 /// The import's result from what storage did.

@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 
 use async_trait::async_trait;
-use roster::report::{Counts, Report};
 use roster::current::TeamSnapshot;
+use roster::report::{Counts, Report};
 use roster::{Directory, OrgRules, Profile, Snapshot, UserId};
 
 use crate::bulk::{BatchDetail, BatchRow};

@@ -108,7 +108,11 @@ async fn reserve_user_ids(conn: &mut AnyConnection, backend: Backend, count: usi
     }
 }
 
-pub(super) async fn name_ids(conn: &mut AnyConnection, sql: &str, org_id: i64) -> Result<Vec<(String, i64)>, StoreError> {
+pub(super) async fn name_ids(
+    conn: &mut AnyConnection,
+    sql: &str,
+    org_id: i64,
+) -> Result<Vec<(String, i64)>, StoreError> {
     let rows = sqlx::query(sql).bind(org_id).fetch_all(&mut *conn).await.map_err(internal)?;
     rows.iter()
         .map(|r| Ok((r.try_get("name")?, r.try_get("id")?)))
@@ -143,6 +147,27 @@ pub(super) async fn begin_import<'p>(
         return Ok(Err(if prior.sha256 == file.sha256 { Committed::Replayed(prior) } else { Committed::KeyReused }));
     }
     Ok(Ok(tx))
+}
+
+/// Adds users to groups: (user id, group id) pairs.
+pub(super) async fn insert_memberships(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    org_id: i64,
+    memberships: &[(i64, i64)],
+) -> Result<(), StoreError> {
+    for chunk in memberships.chunks(LINKS_PER_INSERT) {
+        let sql = format!(
+            "INSERT INTO user_groups (org_id, user_id, group_id) VALUES {}",
+            placeholders(backend, chunk.len(), 3)
+        );
+        let mut query = sqlx::query(&sql);
+        for (user_id, group_id) in chunk {
+            query = query.bind(org_id).bind(*user_id).bind(*group_id);
+        }
+        query.execute(&mut *conn).await.map_err(internal)?;
+    }
+    Ok(())
 }
 
 /// Records a committed batch; returns its id.
@@ -273,17 +298,7 @@ pub async fn commit_create(
             memberships.push((ids[index], group_id(name)?));
         }
     }
-    for chunk in memberships.chunks(LINKS_PER_INSERT) {
-        let sql = format!(
-            "INSERT INTO user_groups (org_id, user_id, group_id) VALUES {}",
-            placeholders(backend, chunk.len(), 3)
-        );
-        let mut query = sqlx::query(&sql);
-        for (user_id, group_id) in chunk {
-            query = query.bind(org_id).bind(*user_id).bind(*group_id);
-        }
-        query.execute(&mut *tx).await.map_err(internal)?;
-    }
+    insert_memberships(&mut tx, backend, org_id, &memberships).await?;
 
     let entries: Vec<(i64, i64)> = plan.users.iter().zip(&ids).map(|(user, id)| (*id, user.row as i64)).collect();
     for chunk in entries.chunks(LINKS_PER_INSERT) {

@@ -39,7 +39,8 @@ fn upload(bytes: Vec<u8>, key: Option<&str>) -> ImportFile {
 
 /// Commits through the browser's server function (postcard in, postcard out).
 async fn commit(app: &TestApp, client: &Client, file: ImportFile) -> Result<ImportResult, (StatusCode, Value)> {
-    app.call_postcard(client, "bulk_create", postcard::to_allocvec(&app::api::BulkCreate { file }).expect("encode")).await
+    app.call_postcard(client, "bulk_create", postcard::to_allocvec(&app::api::BulkCreate { file }).expect("encode"))
+        .await
 }
 
 async fn count(app: &TestApp, sql: &str, org: &Org) -> i64 {

@@ -117,7 +117,8 @@ async fn two_users_swap_email_addresses_and_each_change_is_audited_before_and_af
     assert_eq!(detail["changes"], json!({"email": ["ada@acme.test", "bob@acme.test"]}));
     assert_eq!(detail["batch_id"], result.batch_id.unwrap());
 
-    let response = app.call(&t.admin, "batch_detail", &[("id", &result.batch_id.unwrap().to_string()), ("page", "0")]).await;
+    let response =
+        app.call(&t.admin, "batch_detail", &[("id", &result.batch_id.unwrap().to_string()), ("page", "0")]).await;
     let batch: Value = response.json().await.unwrap();
     assert_eq!(batch["batch"]["mode"], "update");
     assert_eq!(batch["batch"]["counts"]["changed"], 2);
@@ -151,7 +152,8 @@ async fn one_bad_row_anywhere_updates_no_one(backend: Backend) {
     assert_eq!(result.status, ImportStatus::Rejected);
     assert_eq!(result.errors[0].column.as_deref(), Some("Phone Channel"));
     assert_eq!(user(&app, t.ada).await.1, 1);
-    let batches: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM import_batches").fetch_one(&app.store.pool).await.unwrap();
+    let batches: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM import_batches").fetch_one(&app.store.pool).await.unwrap();
     assert_eq!(batches, 0);
 }
 
@@ -173,8 +175,11 @@ async fn an_edit_made_after_the_download_is_a_conflict_that_names_who_and_saves_
     let conflict = &result.errors[0];
     assert_eq!((conflict.code.as_str(), conflict.column.as_deref()), ("conflict", Some("Version")));
     assert!(conflict.message.starts_with("Ada King was changed by Admin acme at "), "{}", conflict.message);
-    let last_name: String =
-        sqlx::query_scalar("SELECT last_name FROM users WHERE id = $1").bind(t.ada).fetch_one(&app.store.pool).await.unwrap();
+    let last_name: String = sqlx::query_scalar("SELECT last_name FROM users WHERE id = $1")
+        .bind(t.ada)
+        .fetch_one(&app.store.pool)
+        .await
+        .unwrap();
     assert_eq!(last_name, "King", "the other admin's edit is kept");
     assert_eq!(user(&app, t.bob).await.1, 1, "Bob's change waits for the file to be fixed");
 }
@@ -272,8 +277,11 @@ async fn an_api_key_downloads_and_updates_with_a_dry_run_first(backend: Backend)
     assert_eq!(user(&app, t.bob).await.1, 1, "a dry run saves nothing");
     let done = post("mode=update", file).await.unwrap();
     assert_eq!(done.status(), StatusCode::OK);
-    let employee_id: String =
-        sqlx::query_scalar("SELECT employee_id FROM users WHERE id = $1").bind(t.bob).fetch_one(&app.store.pool).await.unwrap();
+    let employee_id: String = sqlx::query_scalar("SELECT employee_id FROM users WHERE id = $1")
+        .bind(t.bob)
+        .fetch_one(&app.store.pool)
+        .await
+        .unwrap();
     assert_eq!(employee_id, "00042", "leading zeros kept");
     let text = app::roster::decode::decode(&exported).unwrap().replacen(&format!("\r\n{}\t", t.lee), "\r\n999999\t", 1);
     let (status, report) = error_of(post("mode=update", app::roster::write::utf16le(&text)).await.unwrap()).await;
