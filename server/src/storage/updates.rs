@@ -24,8 +24,9 @@ use super::{Backend, internal, user_write_error};
 
 /// Users per INSERT into the staging table: 20 values each stay below SQLite's 32,766 parameters.
 const USERS_PER_UPDATE: usize = 1_000;
-/// Ids per `IN (…)` list, and rows per INSERT of the batch log and audit trail.
+/// Ids per `IN (…)` list.
 const IDS_PER_STATEMENT: usize = 5_000;
+/// Rows per INSERT of the batch log (six values each, one a JSON text).
 const ENTRIES_PER_INSERT: usize = 2_000;
 
 /// Who last changed a user, when no one signed in did (the command line or an API key).
@@ -137,7 +138,7 @@ pub async fn current_team(conn: &mut AnyConnection, org_id: i64) -> Result<Curre
 }
 
 /// `{"first_name": ["Ada", "Augusta"], …}`: each changed field, before → after.
-pub fn changes_json(changes: &[Change]) -> serde_json::Value {
+fn changes_json(changes: &[Change]) -> serde_json::Value {
     changes.iter().map(|c| (c.field.key().to_owned(), serde_json::json!([c.old, c.new]))).collect()
 }
 
