@@ -174,6 +174,9 @@ fn BulkFlow(mode: Mode, children: Children) -> impl IntoView {
         });
     };
 
+    // Reads in this view use `try_get`: during server rendering, Leptos's Suspense occasionally
+    // disposes of a component's signals while a previous render of it is still being resolved
+    // (leptos-rs/leptos#3595), and a plain `get` then panicked one request in forty.
     view! {
         <section class="panel">
             {children()}
@@ -184,15 +187,15 @@ fn BulkFlow(mode: Mode, children: Children) -> impl IntoView {
                 </label>
                 {(mode == Mode::Create).then(|| view! {
                     <label class="check">
-                        <input type="checkbox" prop:checked=move || delay.get() on:change=move |e| delay.set(event_target_checked(&e)) />
+                        <input type="checkbox" prop:checked=move || delay.try_get().unwrap_or_default() on:change=move |e| delay.set(event_target_checked(&e)) />
                         "Delay welcome emails"
                     </label>
                 })}
-                <button type="submit" class="primary" disabled=move || progress.get().is_some()>"Preview"</button>
+                <button type="submit" class="primary" disabled=move || progress.try_get().flatten().is_some()>"Preview"</button>
             </form>
-            <Show when=move || matches!(snapshot.get(), Some(Err(_)))>
+            <Show when=move || matches!(snapshot.try_get().flatten(), Some(Err(_)))>
                 <p class="error" role="alert">
-                    {move || match snapshot.get() {
+                    {move || match snapshot.try_get().flatten() {
                         Some(Err(error)) => format!("Your team could not be loaded to check the file: {error}"),
                         _ => String::new(),
                     }}
@@ -200,12 +203,12 @@ fn BulkFlow(mode: Mode, children: Children) -> impl IntoView {
             </Show>
         </section>
         <div aria-live="polite" class="progress-line">
-            {move || progress.get().map(|text| view! { <p class="working"><progress></progress>" "{text}</p> })}
+            {move || progress.try_get().flatten().map(|text| view! { <p class="working"><progress></progress>" "{text}</p> })}
         </div>
-        <p class="error" role="alert">{move || problem.get()}</p>
-        {move || notice.get().map(|text| view! { <p class="notice" role="alert">{text}</p> })}
-        {move || committed.get().map(|result| view! { <Committed mode result /> }.into_any())}
-        {move || checked.get().map(|current| {
+        <p class="error" role="alert">{move || problem.try_get().flatten()}</p>
+        {move || notice.try_get().flatten().map(|text| view! { <p class="notice" role="alert">{text}</p> })}
+        {move || committed.try_get().flatten().map(|result| view! { <Committed mode result /> }.into_any())}
+        {move || checked.try_get().flatten().map(|current| {
             view! { <PreviewPanel mode current delay committing run_commit /> }.into_any()
         })}
     }
