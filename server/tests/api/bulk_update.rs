@@ -290,6 +290,41 @@ async fn an_api_key_downloads_and_updates_with_a_dry_run_first(backend: Backend)
     assert_eq!(codes, ["conflict", "unknown_user_id"], "Bob's row is stale now, and 999999 is no one");
 }
 
+async fn malformed_updates_get_a_clear_error_and_change_nothing(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let t = team(&app).await;
+    // A body that is not the encoded upload at all.
+    let (status, error) = app.call_postcard::<Value>(&t.admin, "bulk_update", vec![0xff_u8; 64]).await.unwrap_err();
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(error["BadRequest"].as_str().is_some_and(|m| m.contains("could not be read")), "{error}");
+    // A file saved as UTF-8 CSV instead of Unicode Text: a file-level error saying how to re-save it.
+    let csv = b"User ID,First Name\r\n1,Ada\r\n".to_vec();
+    let result = commit(&app, &t.admin, upload(csv, None)).await.expect("a report");
+    assert_eq!((result.status, result.errors[0].row), (ImportStatus::Rejected, None));
+    assert!(result.errors[0].message.contains("Unicode Text"), "{}", result.errors[0].message);
+    // Rows that are not users: text for a User ID, a Deactivated that is not y or n.
+    let file = edit(
+        &download(&app, &t.admin).await,
+        &[("ada@acme.test", "User ID", "ada"), ("bob@acme.test", "Deactivated", "maybe")],
+    );
+    let result = commit(&app, &t.admin, upload(file, None)).await.expect("a report");
+    let codes: Vec<&str> = result.errors.iter().map(|e| e.code.as_str()).collect();
+    assert_eq!(codes.len(), 2, "{codes:?}");
+    assert!(codes.contains(&"unknown_user_id") && codes.contains(&"invalid_yes_no"), "{codes:?}");
+    // A wrong API key cannot download anyone.
+    let response = app
+        .client()
+        .get(format!("{}/api/export/current-team", app.address))
+        .bearer_auth("roster_not-a-key")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    for id in [t.ada, t.bob] {
+        assert_eq!(user(&app, id).await.1, 1, "nobody changed");
+    }
+}
+
 on_both_backends!(
     a_downloaded_team_uploaded_untouched_changes_nothing,
     two_users_swap_email_addresses_and_each_change_is_audited_before_and_after,
@@ -300,4 +335,5 @@ on_both_backends!(
     a_retry_with_the_same_key_updates_nothing_twice,
     only_admins_download_their_own_team,
     an_api_key_downloads_and_updates_with_a_dry_run_first,
+    malformed_updates_get_a_clear_error_and_change_nothing,
 );
