@@ -7,7 +7,7 @@ use anyhow::{Context, bail};
 use app::ssr::{Store, StoreError, auth, setup};
 use clap::{Parser, Subcommand};
 
-use app::bulk::{ImportFile, ImportResult, ImportStatus};
+use app::bulk::{ImportFile, ImportResult, ImportStatus, users};
 use app::ssr::Importer;
 use roster::sheet::Mode;
 
@@ -149,10 +149,10 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
             let store = SqlStore::connect(&config.database_url).await?;
             let org_id = org_id(&store, &org).await?;
             let team = store.current_team(org_id).await?.team;
-            let users = team.users().len();
+            let count = team.users().len();
             let bytes = tokio::task::spawn_blocking(move || roster::current::export(&team)).await?;
             std::fs::write(&file, bytes).with_context(|| format!("could not write {}", file.display()))?;
-            println!("Wrote {users} users of {org} to {}.", file.display());
+            println!("Wrote {count} users of {org} to {}.", file.display());
             Ok(())
         }
         Command::ApiKey { command: ApiKeyCommand::Create { org, name } } => {
@@ -280,11 +280,6 @@ fn import_summary(mode: Mode, result: &ImportResult) -> String {
         text.push_str(&format!("  {place}{}\n", error.message));
     }
     text
-}
-
-/// "1 user", "2 users".
-fn users(count: usize) -> String {
-    if count == 1 { "1 user".into() } else { format!("{count} users") }
 }
 
 async fn serve(config: Config) -> anyhow::Result<()> {

@@ -123,8 +123,9 @@ pub fn report_create_table(parsed: &Table<'_>, org: &OrgRules, directory: &Direc
     check(parsed, org, directory, Plan::Skip).report
 }
 
+/// Whether a check builds the plan (the server's commit) or only the report (the browser).
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Plan {
+pub(crate) enum Plan {
     Build,
     Skip,
 }

@@ -10,7 +10,7 @@
 
 use std::borrow::Cow;
 
-use crate::create::{Checked, rows_with_problems, stray_cells, table};
+use crate::create::{Checked, Plan, rows_with_problems, stray_cells, table};
 use crate::current::{CurrentTeam, CurrentUser};
 use crate::decode::decode;
 use crate::fields::{EmploymentStatus, GroupList, StartDate, email_key, shorten, yes_no, yes_no_text};
@@ -48,7 +48,17 @@ pub fn check_update(bytes: &[u8], org: &OrgRules, team: &CurrentTeam) -> Checked
 
 /// [`check_update`] on a file already decoded and parsed (the browser runs the steps one at a time
 /// to show progress between them).
-pub fn check_update_table<'a>(parsed: &'a Table<'a>, org: &OrgRules, team: &CurrentTeam) -> Checked<UpdatePlan> {
+pub fn check_update_table(parsed: &Table<'_>, org: &OrgRules, team: &CurrentTeam) -> Checked<UpdatePlan> {
+    check(parsed, org, team, Plan::Build)
+}
+
+/// The report of [`check_update_table`] without the plan, for the browser's preview: each row's
+/// changes move into the report instead of being copied for a plan that is never used.
+pub fn report_update_table(parsed: &Table<'_>, org: &OrgRules, team: &CurrentTeam) -> Report {
+    check(parsed, org, team, Plan::Skip).report
+}
+
+fn check<'a>(parsed: &'a Table<'a>, org: &OrgRules, team: &CurrentTeam, plan: Plan) -> Checked<UpdatePlan> {
     let (header, records) = match table(parsed, Mode::Update, org) {
         Ok(table) => table,
         Err(problems) => return Checked::failed(problems),
@@ -131,20 +141,17 @@ pub fn check_update_table<'a>(parsed: &'a Table<'a>, org: &OrgRules, team: &Curr
 
     let failed_rows = rows_with_problems(&problems);
     let mut updates = Vec::new();
-    for candidate in candidates {
+    for mut candidate in candidates {
         let failed = failed_rows.contains(&candidate.row);
         let kind = match (failed, candidate.changes.is_empty()) {
             (true, _) => RowKind::Error,
             (false, true) => RowKind::Unchanged,
             (false, false) => RowKind::Changed,
         };
-        rows.push(RowReport {
-            row: candidate.row,
-            kind,
-            user: Some(candidate.user.id),
-            changes: candidate.changes.clone(),
-        });
-        if let (RowKind::Changed, Some(profile)) = (kind, candidate.profile) {
+        let planned = plan == Plan::Build && kind == RowKind::Changed;
+        let changes = if planned { candidate.changes.clone() } else { std::mem::take(&mut candidate.changes) };
+        rows.push(RowReport { row: candidate.row, kind, user: Some(candidate.user.id), changes });
+        if let (true, Some(profile)) = (planned, candidate.profile) {
             updates.push(UserUpdate {
                 row: candidate.row,
                 id: candidate.user.id,
@@ -161,13 +168,8 @@ pub fn check_update_table<'a>(parsed: &'a Table<'a>, org: &OrgRules, team: &Curr
     }
     rows.sort_by_key(|r| r.row);
     let report = Report::new(problems, rows);
-    let plan = report.is_clean().then_some(UpdatePlan { users: updates });
+    let plan = (plan == Plan::Build && report.is_clean()).then_some(UpdatePlan { users: updates });
     Checked { report, plan }
-}
-
-/// The report of [`check_update_table`], for the browser's preview.
-pub fn report_update_table(parsed: &Table<'_>, org: &OrgRules, team: &CurrentTeam) -> Report {
-    check_update_table(parsed, org, team).report
 }
 
 fn unknown_user(row: usize, id_text: &str) -> CellProblem {

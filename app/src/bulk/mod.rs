@@ -10,6 +10,11 @@ use serde::{Deserialize, Serialize};
 /// well over 100,000 rows.
 pub const DEFAULT_LIMIT_MB: usize = 64;
 
+/// "1 user", "3 users": how results count users.
+pub fn users(count: usize) -> String {
+    if count == 1 { "1 user".into() } else { format!("{count} users") }
+}
+
 /// An uploaded spreadsheet and what to do with it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportFile {

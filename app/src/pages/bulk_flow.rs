@@ -20,7 +20,7 @@ use roster::{Directory, OrgRules};
 use crate::api::{bulk_create, bulk_snapshot, bulk_update, bulk_update_snapshot};
 use crate::browser::{self, ChosenFile};
 use crate::bulk::preview::{Filter, Preview, PreviewRow, window};
-use crate::bulk::{ImportFile, ImportResult, ImportStatus};
+use crate::bulk::{ImportFile, ImportResult, ImportStatus, users};
 use crate::layout::{Guarded, admins};
 
 /// Height of a preview row in pixels (the CSS gives rows exactly this height).
@@ -512,11 +512,6 @@ pub fn or_blank(value: String, blank: &str) -> String {
 fn change_text(old: &str, new: &str) -> String {
     format!("Was {}, becomes {}", or_blank(old.to_owned(), "(empty)"), or_blank(new.to_owned(), "(cleared)"))
 }
-/// "1 user", "3 users".
-fn users(count: usize) -> String {
-    if count == 1 { "1 user".into() } else { format!("{count} users") }
-}
-
 /// What a committed file did.
 fn headline(mode: Mode, result: &ImportResult) -> String {
     let counts = result.counts;

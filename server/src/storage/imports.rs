@@ -108,16 +108,29 @@ async fn reserve_user_ids(conn: &mut AnyConnection, backend: Backend, count: usi
     }
 }
 
-pub(super) async fn name_ids(
-    conn: &mut AnyConnection,
-    sql: &str,
-    org_id: i64,
-) -> Result<Vec<(String, i64)>, StoreError> {
-    let rows = sqlx::query(sql).bind(org_id).fetch_all(&mut *conn).await.map_err(internal)?;
-    rows.iter()
-        .map(|r| Ok((r.try_get("name")?, r.try_get("id")?)))
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(internal)
+/// The ids of an organisation's roles or groups, by their exact name.
+pub(super) struct Names(std::collections::HashMap<String, i64>);
+
+impl Names {
+    /// The id of a name the file's check accepted; `Stale` when it was removed since.
+    pub(super) fn id(&self, name: &str) -> Result<i64, StoreError> {
+        self.0.get(name).copied().ok_or(StoreError::Stale)
+    }
+}
+
+/// The organisation's roles and groups, for writing a checked file.
+pub(super) async fn roles_and_groups(conn: &mut AnyConnection, org_id: i64) -> Result<(Names, Names), StoreError> {
+    let mut read = async |sql: &str| -> Result<Names, StoreError> {
+        let rows = sqlx::query(sql).bind(org_id).fetch_all(&mut *conn).await.map_err(internal)?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("name")?, r.try_get("id")?)))
+            .collect::<Result<_, sqlx::Error>>()
+            .map(Names)
+            .map_err(internal)
+    };
+    let roles = read("SELECT name, id FROM roles WHERE org_id = $1").await?;
+    let groups = read("SELECT name, id FROM groups WHERE org_id = $1").await?;
+    Ok((roles, groups))
 }
 
 /// Opens an import's transaction holding the organisation's import lock: SQLite's write lock
@@ -246,10 +259,7 @@ pub async fn commit_create(
     let Some(plan) = checked.plan else { return Ok(Committed::Rejected(checked.report)) };
     let counts = checked.report.counts;
 
-    let roles = name_ids(&mut tx, "SELECT name, id FROM roles WHERE org_id = $1", org_id).await?;
-    let groups = name_ids(&mut tx, "SELECT name, id FROM groups WHERE org_id = $1", org_id).await?;
-    let role_id = |name: &str| roles.iter().find(|(n, _)| n == name).map(|(_, id)| *id).ok_or(StoreError::Stale);
-    let group_id = |name: &str| groups.iter().find(|(n, _)| n == name).map(|(_, id)| *id).ok_or(StoreError::Stale);
+    let (roles, groups) = roles_and_groups(&mut tx, org_id).await?;
     let ids = reserve_user_ids(&mut tx, backend, plan.users.len()).await?;
     if ids.len() != plan.users.len() {
         return Err(StoreError::Internal(format!("reserved {} ids for {} users", ids.len(), plan.users.len()).into()));
@@ -281,7 +291,7 @@ pub async fn commit_create(
             };
             let must_change_password = password_hash.is_some();
             query =
-                bind_profile(query.bind(ids[index]).bind(org_id), role_id(&user.profile.role)?, &user.profile, leader)
+                bind_profile(query.bind(ids[index]).bind(org_id), roles.id(&user.profile.role)?, &user.profile, leader)
                     .bind(UserStatus::Created.as_str())
                     .bind(password_hash)
                     .bind(must_change_password)
@@ -295,7 +305,7 @@ pub async fn commit_create(
     let mut memberships: Vec<(i64, i64)> = Vec::new();
     for (index, user) in plan.users.iter().enumerate() {
         for name in user.profile.groups.names() {
-            memberships.push((ids[index], group_id(name)?));
+            memberships.push((ids[index], groups.id(name)?));
         }
     }
     insert_memberships(&mut tx, backend, org_id, &memberships).await?;

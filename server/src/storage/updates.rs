@@ -18,12 +18,14 @@ use roster::update::{UserUpdate, check_update};
 use roster::{Column, ProfileInput, UserId};
 use sqlx::{AnyConnection, AnyPool, Row};
 
-use super::imports::{audit_batch, begin_import, insert_batch, insert_memberships, name_ids, placeholders};
+use super::imports::{
+    Names, audit_batch, begin_import, insert_batch, insert_memberships, placeholders, roles_and_groups,
+};
 use super::users::{AnyQuery, PROFILE_COLUMNS, bind_profile, org_rules};
 use super::{Backend, internal, user_write_error};
 
 /// Users per INSERT into the staging table: 20 values each stay below SQLite's 32,766 parameters.
-const USERS_PER_UPDATE: usize = 1_000;
+const USERS_PER_STAGING_INSERT: usize = 1_000;
 /// Ids per `IN (…)` list.
 const IDS_PER_STATEMENT: usize = 5_000;
 /// Rows per INSERT of the batch log (six values each, one a JSON text).
@@ -120,8 +122,8 @@ pub async fn current_team(conn: &mut AnyConnection, org_id: i64) -> Result<Curre
                 None => {}
             }
         }
-        if let Some(names) = groups.get(&id) {
-            cells.set(Column::GroupAssignments, GroupList::from_names(names.clone()).to_cell());
+        if let Some(names) = groups.remove(&id) {
+            cells.set(Column::GroupAssignments, GroupList::from_names(names).to_cell());
         }
         Ok(CurrentUser {
             id: UserId(id),
@@ -177,7 +179,7 @@ async fn stage_updates(
     conn: &mut AnyConnection,
     backend: Backend,
     users: &[UserUpdate],
-    roles: &[(String, i64)],
+    roles: &Names,
 ) -> Result<(), StoreError> {
     let (flag, on_commit) = match backend {
         Backend::Sqlite => ("INTEGER", ""),
@@ -201,7 +203,7 @@ async fn stage_updates(
     sqlx::query(&format!("DROP TABLE IF EXISTS {STAGED}")).execute(&mut *conn).await.map_err(internal)?;
     sqlx::query(&sql).execute(&mut *conn).await.map_err(internal)?;
     let per_row = PROFILE_COLUMNS.len() + 3;
-    for chunk in users.chunks(USERS_PER_UPDATE) {
+    for chunk in users.chunks(USERS_PER_STAGING_INSERT) {
         let sql = format!(
             "INSERT INTO {STAGED} (id, version, {}, deactivated) VALUES {}",
             PROFILE_COLUMNS.join(", "),
@@ -209,18 +211,13 @@ async fn stage_updates(
         );
         let mut query: AnyQuery<'_> = sqlx::query(&sql);
         for user in chunk {
-            let role = role_id(roles, &user.profile.role)?;
+            let role = roles.id(&user.profile.role)?;
             query = bind_profile(query.bind(user.id.0).bind(user.version), role, &user.profile, user.leader)
                 .bind(user.deactivated);
         }
         query.execute(&mut *conn).await.map_err(internal)?;
     }
     Ok(())
-}
-
-/// A role's id by its name; `Stale` when it was deleted since the check.
-fn role_id(roles: &[(String, i64)], name: &str) -> Result<i64, StoreError> {
-    roles.iter().find(|(n, _)| n == name).map(|(_, id)| *id).ok_or(StoreError::Stale)
 }
 
 fn changed(user: &UserUpdate, column: Column) -> bool {
@@ -252,9 +249,7 @@ pub async fn commit_update(
     let actor = file.importer.admin();
     let batch_id = insert_batch(&mut tx, org_id, file, "update", counts, false, now).await?;
 
-    let roles = name_ids(&mut tx, "SELECT name, id FROM roles WHERE org_id = $1", org_id).await?;
-    let groups = name_ids(&mut tx, "SELECT name, id FROM groups WHERE org_id = $1", org_id).await?;
-    let group_id = |name: &str| groups.iter().find(|(n, _)| n == name).map(|(_, id)| *id).ok_or(StoreError::Stale);
+    let (roles, groups) = roles_and_groups(&mut tx, org_id).await?;
     let ids_where = |test: &dyn Fn(&UserUpdate) -> bool| -> Vec<i64> {
         plan.users.iter().filter(|u| test(u)).map(|u| u.id.0).collect()
     };
@@ -300,7 +295,7 @@ pub async fn commit_update(
     let mut memberships: Vec<(i64, i64)> = Vec::new();
     for user in plan.users.iter().filter(|u| changed(u, Column::GroupAssignments)) {
         for name in user.profile.groups.names() {
-            memberships.push((user.id.0, group_id(name)?));
+            memberships.push((user.id.0, groups.id(name)?));
         }
     }
     insert_memberships(&mut tx, backend, org_id, &memberships).await?;

@@ -193,4 +193,19 @@ fn export_writes_the_current_team_and_import_mode_update_applies_the_edited_file
 
     let missing = server(&data, &["export", "--org", "nope", &exported_arg], None, None);
     assert!(text(&missing.stderr).contains("There is no organisation with the short name nope"));
+    let unwritable = server(&data, &["export", "--org", "acme", "/no/such/folder/team.txt"], None, None);
+    assert!(!unwritable.status.success());
+    assert!(
+        text(&unwritable.stderr).contains("could not write /no/such/folder/team.txt"),
+        "{}",
+        text(&unwritable.stderr)
+    );
+    let utf8 = data.0.join("utf8.txt");
+    std::fs::write(&utf8, "User ID,First Name\n1,Ada\n").unwrap();
+    let utf8 = utf8.to_string_lossy().into_owned();
+    let refused =
+        server(&data, &["import", "--org", "acme", "--mode", "update", "--format", "json", &utf8], None, None);
+    assert_eq!(refused.status.code(), Some(1), "errors make a failing status");
+    let report: serde_json::Value = serde_json::from_slice(&refused.stdout).expect("a JSON report");
+    assert_eq!((report["status"].as_str(), report["errors"][0]["row"].is_null()), (Some("rejected"), true));
 }

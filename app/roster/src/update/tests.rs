@@ -274,3 +274,19 @@ fn a_leaders_new_email_can_be_named_by_reports_in_the_same_file() {
     assert_eq!(plan.users.len(), 1, "Ada keeps Lea: only Lea's row changes anything");
     assert_eq!(checked.report.counts, Counts { changed: 1, unchanged: 3, ..Counts::default() });
 }
+
+#[test]
+fn the_browsers_report_is_the_servers_report_without_the_plan() {
+    let team = team();
+    let file = edited(&team, &[(4, "First Name", "Augusta"), (5, "Phone Channel", "maybe")]);
+    let text = crate::decode::decode(&file).unwrap();
+    let table = crate::parse::Table::parse(&text);
+    let checked = check_update_table(&table, &org(), &team);
+    assert_eq!(report_update_table(&table, &org(), &team), checked.report);
+    let clean = edited(&team, &[(4, "First Name", "Augusta")]);
+    let text = crate::decode::decode(&clean).unwrap();
+    let table = crate::parse::Table::parse(&text);
+    let checked = check_update_table(&table, &org(), &team);
+    assert_eq!(report_update_table(&table, &org(), &team), checked.report);
+    assert_eq!(checked.plan.unwrap().users[0].changes, checked.report.rows[2].changes);
+}
