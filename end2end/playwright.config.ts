@@ -6,6 +6,8 @@ import { defineConfig } from "@playwright/test";
 const port = Number(process.env.ROSTER_E2E_PORT ?? 3100);
 const server = "../target/debug/server";
 const password = "a long enough password";
+// A real SMTP server (aiosmtpd, installed by scripts/install) that files each message under .mail.
+const smtpPort = Number(process.env.ROSTER_E2E_SMTP_PORT ?? 2526);
 
 export default defineConfig({
   testDir: "./tests",
@@ -32,22 +34,32 @@ export default defineConfig({
       ],
     },
   },
-  webServer: {
-    command: [
-      "rm -rf .data",
-      `${server} org create --slug acme --name 'Acme Support'`,
-      `${server} admin create --org acme --email admin@acme.test --first-name Grace --last-name Hopper`,
-      `exec ${server}`,
-    ].join(" && "),
-    url: `http://127.0.0.1:${port}/sign-in`,
-    reuseExistingServer: false,
-    timeout: 60_000,
-    env: {
-      ROSTER_DATA_DIR: ".data",
-      ROSTER_ADDR: `127.0.0.1:${port}`,
-      LEPTOS_SITE_ROOT: "../target/site",
-      ROSTER_ADMIN_PASSWORD: password,
-      RUST_LOG: "warn",
+  webServer: [
+    {
+      command: `rm -rf .mail && exec ../target/smtp-venv/bin/python ../scripts/smtp_sink.py --port ${smtpPort} --dir .mail`,
+      port: smtpPort,
+      reuseExistingServer: false,
+      timeout: 30_000,
     },
-  },
+    {
+      command: [
+        "rm -rf .data",
+        `${server} org create --slug acme --name 'Acme Support'`,
+        `${server} admin create --org acme --email admin@acme.test --first-name Grace --last-name Hopper`,
+        `exec ${server}`,
+      ].join(" && "),
+      url: `http://127.0.0.1:${port}/sign-in`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      env: {
+        ROSTER_DATA_DIR: ".data",
+        ROSTER_ADDR: `127.0.0.1:${port}`,
+        LEPTOS_SITE_ROOT: "../target/site",
+        ROSTER_ADMIN_PASSWORD: password,
+        ROSTER_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+        ROSTER_PUBLIC_URL: `http://127.0.0.1:${port}`,
+        RUST_LOG: "warn",
+      },
+    },
+  ],
 });

@@ -11,6 +11,12 @@ pub enum AppError {
     /// Nobody is signed in, or the session has ended.
     #[error("Please sign in to continue.")]
     SignInRequired,
+    /// A set-password link that is unknown, used or expired.
+    #[error("This link has expired or was already used. Ask your admin to send you a new welcome email.")]
+    LinkExpired,
+    /// Signed in with a temporary password, which must be changed before anything else.
+    #[error("Choose a new password before you continue.")]
+    PasswordChangeRequired,
     /// Signed in, but this is not theirs to see or do.
     #[error("You do not have permission to do that.")]
     Forbidden,
@@ -83,8 +89,9 @@ impl AppError {
         use axum::http::StatusCode;
         match self {
             AppError::SignInRequired | AppError::BadCredentials | AppError::BadApiKey => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::Forbidden | AppError::PasswordChangeRequired => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::LinkExpired => StatusCode::GONE,
             AppError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Invalid(_) | AppError::Form(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,

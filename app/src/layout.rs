@@ -15,6 +15,9 @@ pub fn Guarded(allow: fn(Permission) -> bool, children: ChildrenFn) -> impl Into
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match viewer.await {
+                    Ok(Some(viewer)) if viewer.must_change_password => {
+                        view! { <Redirect path=crate::welcome::CHANGE_PASSWORD /> }.into_any()
+                    }
                     Ok(Some(viewer)) if allow(viewer.permission) => {
                         view! { <Frame viewer>{children.read_value()()}</Frame> }.into_any()
                     }

@@ -14,6 +14,7 @@ pub mod model;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod ssr;
+pub mod welcome;
 
 pub use error::AppError;
 pub use roster;
@@ -23,7 +24,8 @@ use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
-use pages::{account, batches, bulk_create, bulk_update, later, stream, team, user_form};
+use pages::welcome as first_steps;
+use pages::{account, batches, bulk_create, bulk_update, not_found, stream, team, user_form, welcome_emails};
 
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -58,7 +60,7 @@ pub fn App() -> impl IntoView {
         <Stylesheet id="leptos" href="/pkg/roster.css" />
         <Title text="Roster" />
         <Router>
-            <Routes fallback=|| view! { <later::NotFound /> }>
+            <Routes fallback=|| view! { <not_found::NotFound /> }>
                 <Route path=path!("/") view=account::Home />
                 <Route path=path!("/setup") view=account::SetUp />
                 <Route path=path!("/sign-in") view=account::SignIn />
@@ -69,8 +71,11 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/team/batches") view=batches::BatchHistory />
                 <Route path=path!("/team/batches/:id") view=batches::BatchView />
                 <Route path=path!("/team/bulk-update") view=bulk_update::BulkUpdate />
-                <Route path=path!("/team/delayed-welcome-emails") view=later::DelayedWelcomeEmails />
+                <Route path=path!("/team/delayed-welcome-emails") view=welcome_emails::DelayedWelcomeEmails />
                 <Route path=path!("/stream") view=stream::Stream />
+                <Route path=path!("/set-password/:token") view=first_steps::SetPassword />
+                <Route path=path!("/change-password") view=first_steps::ChangePasswordPage />
+                <Route path=path!("/welcome/profile") view=first_steps::CompleteProfilePage />
             </Routes>
         </Router>
     }

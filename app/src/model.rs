@@ -22,6 +22,8 @@ pub struct Viewer {
     pub org_name: String,
     pub display_name: String,
     pub permission: Permission,
+    /// Signed in with a temporary password: nothing but choosing a new one until they do.
+    pub must_change_password: bool,
 }
 
 /// Columns the roster can be sorted by.

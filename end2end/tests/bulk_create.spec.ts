@@ -1,22 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { hydrated, signIn } from "./helpers";
-
-const HEADER = [
-  "*Can Manage Teams",
-  "Email Address",
-  "*First Name",
-  "*Last Name",
-  "*Phone Channel",
-  "*Chat Channel",
-  "*Email Channel",
-  "*Team Leader",
-].join("\t");
-
-/** A file as Excel saves "Unicode Text": UTF-16LE with a byte-order mark, tabs, CRLF. */
-function unicodeText(name: string, rows: string[]) {
-  const text = "\ufeff" + [HEADER, ...rows].join("\r\n") + "\r\n";
-  return { name, mimeType: "text/plain", buffer: Buffer.from(text, "utf16le") };
-}
+import { hydrated, signIn, unicodeText } from "./helpers";
 
 // The leader comes last: reports may name a leader defined further down the file.
 const withError = unicodeText("new hires.txt", [

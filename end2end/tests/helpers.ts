@@ -1,6 +1,26 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { expect, type Page } from "@playwright/test";
 
 export const PASSWORD = "a long enough password";
+
+/** The bulk-create columns the browser tests fill. */
+export const HEADER = [
+  "*Can Manage Teams",
+  "Email Address",
+  "*First Name",
+  "*Last Name",
+  "*Phone Channel",
+  "*Chat Channel",
+  "*Email Channel",
+  "*Team Leader",
+].join("\t");
+
+/** A bulk-create file as Excel saves "Unicode Text": UTF-16LE with a byte-order mark, tabs, CRLF. */
+export function unicodeText(name: string, rows: string[]) {
+  const text = "\ufeff" + [HEADER, ...rows].join("\r\n") + "\r\n";
+  return { name, mimeType: "text/plain", buffer: Buffer.from(text, "utf16le") };
+}
 
 /** Waits until the page is interactive (the app sets this marker from an effect). */
 export async function hydrated(page: Page) {
@@ -14,4 +34,45 @@ export async function signIn(page: Page, email = "admin@acme.test", password = P
   await page.getByLabel("Email address", { exact: true }).fill(email);
   await page.getByLabel("Password", { exact: true }).fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
+}
+
+/** Where the tests' SMTP server files the messages it accepts (see playwright.config.ts). */
+const MAIL = ".mail";
+
+/** The text/plain part of a raw message, decoded (quoted-printable, base64 or as is). */
+function plainText(raw: string): string {
+  const start = raw.search(/Content-Type: text\/plain/i);
+  const part = start >= 0 ? raw.slice(start) : raw;
+  const [headers, ...rest] = part.split(/\r?\n\r?\n/);
+  const body = rest.join("\n\n").split(/\r?\n--/)[0];
+  if (/Content-Transfer-Encoding: quoted-printable/i.test(headers)) {
+    return body.replace(/=\r?\n/g, "").replace(/=([0-9A-F]{2})/g, (_, hex) => String.fromCharCode(parseInt(hex, 16)));
+  }
+  if (/Content-Transfer-Encoding: base64/i.test(headers)) {
+    return Buffer.from(body.replace(/\s/g, ""), "base64").toString("utf8");
+  }
+  return body;
+}
+
+/** Every message the SMTP server accepted for `to`, as text. */
+export function mailTo(to: string): string[] {
+  let names: string[] = [];
+  try {
+    names = readdirSync(MAIL).filter((name) => name.endsWith(".eml")).sort();
+  } catch {
+    return [];
+  }
+  return names
+    .map((name) => readFileSync(join(MAIL, name), "latin1"))
+    .filter((raw) => raw.startsWith(`X-Sink-To: ${to}\r\n`))
+    .map(plainText);
+}
+
+/** The set-password link of the newest welcome email to `to`, once it has arrived. */
+export async function welcomeLink(to: string): Promise<string> {
+  await expect.poll(() => mailTo(to).length, { timeout: 20_000 }).toBeGreaterThan(0);
+  const text = mailTo(to).at(-1) ?? "";
+  const link = text.match(/https?:\/\/\S+\/set-password\/[0-9a-f]{64}/)?.[0];
+  expect(link, text).toBeTruthy();
+  return link ?? "";
 }

@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
+use crate::mail::MailConfig;
+
 #[derive(Clone, Debug)]
 pub struct Config {
     /// `sqlite://…` (default: `./data/roster.db`) or `postgres://…`.
@@ -17,11 +19,14 @@ pub struct Config {
     pub secure_cookies: bool,
     /// Largest request body accepted, in bytes.
     pub body_limit: usize,
+    pub mail: MailConfig,
 }
 
 impl Config {
     /// Reads `ROSTER_DATA_DIR`, `DATABASE_URL`, `ROSTER_ADDR` (or `LEPTOS_SITE_ADDR`),
-    /// `LEPTOS_SITE_ROOT`, `ROSTER_SECURE_COOKIES` and `ROSTER_BODY_LIMIT_MB`.
+    /// `LEPTOS_SITE_ROOT`, `ROSTER_SECURE_COOKIES`, `ROSTER_BODY_LIMIT_MB`, and for email
+    /// `ROSTER_SMTP_URL`, `ROSTER_MAIL_FROM`, `ROSTER_PUBLIC_URL`, `ROSTER_LINK_DAYS`,
+    /// `ROSTER_MAIL_RETRY_SECONDS` and `ROSTER_MAIL_CONCURRENCY`.
     pub fn from_env() -> anyhow::Result<Config> {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
         let data_dir = PathBuf::from(var("ROSTER_DATA_DIR").unwrap_or_else(|| "data".into()));
@@ -35,6 +40,25 @@ impl Config {
             }
             None => app::bulk::DEFAULT_LIMIT_MB,
         };
+        let mut mail =
+            MailConfig::files(&data_dir, var("ROSTER_PUBLIC_URL").unwrap_or_else(|| format!("http://{addr}")));
+        mail.smtp_url = var("ROSTER_SMTP_URL");
+        if let Some(from) = var("ROSTER_MAIL_FROM") {
+            mail.from = from.parse().with_context(|| {
+                format!("ROSTER_MAIL_FROM \"{from}\" is not an address like Roster <roster@example.com>")
+            })?;
+        }
+        let number = |name: &str, default: u64| -> anyhow::Result<u64> {
+            var(name).map_or(Ok(default), |v| {
+                v.parse()
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .with_context(|| format!("{name} \"{v}\" is not a positive whole number"))
+            })
+        };
+        mail.link_lifetime = std::time::Duration::from_secs(number("ROSTER_LINK_DAYS", 7)? * 24 * 60 * 60);
+        mail.retry_after = std::time::Duration::from_secs(number("ROSTER_MAIL_RETRY_SECONDS", 30)?);
+        mail.concurrency = number("ROSTER_MAIL_CONCURRENCY", 16)? as usize;
         Ok(Config {
             database_url,
             addr,
@@ -42,6 +66,7 @@ impl Config {
             site_root: var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
             secure_cookies: matches!(var("ROSTER_SECURE_COOKIES").as_deref(), Some("1" | "true" | "yes")),
             body_limit: body_limit_mb * 1024 * 1024,
+            mail,
         })
     }
 }

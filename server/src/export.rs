@@ -17,16 +17,7 @@ async fn organisation(store: &dyn Store, headers: &HeaderMap) -> Result<i64, App
     if headers.contains_key(header::AUTHORIZATION) {
         return authorise(store, headers).await.map(|(org_id, _)| org_id);
     }
-    let token = headers
-        .get(header::COOKIE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(auth::token_from_cookie_header)
-        .ok_or(AppError::SignInRequired)?;
-    let viewer = store
-        .session_viewer(&auth::token_hash(token), auth::now())
-        .await
-        .map_err(app::error::internal)?
-        .ok_or(AppError::SignInRequired)?;
+    let viewer = crate::photos::session_viewer(store, headers).await?;
     if viewer.permission != Permission::Admin {
         return Err(AppError::Forbidden);
     }

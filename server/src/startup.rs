@@ -17,6 +17,7 @@ use tokio::net::TcpListener;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::Config;
+use crate::mail::{Outbox, Transport};
 use crate::storage::SqlStore;
 
 /// A bound, ready-to-serve application.
@@ -24,6 +25,8 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     pub store: SqlStore,
+    /// The mail worker that runs beside the server.
+    pub outbox: Outbox,
 }
 
 impl Application {
@@ -39,19 +42,27 @@ impl Application {
             .site_pkg_dir("pkg")
             .site_addr(addr)
             .build();
+        let mail_wake = Arc::new(tokio::sync::Notify::new());
+        let transport = Transport::new(&config.mail)?;
+        let outbox = Outbox::new(store.clone(), transport, config.mail.clone(), mail_wake.clone());
         let state = AppState {
             store: Arc::new(store.clone()),
             config: app::ssr::Config { secure_cookies: config.secure_cookies, ..app::ssr::Config::default() },
+            mail_wake,
         };
-        Ok(Application { listener, router: router(options, state, config.body_limit), store })
+        Ok(Application { listener, router: router(options, state, config.body_limit), store, outbox })
     }
 
     pub fn port(&self) -> u16 {
         self.listener.local_addr().map(|a| a.port()).unwrap_or(0)
     }
 
+    /// Serves requests, with the mail worker beside them.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router).await
+        let worker = tokio::spawn(self.outbox.run());
+        let served = axum::serve(self.listener, self.router).await;
+        worker.abort();
+        served
     }
 }
 
@@ -59,6 +70,7 @@ fn router(options: LeptosOptions, state: AppState, body_limit: usize) -> Router 
     let routes = generate_route_list(App);
     let store = state.store.clone();
     let export_store = state.store.clone();
+    let photo_state = state.clone();
     let context = move || provide_context(state.clone());
     Router::new()
         .route(
@@ -68,6 +80,16 @@ fn router(options: LeptosOptions, state: AppState, body_limit: usize) -> Router 
         .route(
             "/api/export/current-team",
             get(move |headers| crate::export::current_team(export_store.clone(), headers)),
+        )
+        .route(
+            "/api/photos/{user}",
+            get({
+                let state = photo_state.clone();
+                move |path, headers| crate::photos::get_photo(state.clone(), path, headers)
+            })
+            .post(move |path, headers, multipart| {
+                crate::photos::post_photo(photo_state.clone(), path, headers, multipart)
+            }),
         )
         .leptos_routes_with_context(&options, routes, context.clone(), {
             let options = options.clone();

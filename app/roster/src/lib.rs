@@ -12,6 +12,7 @@
 //! * [`create`]: a bulk-create file checked row by row and across rows, into a report and a plan.
 //! * [`current`], [`update`]: Download Current Team, and a bulk-update file checked against it.
 //! * [`report`]: counts and every problem at its row and column.
+//! * [`welcome`]: a newcomer's own password, photo and what their profile misses.
 //! * [`write`]: the template, exports and the error report, as Excel's Unicode Text.
 
 pub mod column;
@@ -32,4 +33,5 @@ pub mod parse;
 pub mod report;
 pub mod sheet;
 pub mod update;
+pub mod welcome;
 pub mod write;

@@ -12,6 +12,9 @@ use crate::AppError;
 use crate::api::{SaveUser, load_user, team_options};
 use crate::layout::{Guarded, admins};
 use crate::model::{TeamChoices, UserForm};
+use crate::pages::welcome::PhotoForm;
+use crate::pages::welcome_emails::WelcomeEmailPanel;
+use crate::welcome::photo_url;
 
 #[component]
 pub fn CreateUser() -> impl IntoView {
@@ -47,7 +50,18 @@ pub fn EditUser() -> impl IntoView {
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
                     match loaded.await {
-                        Ok((initial, options)) => view! { <ProfileForm initial options /> }.into_any(),
+                        Ok((initial, options)) => {
+                            let user_id = initial.id.unwrap_or_default();
+                            view! {
+                                <ProfileForm initial options />
+                                <WelcomeEmailPanel user_id />
+                                <section class="photo" aria-label="Photo">
+                                    <h2>"Photo"</h2>
+                                    <img class="avatar large" src=photo_url(user_id) alt="" onerror="this.hidden=true" />
+                                    <PhotoForm user=user_id.to_string() return_to=format!("/team/users/{user_id}") has_photo=false />
+                                </section>
+                            }.into_any()
+                        }
                         Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
                     }
                 })}

@@ -8,4 +8,6 @@ pub mod state;
 pub mod store;
 
 pub use state::{AppState, Config};
-pub use store::{Committed, CreateBatch, FileBatch, Importer, NewUser, PriorBatch, SignInRecord, Store, StoreError};
+pub use store::{
+    Committed, CreateBatch, FileBatch, Importer, NewUser, PersonalWords, PriorBatch, SignInRecord, Store, StoreError,
+};

@@ -5,7 +5,7 @@ use app::ssr::{NewUser, SignInRecord, StoreError};
 use roster::OrgRules;
 use sqlx::{AnyConnection, AnyPool, Row};
 
-use super::{flag, internal, user_write_error, users};
+use super::{begin_write, flag, internal, user_write_error, users};
 
 pub async fn needs_setup(pool: &AnyPool) -> Result<bool, StoreError> {
     let count: i64 =
@@ -36,7 +36,7 @@ pub async fn insert_org(conn: &mut AnyConnection, slug: &str, name: &str, now: i
 }
 
 pub async fn create_org(pool: &AnyPool, slug: &str, name: &str, now: i64) -> Result<i64, StoreError> {
-    let mut tx = pool.begin().await.map_err(internal)?;
+    let mut tx = begin_write(pool).await?;
     let org_id = insert_org(&mut tx, slug, name, now).await?;
     tx.commit().await.map_err(internal)?;
     Ok(org_id)
@@ -49,7 +49,7 @@ pub async fn set_up_first_org(
     admin: &NewUser,
     now: i64,
 ) -> Result<(i64, i64), StoreError> {
-    let mut tx = pool.begin().await.map_err(internal)?;
+    let mut tx = begin_write(pool).await?;
     let count: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM organisations").fetch_one(&mut *tx).await.map_err(internal)?;
     if count > 0 {
@@ -75,7 +75,7 @@ pub async fn sign_in_record(
     email_key: &str,
 ) -> Result<Option<SignInRecord>, StoreError> {
     let row = sqlx::query(
-        "SELECT u.id, u.org_id, u.password_hash, u.status FROM users u JOIN organisations o ON o.id = u.org_id
+        "SELECT u.id, u.org_id, u.password_hash, u.status, u.must_change_password FROM users u JOIN organisations o ON o.id = u.org_id
          WHERE o.slug = $1 AND u.email_key = $2",
     )
     .bind(org_slug.to_lowercase())
@@ -89,6 +89,7 @@ pub async fn sign_in_record(
             org_id: row.try_get("org_id")?,
             password_hash: row.try_get("password_hash")?,
             deactivated: row.try_get::<String, _>("status")? == "deactivated",
+            must_change_password: flag(&row, "must_change_password")?,
         })
     })
     .transpose()
@@ -161,7 +162,8 @@ pub async fn create_session(
 
 pub async fn session_viewer(pool: &AnyPool, token_hash: &str, now: i64) -> Result<Option<Viewer>, StoreError> {
     let row = sqlx::query(
-        "SELECT u.id, u.org_id, o.name AS org_name, u.first_name, u.last_name, u.can_manage_teams, r.grants_admin
+        "SELECT u.id, u.org_id, o.name AS org_name, u.first_name, u.last_name, u.can_manage_teams, r.grants_admin,
+                u.must_change_password
          FROM sessions s
          JOIN users u ON u.id = s.user_id AND u.org_id = s.org_id
          JOIN organisations o ON o.id = u.org_id
@@ -191,6 +193,7 @@ pub async fn session_viewer(pool: &AnyPool, token_hash: &str, now: i64) -> Resul
                 row.try_get::<String, _>("last_name")?
             ),
             permission,
+            must_change_password: flag(&row, "must_change_password")?,
         })
     })
     .transpose()

@@ -4,10 +4,12 @@
 
 mod accounts;
 mod imports;
+pub mod outbox;
 mod sql;
 mod team;
 mod updates;
 mod users;
+mod welcome;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -103,6 +105,14 @@ pub(crate) fn flag(row: &sqlx::any::AnyRow, column: &str) -> Result<bool, sqlx::
     row.try_get::<bool, _>(column).or_else(|_| row.try_get::<i64, _>(column).map(|value| value != 0))
 }
 
+/// Starts a transaction that will write. On SQLite it takes the write lock at once (`BEGIN
+/// IMMEDIATE`): a deferred transaction that read first would fail with "database is locked",
+/// without waiting, if another connection (the mail worker, say) wrote in between.
+pub(crate) async fn begin_write(pool: &AnyPool) -> Result<sqlx::Transaction<'static, sqlx::Any>, StoreError> {
+    let sqlite = pool.connect_options().database_url.scheme() == "sqlite";
+    if sqlite { pool.begin_with("BEGIN IMMEDIATE").await } else { pool.begin().await }.map_err(internal)
+}
+
 /// Wraps a database error as an internal storage error (logged by the caller, never shown).
 pub(crate) fn internal(error: sqlx::Error) -> StoreError {
     StoreError::Internal(Box::new(error))
@@ -151,7 +161,10 @@ impl app::ssr::Store for SqlStore {
         accounts::org_id_by_slug(&self.pool, slug).await
     }
     async fn create_admin(&self, org_id: i64, admin: &app::ssr::NewUser) -> Result<i64, StoreError> {
-        users::create_user(&self.pool, org_id, None, admin, now()).await
+        let mut tx = begin_write(&self.pool).await?;
+        let id = users::insert_user(&mut tx, org_id, None, admin, now()).await?;
+        tx.commit().await.map_err(internal)?;
+        Ok(id)
     }
     async fn sign_in_record(
         &self,
@@ -212,7 +225,12 @@ impl app::ssr::Store for SqlStore {
         users::user_form(&mut conn, org_id, user_id).await
     }
     async fn create_user(&self, org_id: i64, actor: i64, user: &app::ssr::NewUser) -> Result<i64, StoreError> {
-        users::create_user(&self.pool, org_id, Some(actor), user, now()).await
+        let now = now();
+        let mut tx = begin_write(&self.pool).await?;
+        let id = users::insert_user(&mut tx, org_id, Some(actor), user, now).await?;
+        welcome::schedule(&mut tx, org_id, id, now).await?;
+        tx.commit().await.map_err(internal)?;
+        Ok(id)
     }
     async fn update_user(
         &self,
@@ -268,5 +286,74 @@ impl app::ssr::Store for SqlStore {
     }
     async fn create_api_key(&self, org_id: i64, name: &str, token_hash: &str) -> Result<i64, StoreError> {
         imports::create_api_key(&self.pool, org_id, name, token_hash, now()).await
+    }
+    async fn held_welcome_emails(&self, org_id: i64) -> Result<i64, StoreError> {
+        welcome::held_count(&self.pool, org_id).await
+    }
+    async fn send_held_welcome_emails(&self, org_id: i64, actor: i64) -> Result<i64, StoreError> {
+        welcome::send_held(&self.pool, org_id, actor, now()).await
+    }
+    async fn queue_welcome_email(&self, org_id: i64, actor: i64, user_id: i64) -> Result<(), StoreError> {
+        welcome::queue(&self.pool, org_id, actor, user_id, now()).await
+    }
+    async fn welcome_state(&self, org_id: i64, user_id: i64) -> Result<app::welcome::WelcomeState, StoreError> {
+        welcome::state(&self.pool, org_id, user_id).await
+    }
+    async fn link_owner(
+        &self,
+        token_hash: &str,
+        now: i64,
+    ) -> Result<Option<(app::welcome::LinkOwner, app::ssr::PersonalWords)>, StoreError> {
+        welcome::link_owner(&self.pool, token_hash, now).await
+    }
+    async fn set_password_with_link(
+        &self,
+        token_hash: &str,
+        password_hash: &str,
+        now: i64,
+    ) -> Result<Option<(i64, i64)>, StoreError> {
+        welcome::set_password_with_link(&self.pool, token_hash, password_hash, now).await
+    }
+    async fn consume_temporary_password(&self, user_id: i64, password_hash: &str) -> Result<bool, StoreError> {
+        welcome::consume_temporary_password(&self.pool, user_id, password_hash).await
+    }
+    async fn set_own_password(
+        &self,
+        org_id: i64,
+        user_id: i64,
+        password_hash: &str,
+        keep_session: &str,
+    ) -> Result<(), StoreError> {
+        welcome::set_own_password(&self.pool, org_id, user_id, password_hash, keep_session, now()).await
+    }
+    async fn personal_words(&self, org_id: i64, user_id: i64) -> Result<app::ssr::PersonalWords, StoreError> {
+        welcome::personal(&self.pool, org_id, user_id).await
+    }
+    async fn own_profile(&self, org_id: i64, user_id: i64) -> Result<app::welcome::OwnProfile, StoreError> {
+        welcome::own_profile(&self.pool, org_id, user_id).await
+    }
+    async fn complete_profile(
+        &self,
+        org_id: i64,
+        user_id: i64,
+        bio: Option<&str>,
+        state_or_country: Option<&str>,
+    ) -> Result<(), StoreError> {
+        welcome::complete_profile(&self.pool, org_id, user_id, bio, state_or_country, now()).await
+    }
+    async fn save_photo(
+        &self,
+        org_id: i64,
+        actor: i64,
+        user_id: i64,
+        photo: &roster::welcome::Photo,
+    ) -> Result<(), StoreError> {
+        welcome::save_photo(&self.pool, org_id, actor, user_id, photo, now()).await
+    }
+    async fn photo(&self, org_id: i64, user_id: i64) -> Result<Option<(String, Vec<u8>)>, StoreError> {
+        welcome::photo(&self.pool, org_id, user_id).await
+    }
+    async fn stream(&self, org_id: i64, user_id: i64) -> Result<app::welcome::StreamPage, StoreError> {
+        welcome::stream(&self.pool, org_id, user_id).await
     }
 }

@@ -9,7 +9,7 @@ use roster::{Directory, KnownUser, OrgRules, Profile, UserId};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool, Row};
 
-use super::{flag, internal, user_write_error};
+use super::{begin_write, flag, internal, user_write_error};
 
 /// The lowercased text the roster search looks in.
 fn search_text(profile: &Profile) -> String {
@@ -169,19 +169,6 @@ pub(super) async fn audit(
     .await
     .map_err(internal)?;
     Ok(())
-}
-
-pub async fn create_user(
-    pool: &AnyPool,
-    org_id: i64,
-    actor: Option<i64>,
-    user: &NewUser,
-    now: i64,
-) -> Result<i64, StoreError> {
-    let mut tx = pool.begin().await.map_err(internal)?;
-    let id = insert_user(&mut tx, org_id, actor, user, now).await?;
-    tx.commit().await.map_err(internal)?;
-    Ok(id)
 }
 
 pub async fn org_rules(conn: &mut AnyConnection, org_id: i64) -> Result<OrgRules, StoreError> {
@@ -357,7 +344,7 @@ pub async fn update_user(
     leader: Option<UserId>,
     now: i64,
 ) -> Result<(), StoreError> {
-    let mut tx = pool.begin().await.map_err(internal)?;
+    let mut tx = begin_write(pool).await?;
     let before = user_form(&mut tx, org_id, user_id).await?.ok_or(StoreError::NotFound)?.0;
     let role_id = role_id(&mut tx, org_id, &profile.role).await?;
     let assignments: Vec<String> =

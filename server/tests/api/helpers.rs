@@ -8,6 +8,7 @@ use app::ssr::{NewUser, Store, auth};
 use rand::Rng;
 use reqwest::{Client, Response, StatusCode};
 use serde_json::Value;
+use server::mail::MailConfig;
 use server::storage::SqlStore;
 use server::{Application, Config};
 
@@ -90,27 +91,55 @@ async fn fresh_postgres_database() -> String {
     format!("{server}/{name}")
 }
 
+/// The address links in test emails start with.
+pub const PUBLIC_URL: &str = "http://roster.test";
+
 impl TestApp {
+    /// The app on a fresh database; its mail worker writes `.eml` files (the newcomer default).
     pub async fn spawn(backend: Backend) -> TestApp {
+        TestApp::spawn_with(backend, |_| {}).await
+    }
+
+    /// The app on a fresh database, with its configuration adjusted by `configure`.
+    pub async fn spawn_with(backend: Backend, configure: impl FnOnce(&mut Config)) -> TestApp {
+        let database_url = match backend {
+            Backend::Sqlite => None,
+            Backend::Postgres => Some(fresh_postgres_database().await),
+        };
+        TestApp::start(database_url, configure).await
+    }
+
+    /// A second server process on this app's database, as a deployment with several would run.
+    pub async fn another_process(&self, configure: impl FnOnce(&mut Config)) -> TestApp {
+        TestApp::start(Some(self.database_url.clone()), configure).await
+    }
+
+    async fn start(database_url: Option<String>, configure: impl FnOnce(&mut Config)) -> TestApp {
         server::telemetry::init();
         let data_dir = TempDir::new();
-        let database_url = match backend {
-            Backend::Sqlite => format!("sqlite://{}/roster.db", data_dir.0.display()),
-            Backend::Postgres => fresh_postgres_database().await,
-        };
-        let config = Config {
+        let database_url = database_url.unwrap_or_else(|| format!("sqlite://{}/roster.db", data_dir.0.display()));
+        let mut mail = MailConfig::files(&data_dir.0, PUBLIC_URL.into());
+        mail.poll = std::time::Duration::from_millis(200);
+        let mut config = Config {
             database_url: database_url.clone(),
             addr: "127.0.0.1:0".parse().expect("an address"),
             data_dir: data_dir.0.clone(),
             site_root: "target/site".into(),
             secure_cookies: false,
             body_limit: 1024 * 1024,
+            mail,
         };
+        configure(&mut config);
         let app = Application::build(config).await.expect("the app starts");
         let address = format!("http://127.0.0.1:{}", app.port());
         let store = app.store.clone();
         tokio::spawn(app.run_until_stopped());
         TestApp { address, database_url, store, _data_dir: data_dir }
+    }
+
+    /// The app's data folder.
+    pub fn data_dir(&self) -> &std::path::Path {
+        &self._data_dir.0
     }
 
     /// An organisation with one admin (`admin@<slug>.test`).

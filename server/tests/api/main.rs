@@ -2,6 +2,7 @@
 //! runs once against SQLite and once against PostgreSQL (`sqlite::…` and `postgres::…`).
 
 mod helpers;
+mod smtp;
 
 mod accounts;
 mod bulk_create;
@@ -9,3 +10,4 @@ mod bulk_update;
 mod cli;
 mod storage;
 mod team;
+mod welcome;

@@ -7,6 +7,9 @@ use leptos::server_fn::codec::{Json, Postcard};
 use crate::AppError;
 use crate::model::{TeamChoices, TeamPage, TeamQuery, UserForm, UserStatus, Viewer};
 
+mod welcome;
+pub use welcome::*;
+
 #[cfg(feature = "ssr")]
 mod guard {
     //! Who is asking, and may they.
@@ -47,8 +50,22 @@ mod guard {
         state()?.store.session_viewer(&auth::token_hash(&token), auth::now()).await.map_err(store_error)
     }
 
+    /// The signed-in person, who has no temporary password left to change.
     pub async fn signed_in() -> Result<Viewer, AppError> {
-        viewer().await?.ok_or(AppError::SignInRequired)
+        let viewer = viewer().await?.ok_or(AppError::SignInRequired)?;
+        if viewer.must_change_password { Err(AppError::PasswordChangeRequired) } else { Ok(viewer) }
+    }
+
+    /// The SHA-256 of the request's session token, if it has one.
+    pub fn session_hash() -> Option<String> {
+        session_token().map(|token| auth::token_hash(&token))
+    }
+
+    /// Wakes the mail worker: emails were scheduled or released.
+    pub fn wake_mail() {
+        if let Ok(state) = state() {
+            state.mail_wake.notify_one();
+        }
     }
 
     pub async fn admin() -> Result<Viewer, AppError> {
@@ -143,6 +160,17 @@ pub async fn sign_in(organisation: String, email: String, password: String) -> R
     match record {
         Some(record) if matches && !record.deactivated => {
             state.store.clear_failures(&account).await.map_err(guard::store_error)?;
+            if record.must_change_password {
+                // A temporary password signs in once: it is forgotten now, and the session it
+                // opens can do nothing but choose the real password.
+                let hash = record.password_hash.as_deref().unwrap_or_default();
+                if !state.store.consume_temporary_password(record.user_id, hash).await.map_err(guard::store_error)? {
+                    return Err(AppError::BadCredentials);
+                }
+                guard::start_session(record.org_id, record.user_id).await?;
+                leptos_axum::redirect(crate::welcome::CHANGE_PASSWORD);
+                return Ok(());
+            }
             guard::start_session(record.org_id, record.user_id).await?;
             leptos_axum::redirect("/");
             Ok(())
@@ -223,7 +251,9 @@ pub async fn save_user(form: UserForm) -> Result<i64, AppError> {
             };
             let must_change_password = password_hash.is_some();
             let user = NewUser { profile, leader, password_hash, status: UserStatus::Created, must_change_password };
-            store.create_user(viewer.org_id, viewer.user_id, &user).await.map_err(guard::store_error)
+            let id = store.create_user(viewer.org_id, viewer.user_id, &user).await.map_err(guard::store_error)?;
+            guard::wake_mail();
+            Ok(id)
         }
     }
 }
@@ -244,7 +274,11 @@ pub async fn bulk_create(file: crate::bulk::ImportFile) -> Result<crate::bulk::I
     use roster::sheet::Mode;
     let viewer = guard::admin().await?;
     let store = guard::state()?.store;
-    import::import(store.as_ref(), viewer.org_id, Importer::Admin(viewer.user_id), Mode::Create, &file, false).await
+    let result =
+        import::import(store.as_ref(), viewer.org_id, Importer::Admin(viewer.user_id), Mode::Create, &file, false)
+            .await?;
+    guard::wake_mail();
+    Ok(result)
 }
 
 /// What the browser needs to check a bulk-update file exactly as the server will: the

@@ -1,0 +1,177 @@
+//! The mail worker: claims due emails from the outbox, issues their set-password links, sends
+//! them a few at a time and records what happened. Any number of workers, in any number of
+//! server processes on one PostgreSQL, send each email once: a claim is a row lock skipped by
+//! the others, then a lease that outlives the sending.
+
+use std::sync::Arc;
+
+use futures_util::StreamExt;
+use lettre::message::Mailbox;
+use tokio::sync::Notify;
+
+use super::{MailConfig, SendError, Transport, Welcome, welcome};
+use crate::storage::SqlStore;
+use crate::storage::outbox::{self, Claimed, NewLink};
+
+/// Emails claimed per round.
+const BATCH: i64 = 200;
+/// How long a claim lasts: far longer than sending a round takes, so a live worker never loses
+/// one; a crashed worker's emails come back after it.
+const LEASE: i64 = 10 * 60;
+/// The longest wait between retries.
+const MAX_RETRY_WAIT: i64 = 6 * 60 * 60;
+
+/// The outbox and what sends from it.
+#[derive(Clone)]
+pub struct Outbox {
+    store: SqlStore,
+    transport: Transport,
+    config: Arc<MailConfig>,
+    wake: Arc<Notify>,
+}
+
+/// What one round did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Round {
+    pub claimed: usize,
+    pub sent: usize,
+    pub retrying: usize,
+    pub failed: usize,
+}
+
+impl Outbox {
+    pub fn new(store: SqlStore, transport: Transport, config: MailConfig, wake: Arc<Notify>) -> Outbox {
+        Outbox { store, transport, config: Arc::new(config), wake }
+    }
+
+    /// Runs forever: a round whenever woken, every poll interval, and straight away while work remains.
+    pub async fn run(self) {
+        loop {
+            let full = match self.deliver_due().await {
+                Ok(round) => round.claimed as i64 == BATCH,
+                Err(error) => {
+                    tracing::error!(error = %error, "the mail worker could not read the outbox");
+                    false
+                }
+            };
+            if !full {
+                tokio::select! {
+                    _ = self.wake.notified() => {}
+                    _ = tokio::time::sleep(self.config.poll) => {}
+                }
+            }
+        }
+    }
+
+    /// One round: claims what is due and sends it.
+    pub async fn deliver_due(&self) -> Result<Round, app::ssr::StoreError> {
+        let pool = &self.store.pool;
+        let now = app::ssr::auth::now();
+        let claimed = outbox::claim(pool, self.store.backend, now, now + LEASE, BATCH).await?;
+        let mut round = Round { claimed: claimed.len(), ..Round::default() };
+        let mut sendable = Vec::with_capacity(claimed.len());
+        for email in claimed {
+            match recipient(&email) {
+                Ok(to) => sendable.push((email, to)),
+                Err(reason) => {
+                    outbox::give_up(pool, email.id, now, &reason).await?;
+                    round.failed += 1;
+                }
+            }
+        }
+        let tokens: Vec<(String, String)> = sendable.iter().map(|_| app::ssr::auth::new_session_token()).collect();
+        let links: Vec<NewLink<'_>> = sendable
+            .iter()
+            .zip(&tokens)
+            .map(|((email, _), (_, hash))| NewLink { org_id: email.org_id, user_id: email.user_id, token_hash: hash })
+            .collect();
+        let expires_at = now + self.config.link_lifetime.as_secs() as i64;
+        outbox::issue_links(pool, self.store.backend, &links, now, expires_at).await?;
+        let expires = app::model::utc_time(expires_at);
+
+        let base = self.config.public_url.trim_end_matches('/').to_owned();
+        let sends = sendable.into_iter().zip(tokens).map(|((email, to), (token, _))| {
+            let (worker, expires, link) = (self.clone(), expires.clone(), format!("{base}/set-password/{token}"));
+            async move {
+                let result = worker.send(&email, to, &link, &expires).await;
+                (email, result)
+            }
+        });
+        let results: Vec<(Claimed, Result<(), SendError>)> =
+            futures_util::stream::iter(sends).buffer_unordered(self.config.concurrency.max(1)).collect().await;
+
+        let mut sent = Vec::new();
+        for (email, result) in results {
+            match result {
+                Ok(()) => sent.push(email),
+                Err(SendError::Transient(error)) if email.attempts < self.config.max_attempts => {
+                    let wait = retry_wait(self.config.retry_after.as_secs() as i64, email.attempts);
+                    tracing::warn!(email = email.id, attempts = email.attempts, error = %error, "welcome email will be retried");
+                    outbox::retry_later(pool, email.id, now + wait, &error).await?;
+                    round.retrying += 1;
+                }
+                Err(SendError::Transient(error) | SendError::Permanent(error)) => {
+                    tracing::warn!(email = email.id, attempts = email.attempts, error = %error, "welcome email failed for good");
+                    outbox::give_up(pool, email.id, now, &error).await?;
+                    round.failed += 1;
+                }
+            }
+        }
+        round.sent = sent.len();
+        outbox::mark_sent(pool, &sent, app::ssr::auth::now()).await?;
+        Ok(round)
+    }
+
+    async fn send(&self, email: &Claimed, to: Mailbox, link: &str, expires: &str) -> Result<(), SendError> {
+        let message = welcome(
+            &self.config.from,
+            &Welcome { to, first_name: &email.first_name, org_name: &email.org_name, link, expires },
+        )
+        .map_err(|error| SendError::Permanent(format!("the message could not be written: {error}")))?;
+        let file = self.transport.send(message).await?;
+        if let Some(id) = file {
+            // The newcomer default: no SMTP server, so the link is logged for whoever runs Roster.
+            let path = self.config.folder.join(format!("{id}.eml"));
+            tracing::info!(user = email.user_id, file = %path.display(), link, "welcome email written to a file");
+        }
+        Ok(())
+    }
+
+    /// Wakes the worker (after emails were scheduled or released).
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+}
+
+/// The address to send to, or why there is none.
+fn recipient(email: &Claimed) -> Result<Mailbox, String> {
+    if email.deactivated {
+        return Err("the user was deactivated before the email was sent".into());
+    }
+    let address = email.email.as_deref().ok_or("the user has no email address")?;
+    let name = format!("{} {}", email.first_name, email.last_name);
+    address
+        .parse()
+        .map(|address| Mailbox::new(Some(name), address))
+        .map_err(|_| format!("{address} cannot be used as an email address"))
+}
+
+/// Exponential backoff: `first`, then twice as long each attempt, at most six hours.
+fn retry_wait(first: i64, attempts: i64) -> i64 {
+    let doublings = (attempts - 1).clamp(0, 30) as u32;
+    first.max(1).saturating_mul(1_i64 << doublings).min(MAX_RETRY_WAIT)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retries_wait_twice_as_long_each_time_up_to_six_hours() {
+        assert_eq!(retry_wait(30, 1), 30);
+        assert_eq!(retry_wait(30, 2), 60);
+        assert_eq!(retry_wait(30, 4), 240);
+        assert_eq!(retry_wait(30, 40), MAX_RETRY_WAIT);
+        assert_eq!(retry_wait(0, 1), 1);
+    }
+}

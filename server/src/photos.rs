@@ -1,0 +1,150 @@
+//! Profile photos over HTTP. `POST /api/photos/{user}` (multipart, field `photo`; `{user}` is an id
+//! or `me`) stores a photo for oneself, or for anyone in the organisation when an admin asks;
+//! `GET /api/photos/{user}` serves it to people of the same organisation. The rules crate decides
+//! what a photo may be. A browser form sends `return_to` and is sent back there, with
+//! `?photo_error=<code>` when the photo was refused; other clients get a status and JSON.
+
+use app::AppError;
+use app::model::{Permission, Viewer};
+use app::roster::welcome::{MAX_PHOTO_BYTES, Photo, PhotoProblem, PhotoType};
+use app::ssr::{AppState, Store, auth};
+use axum::extract::{Multipart, Path};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+
+use crate::imports_api::error;
+
+/// The person the request's session cookie belongs to.
+pub async fn session_viewer(store: &dyn Store, headers: &HeaderMap) -> Result<Viewer, AppError> {
+    let token = headers
+        .get(header::COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(auth::token_from_cookie_header)
+        .ok_or(AppError::SignInRequired)?;
+    let viewer = store
+        .session_viewer(&auth::token_hash(token), auth::now())
+        .await
+        .map_err(app::error::internal)?
+        .ok_or(AppError::SignInRequired)?;
+    if viewer.must_change_password {
+        return Err(AppError::PasswordChangeRequired);
+    }
+    Ok(viewer)
+}
+
+/// The user a path names, if the viewer may change their photo.
+fn subject(viewer: &Viewer, user: &str) -> Result<i64, AppError> {
+    let id = if user == "me" { viewer.user_id } else { user.parse().map_err(|_| AppError::NotFound)? };
+    if id == viewer.user_id || viewer.permission == Permission::Admin { Ok(id) } else { Err(AppError::Forbidden) }
+}
+
+/// A same-site path to send a browser back to; anything else is ignored.
+fn safe_return(path: &str) -> Option<String> {
+    let ok = path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') && !path.contains("://");
+    ok.then(|| path.split('?').next().unwrap_or(path).to_owned())
+}
+
+/// What an upload carried.
+#[derive(Default)]
+struct Upload {
+    bytes: Vec<u8>,
+    too_large: bool,
+    return_to: Option<String>,
+}
+
+async fn read_upload(mut multipart: Multipart) -> Result<Upload, AppError> {
+    let unreadable = |_| AppError::BadRequest("The upload could not be read; choose the photo again and retry.".into());
+    let mut upload = Upload::default();
+    while let Some(mut field) = multipart.next_field().await.map_err(unreadable)? {
+        match field.name() {
+            Some("photo") => {
+                while let Some(chunk) = field.chunk().await.map_err(unreadable)? {
+                    if upload.bytes.len() + chunk.len() > MAX_PHOTO_BYTES {
+                        upload.too_large = true;
+                        upload.bytes.clear();
+                        break;
+                    }
+                    upload.bytes.extend_from_slice(&chunk);
+                }
+            }
+            Some("return_to") => upload.return_to = field.text().await.ok().as_deref().and_then(safe_return),
+            _ => {}
+        }
+    }
+    Ok(upload)
+}
+
+pub async fn post_photo(
+    state: AppState,
+    Path(user): Path<String>,
+    headers: HeaderMap,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Response {
+    let store = state.store.as_ref();
+    let target = match session_viewer(store, &headers).await.and_then(|viewer| Ok((subject(&viewer, &user)?, viewer))) {
+        Ok(found) => found,
+        Err(failure) => return error(failure),
+    };
+    let (user_id, viewer) = target;
+    let Ok(multipart) = multipart else {
+        return error(AppError::BadRequest("Send the photo as a multipart form with a `photo` field.".into()));
+    };
+    let upload = match read_upload(multipart).await {
+        Ok(upload) => upload,
+        Err(failure) => return error(failure),
+    };
+    let photo = if upload.too_large { Err(PhotoProblem::TooLarge) } else { Photo::parse(upload.bytes) };
+    let saved = match photo {
+        Ok(photo) => store.save_photo(viewer.org_id, viewer.user_id, user_id, &photo).await.map_err(|e| match e {
+            app::ssr::StoreError::NotFound => AppError::NotFound,
+            other => app::error::internal(other),
+        }),
+        Err(problem) => match &upload.return_to {
+            Some(back) => return Redirect::to(&format!("{back}?photo_error={}", problem.code())).into_response(),
+            None => return error(AppError::BadRequest(problem.to_string())),
+        },
+    };
+    match (saved, upload.return_to) {
+        (Ok(()), Some(back)) => Redirect::to(&back).into_response(),
+        (Ok(()), None) => StatusCode::NO_CONTENT.into_response(),
+        (Err(failure), _) => error(failure),
+    }
+}
+
+pub async fn get_photo(state: AppState, Path(user): Path<String>, headers: HeaderMap) -> Response {
+    let store = state.store.as_ref();
+    let viewer = match session_viewer(store, &headers).await {
+        Ok(viewer) => viewer,
+        Err(failure) => return error(failure),
+    };
+    let user_id = if user == "me" { Some(viewer.user_id) } else { user.parse().ok() };
+    let Some(user_id) = user_id else { return error(AppError::NotFound) };
+    match store.photo(viewer.org_id, user_id).await {
+        Ok(Some((content_type, bytes))) => {
+            let kind =
+                PhotoType::from_content_type(&content_type).map_or("application/octet-stream", |t| t.content_type());
+            let mut response = bytes.into_response();
+            let headers = response.headers_mut();
+            headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(kind));
+            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-cache"));
+            headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("default-src 'none'"));
+            response
+        }
+        Ok(None) => error(AppError::NotFound),
+        Err(failure) => error(app::error::internal(failure)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_same_site_paths_are_returned_to() {
+        assert_eq!(safe_return("/welcome/profile").as_deref(), Some("/welcome/profile"));
+        assert_eq!(safe_return("/team/users/4?photo_error=x").as_deref(), Some("/team/users/4"));
+        assert_eq!(safe_return("//evil.test/x"), None);
+        assert_eq!(safe_return("https://evil.test/"), None);
+        assert_eq!(safe_return("/\\evil.test"), None);
+    }
+}
