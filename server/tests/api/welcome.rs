@@ -456,6 +456,47 @@ async fn concurrent_claims_on_postgresql_never_take_the_same_email_twice() {
     assert_eq!(all.len(), 20_000, "no email was claimed twice");
 }
 
+/// A worker claims due emails while another worker's claim is still open, without waiting for it
+/// and without taking any of its emails: the rows it holds are skipped (`SKIP LOCKED`). Without the
+/// skip, the second claim waits for the first to commit (and this test fails on its timeout).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_claim_skips_the_emails_another_worker_holds_instead_of_waiting_for_them() {
+    use server::storage::outbox;
+    let app = TestApp::spawn_with(Backend::Postgres, |config| config.mail.poll = Duration::from_secs(3600)).await;
+    let (org, _) = app.admin_of("acme").await;
+    sqlx::query(
+        "INSERT INTO outbox_emails (org_id, user_id, kind, held, created_at)
+         SELECT $1, $2, 'welcome', FALSE, 0 FROM generate_series(1, 20)",
+    )
+    .bind(org.id)
+    .bind(org.admin_id)
+    .execute(&app.store.pool)
+    .await
+    .expect("emails");
+    let now = app::ssr::auth::now();
+    // The first worker is between its claim and its commit.
+    let mut first = app.store.pool.begin().await.expect("a transaction");
+    let held: Vec<i64> = sqlx::query_scalar(
+        "UPDATE outbox_emails SET claimed_until = $1 WHERE id IN
+             (SELECT id FROM outbox_emails ORDER BY id LIMIT 10 FOR UPDATE) RETURNING id",
+    )
+    .bind(now + 600)
+    .fetch_all(&mut *first)
+    .await
+    .expect("the first claim");
+    let second = tokio::time::timeout(
+        Duration::from_secs(5),
+        outbox::claim(&app.store.pool, app.store.backend, now, now + 600, 10),
+    )
+    .await
+    .expect("the second claim does not wait for the first")
+    .expect("the second claim");
+    first.commit().await.expect("commit");
+    let second: HashSet<i64> = second.iter().map(|c| c.id).collect();
+    assert_eq!(second.len(), 10);
+    assert!(held.iter().all(|id| !second.contains(id)), "no email is claimed by both");
+}
+
 impl TestApp {
     /// A client signed in through a welcome email's link.
     async fn signed_in_with_link(&self, token: &str) -> Client {
