@@ -71,11 +71,20 @@ fn router(options: LeptosOptions, state: AppState, body_limit: usize) -> Router 
     let store = state.store.clone();
     let export_store = state.store.clone();
     let photo_state = state.clone();
+    let mail_wake = state.mail_wake.clone();
     let context = move || provide_context(state.clone());
     Router::new()
         .route(
             "/api/v1/imports",
-            post(move |query, headers, body| crate::imports_api::post_import(store.clone(), query, headers, body)),
+            post(move |query, headers, body| {
+                let (store, mail_wake) = (store.clone(), mail_wake.clone());
+                async move {
+                    let response = crate::imports_api::post_import(store, query, headers, body).await;
+                    // New users' welcome emails go out now rather than at the worker's next poll.
+                    mail_wake.notify_one();
+                    response
+                }
+            }),
         )
         .route(
             "/api/export/current-team",

@@ -136,39 +136,26 @@ pub async fn load_own_profile() -> Result<OwnProfile, AppError> {
 /// required here; the rules crate checks them as it checks a spreadsheet's cells.
 #[server(prefix = "/api", endpoint = "complete_profile")]
 pub async fn complete_profile(bio: Option<String>, state_or_country: Option<String>) -> Result<(), AppError> {
+    use roster::Column;
     use roster::fields::{Bio, ShortText};
     use roster::welcome::Missing;
-    use roster::{Code, Column, Problem};
     let viewer = guard::signed_in().await?;
     let store = guard::state()?.store;
     let before = store.own_profile(viewer.org_id, viewer.user_id).await.map_err(guard::store_error)?;
     let missing = before.missing();
     let mut problems = Vec::new();
-    let required = |column: Column| {
-        Problem::new(column, Code::Required, format!("{column} is required to complete your profile."))
-    };
-    let bio = match Bio::parse(bio.as_deref().unwrap_or_default()) {
-        Ok(None) if missing.contains(&Missing::Bio) => {
-            problems.push(required(Column::Profile));
-            None
-        }
-        Ok(value) => value,
-        Err(problem) => {
-            problems.push(problem);
-            None
-        }
-    };
-    let state = match ShortText::parse(Column::StateOrCountry, state_or_country.as_deref().unwrap_or_default()) {
-        Ok(None) if missing.contains(&Missing::StateOrCountry) => {
-            problems.push(required(Column::StateOrCountry));
-            None
-        }
-        Ok(value) => value,
-        Err(problem) => {
-            problems.push(problem);
-            None
-        }
-    };
+    let bio = completed(
+        Bio::parse(bio.as_deref().unwrap_or_default()),
+        missing.contains(&Missing::Bio),
+        Column::Profile,
+        &mut problems,
+    );
+    let state = completed(
+        ShortText::parse(Column::StateOrCountry, state_or_country.as_deref().unwrap_or_default()),
+        missing.contains(&Missing::StateOrCountry),
+        Column::StateOrCountry,
+        &mut problems,
+    );
     if !problems.is_empty() {
         return Err(AppError::Invalid(problems));
     }
@@ -184,6 +171,29 @@ pub async fn complete_profile(bio: Option<String>, state_or_country: Option<Stri
     let after = store.own_profile(viewer.org_id, viewer.user_id).await.map_err(guard::store_error)?;
     leptos_axum::redirect(after.next_page());
     Ok(())
+}
+
+/// A field of the complete-profile form, checked by the rules crate: required when the profile
+/// misses it; its problem, if any, joins `problems`.
+#[cfg(feature = "ssr")]
+fn completed<T>(
+    parsed: Result<Option<T>, roster::Problem>,
+    required: bool,
+    column: roster::Column,
+    problems: &mut Vec<roster::Problem>,
+) -> Option<T> {
+    match parsed {
+        Ok(None) if required => {
+            let message = format!("{column} is required to complete your profile.");
+            problems.push(roster::Problem::new(column, roster::Code::Required, message));
+            None
+        }
+        Ok(value) => value,
+        Err(problem) => {
+            problems.push(problem);
+            None
+        }
+    }
 }
 
 /// The Stream: the signed-in person's profile, team leader and teammates.
