@@ -17,7 +17,7 @@ async fn organisation(store: &dyn Store, headers: &HeaderMap) -> Result<i64, App
     if headers.contains_key(header::AUTHORIZATION) {
         return authorise(store, headers).await.map(|(org_id, _)| org_id);
     }
-    let viewer = crate::photos::session_viewer(store, headers).await?;
+    let viewer = crate::session::session_viewer(store, headers).await?;
     if viewer.permission != Permission::Admin {
         return Err(AppError::Forbidden);
     }

@@ -7,30 +7,13 @@
 use app::AppError;
 use app::model::{Permission, Viewer};
 use app::roster::welcome::{MAX_PHOTO_BYTES, Photo, PhotoProblem, PhotoType};
-use app::ssr::{AppState, Store, auth};
+use app::ssr::AppState;
 use axum::extract::{Multipart, Path};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 
 use crate::imports_api::error;
-
-/// The person the request's session cookie belongs to.
-pub async fn session_viewer(store: &dyn Store, headers: &HeaderMap) -> Result<Viewer, AppError> {
-    let token = headers
-        .get(header::COOKIE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(auth::token_from_cookie_header)
-        .ok_or(AppError::SignInRequired)?;
-    let viewer = store
-        .session_viewer(&auth::token_hash(token), auth::now())
-        .await
-        .map_err(app::error::internal)?
-        .ok_or(AppError::SignInRequired)?;
-    if viewer.must_change_password {
-        return Err(AppError::PasswordChangeRequired);
-    }
-    Ok(viewer)
-}
+use crate::session::session_viewer;
 
 /// The user a path names, if the viewer may change their photo.
 fn subject(viewer: &Viewer, user: &str) -> Result<i64, AppError> {

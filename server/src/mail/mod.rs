@@ -90,18 +90,6 @@ impl Transport {
         }
     }
 
-    /// Checks that the SMTP server answers (nothing to check for files).
-    pub async fn check(&self) -> Result<(), SendError> {
-        match self {
-            Transport::Smtp(smtp) => match smtp.test_connection().await {
-                Ok(true) => Ok(()),
-                Ok(false) => Err(SendError::Transient("the mail server did not answer".into())),
-                Err(error) => Err(classify(&error)),
-            },
-            Transport::Files(_) => Ok(()),
-        }
-    }
-
     /// Sends a message; for files, returns the file's path.
     pub async fn send(&self, message: Message) -> Result<Option<String>, SendError> {
         match self {
@@ -112,10 +100,6 @@ impl Transport {
                 .map(Some)
                 .map_err(|error| SendError::Transient(format!("could not write the message: {error}"))),
         }
-    }
-
-    pub fn writes_files(&self) -> bool {
-        matches!(self, Transport::Files(_))
     }
 }
 

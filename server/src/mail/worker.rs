@@ -136,11 +136,6 @@ impl Outbox {
         }
         Ok(())
     }
-
-    /// Wakes the worker (after emails were scheduled or released).
-    pub fn wake(&self) {
-        self.wake.notify_one();
-    }
 }
 
 /// The address to send to, or why there is none.
