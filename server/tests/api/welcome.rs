@@ -302,6 +302,20 @@ async fn photos_are_checked_stored_and_served_only_within_the_organisation(backe
     let back = upload_photo(&app, &member, "me", huge, Some("/welcome/profile")).await;
     assert_eq!(back.status(), StatusCode::SEE_OTHER);
     assert_eq!(redirect_of(&back), "/welcome/profile?photo_error=photo_too_large");
+    // A form without the photo, and a body that is not a form at all.
+    let empty = member
+        .post(format!("{}/api/photos/me", app.address))
+        .multipart(Form::new().text("return_to", "/welcome/profile"))
+        .send()
+        .await
+        .expect("a response");
+    assert_eq!(redirect_of(&empty), "/welcome/profile?photo_error=photo_missing");
+    let (status, body) = error_of(
+        member.post(format!("{}/api/photos/me", app.address)).body(PNG.to_vec()).send().await.expect("a response"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.to_string().contains("multipart form"), "{body}");
     let photos: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM user_photos").fetch_one(&app.store.pool).await.expect("a count");
     assert_eq!(photos, 0, "refused photos are not stored");
