@@ -36,6 +36,9 @@ pub enum AppError {
     /// A request that is wrong as a whole (not a single field).
     #[error("{0}")]
     BadRequest(String),
+    /// An automation request came without an API key.
+    #[error("Send your organisation's API key as the header `Authorization: Bearer <key>`.")]
+    ApiKeyRequired,
     /// An automation request's API key is unknown or revoked.
     #[error("That API key is not valid (it may have been revoked).")]
     BadApiKey,
@@ -88,7 +91,9 @@ impl AppError {
     pub fn status(&self) -> axum::http::StatusCode {
         use axum::http::StatusCode;
         match self {
-            AppError::SignInRequired | AppError::BadCredentials | AppError::BadApiKey => StatusCode::UNAUTHORIZED,
+            AppError::SignInRequired | AppError::BadCredentials | AppError::ApiKeyRequired | AppError::BadApiKey => {
+                StatusCode::UNAUTHORIZED
+            }
             AppError::Forbidden | AppError::PasswordChangeRequired => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::LinkExpired => StatusCode::GONE,

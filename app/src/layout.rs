@@ -34,13 +34,25 @@ pub fn admins(permission: Permission) -> bool {
     permission == Permission::Admin
 }
 
+/// Admins and team leaders: those who read a roster.
+pub fn readers(permission: Permission) -> bool {
+    matches!(permission, Permission::Admin | Permission::Leader)
+}
+
 pub fn everyone(_: Permission) -> bool {
     true
 }
 
-/// The page header (organisation, person, sign-out) and the page itself.
+/// The signed-in person, for a page inside [`Guarded`].
+pub fn use_viewer() -> Option<Viewer> {
+    use_context::<Viewer>()
+}
+
+/// The page header (organisation, person, sign-out) and the page itself, which finds the viewer
+/// with [`use_viewer`].
 #[component]
 fn Frame(viewer: Viewer, children: Children) -> impl IntoView {
+    provide_context(viewer.clone());
     let sign_out = ServerAction::<SignOut>::new();
     view! {
         <header class="top">

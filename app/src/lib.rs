@@ -14,6 +14,7 @@ pub mod model;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod ssr;
+pub mod teams;
 pub mod welcome;
 
 pub use error::AppError;
@@ -25,10 +26,15 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
 use pages::welcome as first_steps;
-use pages::{account, batches, bulk_create, bulk_update, not_found, stream, team, user_form, welcome_emails};
+use pages::{
+    account, batches, bulk_create, bulk_update, deactivate, groups, hierarchy, not_found, roles, stream, team,
+    user_form, welcome_emails,
+};
 
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    ssr::security::set_page_policy();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -65,6 +71,10 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/setup") view=account::SetUp />
                 <Route path=path!("/sign-in") view=account::SignIn />
                 <Route path=path!("/team") view=team::ManageTeam />
+                <Route path=path!("/team/hierarchy") view=hierarchy::Hierarchy />
+                <Route path=path!("/team/roles") view=roles::Roles />
+                <Route path=path!("/team/groups") view=groups::Groups />
+                <Route path=path!("/team/deactivate") view=deactivate::DeactivateUsersPage />
                 <Route path=path!("/team/users/new") view=user_form::CreateUser />
                 <Route path=path!("/team/users/:id") view=user_form::EditUser />
                 <Route path=path!("/team/bulk-create") view=bulk_create::BulkCreate />

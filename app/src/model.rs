@@ -117,6 +117,8 @@ pub struct TeamQuery {
     pub leader: Option<i64>,
     pub status: Option<UserStatus>,
     pub group: Option<i64>,
+    /// Not signed in since this day (`YYYY-MM-DD`), or never.
+    pub idle_since: Option<String>,
     pub sort: SortKey,
     pub descending: bool,
     /// Zero-based.
@@ -133,6 +135,7 @@ impl TeamQuery {
             leader: id("leader"),
             status: get("status").as_deref().and_then(UserStatus::parse),
             group: id("group"),
+            idle_since: get("idle_since").filter(|day| crate::teams::day_start(day).is_some()),
             sort: get("sort").as_deref().map(SortKey::parse).unwrap_or_default(),
             descending: get("dir").as_deref() == Some("desc"),
             page: get("page").and_then(|v| v.parse::<u32>().ok()).unwrap_or(0).min(100_000),
@@ -153,6 +156,9 @@ impl TeamQuery {
         if let Some(status) = self.status {
             params.push(("status", status.as_str().to_owned()));
         }
+        if let Some(day) = &self.idle_since {
+            params.push(("idle_since", day.clone()));
+        }
         if self.sort != SortKey::Name {
             params.push(("sort", self.sort.as_str().to_owned()));
         }
@@ -167,12 +173,17 @@ impl TeamQuery {
 
     /// The link for this query, e.g. `/team?q=ada&page=2`.
     pub fn href(&self) -> String {
+        self.href_on("/team")
+    }
+
+    /// The link for this query on another page that lists users (Deactivate Users).
+    pub fn href_on(&self, page: &str) -> String {
         let params = self.to_params();
         if params.is_empty() {
-            return "/team".to_owned();
+            return page.to_owned();
         }
         let encoded: Vec<String> = params.iter().map(|(k, v)| format!("{k}={}", encode_component(v))).collect();
-        format!("/team?{}", encoded.join("&"))
+        format!("{page}?{}", encoded.join("&"))
     }
 
     /// The same query sorted by `key`: ascending first, descending on a second click.
@@ -207,6 +218,8 @@ pub struct TeamRow {
     pub role: String,
     pub team_leader: Option<String>,
     pub status: UserStatus,
+    /// Unix time of their latest sign-in.
+    pub last_sign_in: Option<i64>,
 }
 
 /// One page of the roster and how many users match in all.
@@ -323,6 +336,7 @@ mod tests {
             q: "ada love".into(),
             role: Some(3),
             status: Some(UserStatus::Deactivated),
+            idle_since: Some("2026-10-01".into()),
             sort: SortKey::Email,
             descending: true,
             page: 4,
@@ -331,7 +345,10 @@ mod tests {
         let params = query.to_params();
         let back = TeamQuery::from_params(|key| params.iter().find(|(k, _)| *k == key).map(|(_, v)| v.clone()));
         assert_eq!(back, query);
-        assert_eq!(query.href(), "/team?q=ada+love&role=3&status=deactivated&sort=email&dir=desc&page=4");
+        assert_eq!(
+            query.href(),
+            "/team?q=ada+love&role=3&status=deactivated&idle_since=2026-10-01&sort=email&dir=desc&page=4"
+        );
     }
 
     #[test]
@@ -340,6 +357,7 @@ mod tests {
             "role" => Some("drop table".into()),
             "status" => Some("nonsense".into()),
             "page" => Some("-1".into()),
+            "idle_since" => Some("last tuesday".into()),
             _ => None,
         });
         assert_eq!(query, TeamQuery::default());

@@ -17,8 +17,8 @@ export const HEADER = [
 ].join("\t");
 
 /** A bulk-create file as Excel saves "Unicode Text": UTF-16LE with a byte-order mark, tabs, CRLF. */
-export function unicodeText(name: string, rows: string[]) {
-  const text = "\ufeff" + [HEADER, ...rows].join("\r\n") + "\r\n";
+export function unicodeText(name: string, rows: string[], header = HEADER) {
+  const text = "\ufeff" + [header, ...rows].join("\r\n") + "\r\n";
   return { name, mimeType: "text/plain", buffer: Buffer.from(text, "utf16le") };
 }
 

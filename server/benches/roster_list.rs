@@ -1,4 +1,5 @@
-//! How fast the Manage Team table answers with 100,000 users, on SQLite and PostgreSQL.
+//! How fast the Manage Team table and the hierarchy answer with 100,000 users, on SQLite and
+//! PostgreSQL: an admin's pages, a team leader's own team, and the tree's first level.
 //!
 //! `cargo bench -p server --bench roster_list` (PostgreSQL too when `ROSTER_TEST_POSTGRES` names a
 //! server, as the test command sets it). Prints the median of 15 runs per query.
@@ -6,7 +7,9 @@
 use std::time::{Duration, Instant};
 
 use app::model::{SortKey, TeamQuery, UserStatus};
+use app::roster::hierarchy::Hierarchy;
 use app::ssr::Store;
+use app::teams::Scope;
 use server::storage::SqlStore;
 
 mod support;
@@ -53,16 +56,29 @@ async fn seed(store: &SqlStore) -> anyhow::Result<i64> {
     Ok(org_id)
 }
 
-async fn median(store: &SqlStore, org_id: i64, query: &TeamQuery) -> anyhow::Result<(Duration, u64)> {
+async fn median(store: &SqlStore, org_id: i64, scope: Scope, query: &TeamQuery) -> anyhow::Result<(Duration, u64)> {
     let mut times = Vec::with_capacity(RUNS);
     let mut total = 0;
     for _ in 0..RUNS {
         let started = Instant::now();
-        total = store.list_team(org_id, query).await?.total;
+        total = store.list_team(org_id, scope, query).await?.total;
         times.push(started.elapsed());
     }
     times.sort();
     Ok((times[RUNS / 2], total))
+}
+
+/// The tree's first level as `team_tree` computes it: every active user read, the tree built.
+async fn tree_top(store: &SqlStore, org_id: i64) -> anyhow::Result<(Duration, u64)> {
+    let mut times = Vec::with_capacity(RUNS);
+    let mut roots = 0;
+    for _ in 0..RUNS {
+        let started = Instant::now();
+        roots = Hierarchy::new(store.hierarchy(org_id).await?).roots().len() as u64;
+        times.push(started.elapsed());
+    }
+    times.sort();
+    Ok((times[RUNS / 2], roots))
 }
 
 async fn run(label: &str, url: &str) -> anyhow::Result<()> {
@@ -89,9 +105,16 @@ async fn run(label: &str, url: &str) -> anyhow::Result<()> {
     println!("| query | matches | median of {RUNS} |");
     println!("| --- | ---: | ---: |");
     for (name, query) in cases {
-        let (time, total) = median(&store, org_id, &query).await?;
+        let (time, total) = median(&store, org_id, Scope::Organisation, &query).await?;
         println!("| {name} | {total} | {:.1} ms |", time.as_secs_f64() * 1000.0);
     }
+    let (time, total) = median(&store, org_id, Scope::TeamOf(leader), &TeamQuery::default()).await?;
+    println!("| a team leader's own team, first page | {total} | {:.1} ms |", time.as_secs_f64() * 1000.0);
+    let (time, roots) = tree_top(&store, org_id).await?;
+    println!(
+        "| hierarchy: first level of the tree (read and build) | {roots} | {:.1} ms |",
+        time.as_secs_f64() * 1000.0
+    );
     Ok(())
 }
 

@@ -40,8 +40,13 @@ impl Config {
             }
             None => app::bulk::DEFAULT_LIMIT_MB,
         };
-        let mut mail =
-            MailConfig::files(&data_dir, var("ROSTER_PUBLIC_URL").unwrap_or_else(|| format!("http://{addr}")));
+        let public_url = var("ROSTER_PUBLIC_URL").unwrap_or_else(|| format!("http://{addr}"));
+        // Behind HTTPS the session cookie is marked Secure unless explicitly told otherwise.
+        let secure_cookies = match var("ROSTER_SECURE_COOKIES") {
+            Some(value) => matches!(value.as_str(), "1" | "true" | "yes"),
+            None => public_url.starts_with("https://"),
+        };
+        let mut mail = MailConfig::files(&data_dir, public_url);
         mail.smtp_url = var("ROSTER_SMTP_URL");
         if let Some(from) = var("ROSTER_MAIL_FROM") {
             mail.from = from.parse().with_context(|| {
@@ -64,7 +69,7 @@ impl Config {
             addr,
             data_dir,
             site_root: var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
-            secure_cookies: matches!(var("ROSTER_SECURE_COOKIES").as_deref(), Some("1" | "true" | "yes")),
+            secure_cookies,
             body_limit: body_limit_mb * 1024 * 1024,
             mail,
         })

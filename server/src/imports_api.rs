@@ -41,9 +41,7 @@ pub async fn authorise(store: &dyn Store, headers: &HeaderMap) -> Result<(i64, i
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim)
         .filter(|t| !t.is_empty())
-        .ok_or_else(|| {
-            AppError::BadRequest("Send your organisation's API key as the header `Authorization: Bearer <key>`.".into())
-        })?;
+        .ok_or(AppError::ApiKeyRequired)?;
     store.api_key(&auth::token_hash(token), auth::now()).await.map_err(app::error::internal)?.ok_or(AppError::BadApiKey)
 }
 

@@ -9,7 +9,7 @@ use app::{App, shell};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, header};
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, get, post};
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
@@ -27,6 +27,11 @@ pub struct Application {
     pub store: SqlStore,
     /// The mail worker that runs beside the server.
     pub outbox: Outbox,
+    /// Every route besides the pages and server functions, as registered: what the permissions
+    /// matrix test must cover.
+    pub http_routes: Vec<&'static str>,
+    /// The pages, as the router serves them.
+    pub page_routes: Vec<String>,
 }
 
 impl Application {
@@ -50,7 +55,8 @@ impl Application {
             config: app::ssr::Config { secure_cookies: config.secure_cookies, ..app::ssr::Config::default() },
             mail_wake,
         };
-        Ok(Application { listener, router: router(options, state, config.body_limit), store, outbox })
+        let (router, http_routes, page_routes) = router(options, state, config.body_limit);
+        Ok(Application { listener, router, store, outbox, http_routes, page_routes })
     }
 
     pub fn port(&self) -> u16 {
@@ -66,15 +72,14 @@ impl Application {
     }
 }
 
-fn router(options: LeptosOptions, state: AppState, body_limit: usize) -> Router {
-    let routes = generate_route_list(App);
+/// The routes that are neither pages nor server functions: automation and files.
+fn http_routes(state: &AppState) -> Vec<(&'static str, MethodRouter<LeptosOptions>)> {
     let store = state.store.clone();
     let export_store = state.store.clone();
     let photo_state = state.clone();
     let mail_wake = state.mail_wake.clone();
-    let context = move || provide_context(state.clone());
-    Router::new()
-        .route(
+    vec![
+        (
             "/api/v1/imports",
             post(move |query, headers, body| {
                 let (store, mail_wake) = (store.clone(), mail_wake.clone());
@@ -85,12 +90,9 @@ fn router(options: LeptosOptions, state: AppState, body_limit: usize) -> Router 
                     response
                 }
             }),
-        )
-        .route(
-            "/api/export/current-team",
-            get(move |headers| crate::export::current_team(export_store.clone(), headers)),
-        )
-        .route(
+        ),
+        ("/api/export/current-team", get(move |headers| crate::export::current_team(export_store.clone(), headers))),
+        (
             "/api/photos/{user}",
             get({
                 let state = photo_state.clone();
@@ -99,7 +101,21 @@ fn router(options: LeptosOptions, state: AppState, body_limit: usize) -> Router 
             .post(move |path, headers, multipart| {
                 crate::photos::post_photo(photo_state.clone(), path, headers, multipart)
             }),
-        )
+        ),
+    ]
+}
+
+fn router(options: LeptosOptions, state: AppState, body_limit: usize) -> (Router, Vec<&'static str>, Vec<String>) {
+    let routes = generate_route_list(App);
+    let page_routes = routes.iter().map(|route| route.path().to_owned()).collect();
+    let mut router = Router::new();
+    let mut paths = Vec::new();
+    for (path, methods) in http_routes(&state) {
+        router = router.route(path, methods);
+        paths.push(path);
+    }
+    let context = move || provide_context(state.clone());
+    let router = router
         .leptos_routes_with_context(&options, routes, context.clone(), {
             let options = options.clone();
             move || shell(options.clone())
@@ -118,4 +134,9 @@ fn router(options: LeptosOptions, state: AppState, body_limit: usize) -> Router 
         ))
         .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
         .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(app::ssr::security::NOT_A_PAGE),
+        ));
+    (router, paths, page_routes)
 }

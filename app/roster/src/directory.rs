@@ -106,6 +106,10 @@ impl Directory {
         directory
     }
 
+    pub fn users(&self) -> &[KnownUser] {
+        &self.users
+    }
+
     pub fn get(&self, id: UserId) -> Option<&KnownUser> {
         self.by_id.get(&id).map(|&i| &self.users[i])
     }

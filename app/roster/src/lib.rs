@@ -11,6 +11,9 @@
 //! * [`decode`], [`parse`], [`sheet`]: from uploaded bytes to rows under a recognised header.
 //! * [`create`]: a bulk-create file checked row by row and across rows, into a report and a plan.
 //! * [`current`], [`update`]: Download Current Team, and a bulk-update file checked against it.
+//! * [`organisation`]: role and group names.
+//! * [`hierarchy`]: teams as a tree, with head counts per leader and per channel.
+//! * [`deactivate`]: who can be deactivated, and who leads the teams they leave behind.
 //! * [`report`]: counts and every problem at its row and column.
 //! * [`welcome`]: a newcomer's own password, photo and what their profile misses.
 //! * [`write`]: the template, exports and the error report, as Excel's Unicode Text.
@@ -28,7 +31,10 @@ pub use problem::{Code, Problem};
 pub use profile::{Cells, Profile, ProfileInput};
 pub mod create;
 pub mod current;
+pub mod deactivate;
 pub mod decode;
+pub mod hierarchy;
+pub mod organisation;
 pub mod parse;
 pub mod report;
 pub mod sheet;

@@ -7,7 +7,9 @@ use leptos::server_fn::codec::{Json, Postcard};
 use crate::AppError;
 use crate::model::{TeamChoices, TeamPage, TeamQuery, UserForm, UserStatus, Viewer};
 
+mod teams;
 mod welcome;
+pub use teams::*;
 pub use welcome::*;
 
 #[cfg(feature = "ssr")]
@@ -33,7 +35,11 @@ mod guard {
             StoreError::Stale => AppError::Conflict(
                 "Someone else changed this user while you were editing; reload the page to see their changes, then make yours again.".into(),
             ),
-            StoreError::Taken(what) => AppError::Conflict(format!("That {what} was taken by another change a moment ago; choose another.")),
+            StoreError::Taken(what) => AppError::Conflict(format!("That {what} is already taken; choose another.")),
+            StoreError::InUse { name, holders } => AppError::Conflict(roster::organisation::role_in_use(&name, holders)),
+            StoreError::BuiltIn => AppError::Conflict(
+                "Admin, Team Leader and Team Member are built in: they cannot be renamed, deactivated or deleted.".into(),
+            ),
             StoreError::Internal(error) => internal(error),
         }
     }
@@ -73,9 +79,13 @@ mod guard {
         if viewer.permission == Permission::Admin { Ok(viewer) } else { Err(AppError::Forbidden) }
     }
 
-    /// Starts a session for a user and sets its cookie on the response.
+    /// Starts a session for a user and sets its cookie on the response. A session the request
+    /// already carried ends: the id always changes at sign-in.
     pub async fn start_session(org_id: i64, user_id: i64) -> Result<(), AppError> {
         let state = state()?;
+        if let Some(old) = session_hash() {
+            state.store.delete_session(&old).await.map_err(store_error)?;
+        }
         let (token, hash) = auth::new_session_token();
         let now = auth::now();
         let seconds = state.config.session_seconds;
@@ -195,18 +205,22 @@ pub async fn current_viewer() -> Result<Option<Viewer>, AppError> {
     guard::viewer().await
 }
 
-/// Roles, groups and team leaders for the filters and the user form.
+/// Roles, groups and team leaders for the filters and the user form; a team leader is offered
+/// only the leaders in their team.
 #[server(prefix = "/api", endpoint = "team_options")]
 pub async fn team_options() -> Result<TeamChoices, AppError> {
-    let viewer = guard::admin().await?;
-    guard::state()?.store.team_options(viewer.org_id).await.map_err(guard::store_error)
+    let viewer = guard::signed_in().await?;
+    let scope = crate::teams::Scope::of(&viewer).ok_or(AppError::Forbidden)?;
+    guard::state()?.store.team_options(viewer.org_id, scope).await.map_err(guard::store_error)
 }
 
-/// One page of the roster, searched, filtered and sorted.
+/// One page of the roster, searched, filtered and sorted: the whole organisation for an admin,
+/// their own team (direct and indirect reports) for a team leader.
 #[server(prefix = "/api", endpoint = "list_team", input = Json)]
 pub async fn list_team(query: TeamQuery) -> Result<TeamPage, AppError> {
-    let viewer = guard::admin().await?;
-    guard::state()?.store.list_team(viewer.org_id, &query).await.map_err(guard::store_error)
+    let viewer = guard::signed_in().await?;
+    let scope = crate::teams::Scope::of(&viewer).ok_or(AppError::Forbidden)?;
+    guard::state()?.store.list_team(viewer.org_id, scope, &query).await.map_err(guard::store_error)
 }
 
 /// A user as the edit form shows them.

@@ -15,7 +15,8 @@ pub fn Home() -> impl IntoView {
             {move || Suspend::new(async move {
                 let path = match state.await {
                     (Ok(true), _) => "/setup",
-                    (_, Ok(Some(viewer))) if viewer.permission == Permission::Admin => "/team",
+                    // Admins manage the team; team leaders review theirs.
+                    (_, Ok(Some(viewer))) if viewer.permission != Permission::Member => "/team",
                     (_, Ok(Some(_))) => "/stream",
                     _ => "/sign-in",
                 };

@@ -5,17 +5,41 @@ use leptos::prelude::*;
 use leptos_router::components::{A, Form};
 use leptos_router::hooks::use_query_map;
 
+use super::bulk_update::CURRENT_TEAM_URL;
 use super::options::options_html;
 use crate::api::{list_team, team_options};
-use crate::layout::{Guarded, admins};
-use crate::model::{Choice, SortKey, TeamChoices, TeamPage, TeamQuery, UserStatus};
+use crate::layout::{Guarded, readers, use_viewer};
+use crate::model::{Choice, Permission, SortKey, TeamChoices, TeamPage, TeamQuery, UserStatus};
 
 #[component]
 pub fn ManageTeam() -> impl IntoView {
     view! {
-        <Guarded allow=admins>
+        <Guarded allow=readers>
             <TeamPageBody />
         </Guarded>
+    }
+}
+
+/// Whether the signed-in person administers the organisation (rather than reading their team).
+pub fn viewer_is_admin() -> bool {
+    use_viewer().is_some_and(|viewer| viewer.permission == Permission::Admin)
+}
+
+/// The tabs of Manage Team; a team leader sees Users and Hierarchy only.
+#[component]
+pub fn TeamTabs(current: &'static str) -> impl IntoView {
+    let tabs: &[(&str, &str)] = if viewer_is_admin() {
+        &[("/team", "Users"), ("/team/hierarchy", "Hierarchy"), ("/team/roles", "Roles"), ("/team/groups", "Groups")]
+    } else {
+        &[("/team", "Users"), ("/team/hierarchy", "Hierarchy")]
+    };
+    view! {
+        <nav class="tabs" aria-label="Manage Team">
+            {tabs.iter().map(|(href, label)| {
+                let here = *href == current;
+                view! { <A href=*href attr:aria-current=here.then_some("page")>{*label}</A> }
+            }).collect_view()}
+        </nav>
     }
 }
 
@@ -25,22 +49,28 @@ fn TeamPageBody() -> impl IntoView {
     let query = Memo::new(move |_| params.with(|p| TeamQuery::from_params(|key| p.get(key))));
     let page = Resource::new(move || query.get(), list_team);
     let options = Resource::new(|| (), |_| team_options());
+    let admin = viewer_is_admin();
 
     view! {
         <div class="page-head">
-            <h1>"Manage Team"</h1>
-            <Menus />
+            <h1>{if admin { "Manage Team" } else { "My Team" }}</h1>
+            {if admin {
+                view! { <Menus /> }.into_any()
+            } else {
+                view! { <a class="button" href=CURRENT_TEAM_URL download rel="external">"Download Roster"</a> }.into_any()
+            }}
         </div>
+        <TeamTabs current="/team" />
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 let options = options.await.unwrap_or_default();
-                view! { <Filters query=query.get_untracked() options /> }
+                view! { <Filters query=query.get_untracked() options page="/team" /> }
             })}
         </Suspense>
         <Transition fallback=|| view! { <p class="loading">"Loading the roster…"</p> }>
             {move || Suspend::new(async move {
                 match page.await {
-                    Ok(page) => view! { <TeamTable page query=query.get_untracked() /> }.into_any(),
+                    Ok(page) => view! { <TeamTable page query=query.get_untracked() admin /> }.into_any(),
                     Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
                 }
             })}
@@ -65,6 +95,8 @@ fn Menus() -> impl IntoView {
                 <ul>
                     <li><A href="/team/bulk-update">"Bulk Update Users"</A></li>
                     <li><A href="/team/delayed-welcome-emails">"Send Delayed Welcome Emails"</A></li>
+                    <li><A href="/team/deactivate">"Deactivate Users"</A></li>
+                    <li><a href=CURRENT_TEAM_URL download rel="external">"Download Current Team"</a></li>
                     <li><A href="/team/batches">"Batch History"</A></li>
                 </ul>
             </details>
@@ -77,11 +109,14 @@ fn choice_options(any: &str, choices: &[Choice], selected: Option<i64>) -> Strin
     options_html(any, choices.iter().map(|c| (c.id.to_string(), c.label.as_str(), selected == Some(c.id))))
 }
 
+/// Search and filters of a page that lists users (`page`: Manage Team or Deactivate Users, which
+/// also filters by last sign-in).
 #[component]
-fn Filters(query: TeamQuery, options: TeamChoices) -> impl IntoView {
+pub fn Filters(query: TeamQuery, options: TeamChoices, page: &'static str) -> impl IntoView {
     let status = query.status;
+    let by_sign_in = page != "/team";
     view! {
-        <Form method="GET" action="/team" attr:class="filters" attr:role="search">
+        <Form method="GET" action=page attr:class="filters" attr:role="search">
             <label class="grow">"Search"
                 <input type="search" name="q" value=query.q.clone() placeholder="Name, email address or employee ID" />
             </label>
@@ -100,6 +135,11 @@ fn Filters(query: TeamQuery, options: TeamChoices) -> impl IntoView {
             <label>"Group"
                 <select name="group" inner_html=choice_options("Any group", &options.groups, query.group)></select>
             </label>
+            {by_sign_in.then(|| view! {
+                <label>"Not signed in since"
+                    <input type="date" name="idle_since" value=query.idle_since.clone().unwrap_or_default() />
+                </label>
+            })}
             {(query.sort != SortKey::Name).then(|| view! { <input type="hidden" name="sort" value=query.sort.as_str() /> })}
             {query.descending.then(|| view! { <input type="hidden" name="dir" value="desc" /> })}
             <button type="submit">"Search"</button>
@@ -108,7 +148,7 @@ fn Filters(query: TeamQuery, options: TeamChoices) -> impl IntoView {
 }
 
 #[component]
-fn TeamTable(page: TeamPage, query: TeamQuery) -> impl IntoView {
+fn TeamTable(page: TeamPage, query: TeamQuery, admin: bool) -> impl IntoView {
     let header = |key: SortKey| {
         let sorted = query.sort == key;
         let aria = match (sorted, query.descending) {
@@ -146,7 +186,11 @@ fn TeamTable(page: TeamPage, query: TeamQuery) -> impl IntoView {
             <tbody>
                 {page.rows.into_iter().map(|row| view! {
                     <tr>
-                        <td><A href=format!("/team/users/{}", row.id)>{row.name}</A></td>
+                        <td>{if admin {
+                            view! { <A href=format!("/team/users/{}", row.id)>{row.name}</A> }.into_any()
+                        } else {
+                            row.name.into_any()
+                        }}</td>
                         <td>{row.email.unwrap_or_default()}</td>
                         <td>{row.employee_id.unwrap_or_default()}</td>
                         <td>{row.role}</td>

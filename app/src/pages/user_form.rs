@@ -7,11 +7,12 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 use roster::Column;
 use roster::fields::EmploymentStatus;
 
+use super::feedback::{Messages, Outcome};
 use super::options::options_html;
 use crate::AppError;
-use crate::api::{SaveUser, load_user, team_options};
+use crate::api::{ReactivateUser, SaveUser, load_user, team_options};
 use crate::layout::{Guarded, admins};
-use crate::model::{TeamChoices, UserForm};
+use crate::model::{TeamChoices, TeamQuery, UserForm, UserStatus};
 use crate::pages::welcome::PhotoForm;
 use crate::pages::welcome_emails::WelcomeEmailPanel;
 use crate::welcome::photo_url;
@@ -40,9 +41,9 @@ pub fn EditUser() -> impl IntoView {
     let id = move || params.with(|p| p.get("id").and_then(|id| id.parse::<i64>().ok()));
     let loaded = Resource::new(id, |id| async move {
         let id = id.ok_or(AppError::NotFound)?;
-        let (form, _status) = load_user(id).await?;
+        let (form, status) = load_user(id).await?;
         let options = team_options().await?;
-        Ok::<_, AppError>((form, options))
+        Ok::<_, AppError>((form, status, options))
     });
     view! {
         <Guarded allow=admins>
@@ -50,14 +51,16 @@ pub fn EditUser() -> impl IntoView {
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
                     match loaded.await {
-                        Ok((initial, options)) => {
+                        Ok((initial, status, options)) => {
                             let user_id = initial.id.unwrap_or_default();
+                            let reference = if initial.email.is_empty() { initial.employee_id.clone() } else { initial.email.clone() };
                             view! {
+                                <AccountStatus user_id status reference />
                                 <ProfileForm initial options />
                                 <WelcomeEmailPanel user_id />
                                 <section class="photo" aria-label="Photo">
                                     <h2>"Photo"</h2>
-                                    <img class="avatar large" src=photo_url(user_id) alt="" onerror="this.hidden=true" />
+                                    <Photo user_id />
                                     <PhotoForm user=user_id.to_string() return_to=format!("/team/users/{user_id}") has_photo=false />
                                 </section>
                             }.into_any()
@@ -68,6 +71,61 @@ pub fn EditUser() -> impl IntoView {
             </Suspense>
         </Guarded>
     }
+}
+
+/// Deactivated or not, and the way to change it.
+#[component]
+fn AccountStatus(user_id: i64, status: UserStatus, reference: String) -> impl IntoView {
+    let reactivate = ServerAction::<ReactivateUser>::new();
+    let messages = Messages::new();
+    messages.follow(move || reactivate.value().get(), |_| "Reactivated: they can sign in again.".into());
+    let reactivated = move || matches!(reactivate.value().get(), Some(Ok(())));
+    let deactivate_href = TeamQuery { q: reference, ..TeamQuery::default() }.href_on("/team/deactivate");
+    view! {
+        <section class="account-status" aria-label="Account status">
+            <p>"Status: " <span class=format!("status {}", status.as_str())>{status.label()}</span></p>
+            {if status == UserStatus::Deactivated {
+                view! {
+                    <button type="button" hidden=reactivated on:click=move |_| { reactivate.dispatch(ReactivateUser { id: user_id }); }>
+                        "Reactivate"
+                    </button>
+                }.into_any()
+            } else {
+                view! { <A href=deactivate_href>"Deactivate…"</A> }.into_any()
+            }}
+            <Outcome message=messages.signal() />
+        </section>
+    }
+}
+
+/// The user's photo, if they have one. Created in the browser, so that the error event of a
+/// missing photo hides it (an inline handler would break the Content Security Policy).
+#[component]
+fn Photo(user_id: i64) -> impl IntoView {
+    let mounted = RwSignal::new(false);
+    let missing = RwSignal::new(false);
+    Effect::new(move |_| mounted.set(true));
+    move || {
+        (mounted.get() && !missing.get()).then(|| {
+            view! { <img class="avatar large" src=photo_url(user_id) alt="" on:error=move |_| missing.set(true) /> }
+        })
+    }
+}
+
+/// True when the Group Assignments cell names `group`.
+fn in_group_list(cell: &str, group: &str) -> bool {
+    roster::fields::GroupList::parse(cell).is_ok_and(|list| list.names().iter().any(|n| n == group))
+}
+
+/// The Group Assignments cell with `group` ticked or unticked. A cell that does not parse is left
+/// for its error message to explain.
+fn toggle_group(cell: &str, group: &str, on: bool) -> String {
+    let Ok(list) = roster::fields::GroupList::parse(cell) else { return cell.to_owned() };
+    let mut names: Vec<String> = list.names().iter().map(|n| n.to_string()).filter(|n| n != group).collect();
+    if on {
+        names.push(group.to_owned());
+    }
+    roster::fields::GroupList::from_names(names).to_cell()
 }
 
 /// The messages of one field after a failed save.
@@ -127,6 +185,7 @@ fn ProfileForm(initial: UserForm, options: TeamChoices) -> impl IntoView {
     };
     let role_hint = if options.uses_custom_roles { "Role (required)" } else { "Role (blank: from the hierarchy)" };
     let status = initial.employment_status.clone();
+    let groups = RwSignal::new(initial.group_assignments.clone());
     let group_hint = if options.groups.is_empty() {
         "No groups exist yet.".to_owned()
     } else {
@@ -168,7 +227,31 @@ fn ProfileForm(initial: UserForm, options: TeamChoices) -> impl IntoView {
                     </datalist>
                     {errors(Column::TeamLeader)}
                 </div>
-                {text(Column::GroupAssignments, "Group Assignments", initial.group_assignments.clone(), "text")}
+                <div class="field" class:invalid=move || invalid(Column::GroupAssignments)>
+                    <label for="f-group_assignments">"Group Assignments"</label>
+                    <input id="f-group_assignments" name="form[group_assignments]" prop:value=move || groups.get()
+                        on:input=move |ev| groups.set(event_target_value(&ev))
+                        aria-describedby="e-group_assignments" aria-invalid=move || invalid(Column::GroupAssignments).to_string() />
+                    {errors(Column::GroupAssignments)}
+                </div>
+                {(!options.groups.is_empty()).then(|| view! {
+                    <fieldset class="group-picks">
+                        <legend>"Groups"</legend>
+                        {options.groups.iter().map(|group| {
+                            let name = group.label.clone();
+                            let id = format!("g-{}", group.id);
+                            let checked_name = name.clone();
+                            view! {
+                                <span class="check">
+                                    <input type="checkbox" id=id.clone()
+                                        prop:checked=move || in_group_list(&groups.get(), &checked_name)
+                                        on:change=move |ev| groups.update(|cell| *cell = toggle_group(cell, &name, event_target_checked(&ev))) />
+                                    <label for=id>{group.label.clone()}</label>
+                                </span>
+                            }
+                        }).collect_view()}
+                    </fieldset>
+                })}
                 <p class="hint">{group_hint}</p>
             </fieldset>
             <fieldset>
@@ -207,5 +290,24 @@ fn ProfileForm(initial: UserForm, options: TeamChoices) -> impl IntoView {
                 <A href="/team">"Cancel"</A>
             </div>
         </ActionForm>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ticking_a_group_adds_it_to_the_cell_and_unticking_removes_it() {
+        assert_eq!(toggle_group("", "Nights", true), "{Nights}");
+        assert_eq!(toggle_group("{Tier 1}", "Nights, EU", true), "{Tier 1},{Nights, EU}");
+        assert_eq!(toggle_group("{Tier 1},{Nights}", "Tier 1", false), "{Nights}");
+        assert!(in_group_list("{Tier 1},{Nights}", "Nights"));
+        assert!(!in_group_list("{Tier 1}", "Tier"));
+    }
+
+    #[test]
+    fn a_cell_that_does_not_parse_is_left_as_typed() {
+        assert_eq!(toggle_group("Tier 1", "Nights", true), "Tier 1");
     }
 }

@@ -165,7 +165,7 @@ fn store_error(error: StoreError) -> AppError {
                 .into(),
         ),
         StoreError::NotFound => AppError::NotFound,
-        StoreError::Internal(error) => internal(error),
+        other @ (StoreError::InUse { .. } | StoreError::BuiltIn | StoreError::Internal(_)) => internal(other),
     }
 }
 

@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod import;
+pub mod security;
 pub mod setup;
 pub mod state;
 pub mod store;

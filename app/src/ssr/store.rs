@@ -5,11 +5,14 @@ use std::collections::HashMap;
 
 use async_trait::async_trait;
 use roster::current::TeamSnapshot;
+use roster::deactivate::DeactivationError;
+use roster::organisation::{GroupName, RoleName};
 use roster::report::{Counts, Report};
 use roster::{Directory, OrgRules, Profile, Snapshot, UserId};
 
 use crate::bulk::{BatchDetail, BatchRow};
-use crate::model::{TeamChoices, TeamPage, TeamQuery, UserForm, UserStatus, Viewer};
+use crate::model::{Choice, TeamChoices, TeamPage, TeamQuery, UserForm, UserStatus, Viewer};
+use crate::teams::{GroupRow, RoleChange, RolesTab, Scope};
 use crate::welcome::{LinkOwner, OwnProfile, StreamPage, WelcomeState};
 
 /// Why storage refused.
@@ -24,6 +27,12 @@ pub enum StoreError {
     /// The thing does not exist (in this organisation).
     #[error("not found")]
     NotFound,
+    /// A role people hold cannot be deleted.
+    #[error("the role {name} is held by {holders} users")]
+    InUse { name: String, holders: i64 },
+    /// The default roles cannot be renamed, deactivated or deleted.
+    #[error("a built-in role cannot be changed")]
+    BuiltIn,
     /// Anything else; logged, never shown.
     #[error(transparent)]
     Internal(#[from] Box<dyn std::error::Error + Send + Sync>),
@@ -168,8 +177,42 @@ pub trait Store: Send + Sync + 'static {
         profile: &Profile,
         editing: Option<i64>,
     ) -> Result<Directory, StoreError>;
-    async fn team_options(&self, org_id: i64) -> Result<TeamChoices, StoreError>;
-    async fn list_team(&self, org_id: i64, query: &TeamQuery) -> Result<TeamPage, StoreError>;
+    /// The filters' choices; a team leader's filter offers only the leaders in their team.
+    async fn team_options(&self, org_id: i64, scope: Scope) -> Result<TeamChoices, StoreError>;
+    async fn list_team(&self, org_id: i64, scope: Scope, query: &TeamQuery) -> Result<TeamPage, StoreError>;
+    /// The users who are not deactivated and match `query` (its sort and page ignored), at most
+    /// `limit` of them, by name.
+    async fn matching_users(&self, org_id: i64, query: &TeamQuery, limit: i64) -> Result<Vec<Choice>, StoreError>;
+    /// The ids of everyone in `leader`'s team, direct and indirect reports, deactivated or not.
+    async fn team_ids(&self, org_id: i64, leader: i64) -> Result<Vec<i64>, StoreError>;
+    /// Every active user, as the tree view needs them.
+    async fn hierarchy(&self, org_id: i64) -> Result<Vec<roster::hierarchy::Member>, StoreError>;
+
+    async fn roles(&self, org_id: i64) -> Result<RolesTab, StoreError>;
+    /// Creates a custom role; `Taken` when a role of that name (in any case) exists.
+    async fn create_role(&self, org_id: i64, actor: i64, name: &RoleName) -> Result<i64, StoreError>;
+    async fn rename_role(&self, org_id: i64, actor: i64, role_id: i64, name: &RoleName) -> Result<(), StoreError>;
+    /// Deactivates, reactivates or deletes a custom role; `InUse` when deleting one people hold.
+    async fn change_role(&self, org_id: i64, actor: i64, role_id: i64, change: RoleChange) -> Result<(), StoreError>;
+    async fn set_uses_custom_roles(&self, org_id: i64, actor: i64, on: bool) -> Result<(), StoreError>;
+    async fn groups(&self, org_id: i64) -> Result<Vec<GroupRow>, StoreError>;
+    /// Creates a group; `Taken` when one of exactly that name exists.
+    async fn create_group(&self, org_id: i64, actor: i64, name: &GroupName) -> Result<i64, StoreError>;
+    async fn rename_group(&self, org_id: i64, actor: i64, group_id: i64, name: &GroupName) -> Result<(), StoreError>;
+    /// Deletes a group and its memberships; returns how many members it had.
+    async fn delete_group(&self, org_id: i64, actor: i64, group_id: i64) -> Result<i64, StoreError>;
+
+    /// Checks the deactivation with [`roster::deactivate::plan`] against live data inside one
+    /// transaction, then deactivates, reassigns, ends sessions and audits, all or nothing.
+    async fn deactivate_users(
+        &self,
+        org_id: i64,
+        actor: i64,
+        selected: &[UserId],
+        replacements: &[(UserId, UserId)],
+    ) -> Result<Result<usize, Vec<DeactivationError>>, StoreError>;
+    /// Reactivates a deactivated user, checked with [`roster::deactivate::reactivation`].
+    async fn reactivate_user(&self, org_id: i64, actor: i64, user_id: i64) -> Result<Result<(), String>, StoreError>;
     /// The user as the edit form shows them, with their version.
     async fn user_form(&self, org_id: i64, user_id: i64) -> Result<Option<(UserForm, UserStatus)>, StoreError>;
     async fn create_user(&self, org_id: i64, actor: i64, user: &NewUser) -> Result<i64, StoreError>;

@@ -24,7 +24,7 @@ pub async fn insert_org(conn: &mut AnyConnection, slug: &str, name: &str, now: i
             .await
             .map_err(user_write_error)?;
     for role in OrgRules::DEFAULT_ROLES {
-        sqlx::query("INSERT INTO roles (org_id, name, grants_admin, active) VALUES ($1, $2, $3, TRUE)")
+        sqlx::query("INSERT INTO roles (org_id, name, grants_admin, active, built_in) VALUES ($1, $2, $3, TRUE, TRUE)")
             .bind(org_id)
             .bind(role)
             .bind(role == "Admin")

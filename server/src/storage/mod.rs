@@ -3,7 +3,9 @@
 //! `org_id`.
 
 mod accounts;
+mod deactivation;
 mod imports;
+mod organisation;
 pub mod outbox;
 mod sql;
 mod team;
@@ -16,6 +18,8 @@ use std::str::FromStr;
 
 use anyhow::Context;
 use app::ssr::StoreError;
+use app::teams::Scope;
+use roster::organisation::{GroupName, RoleName};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, ConnectOptions, Executor};
 
@@ -83,6 +87,11 @@ impl SqlStore {
                             "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;",
                         )
                         .await?;
+                    } else {
+                        // Roster's queries are short; the planner's estimate for a team leader's
+                        // recursive team is large enough to trigger JIT compilation, which cost
+                        // 60–170 ms a query for nothing (see BENCHMARKS.md).
+                        conn.execute("SET jit = off").await?;
                     }
                     Ok(())
                 })
@@ -210,11 +219,75 @@ impl app::ssr::Store for SqlStore {
     ) -> Result<roster::Directory, StoreError> {
         users::directory_for(&self.pool, org_id, profile, editing).await
     }
-    async fn team_options(&self, org_id: i64) -> Result<app::model::TeamChoices, StoreError> {
-        team::team_options(&self.pool, org_id).await
+    async fn team_options(&self, org_id: i64, scope: Scope) -> Result<app::model::TeamChoices, StoreError> {
+        team::team_options(&self.pool, self.backend, org_id, scope).await
     }
-    async fn list_team(&self, org_id: i64, query: &app::model::TeamQuery) -> Result<app::model::TeamPage, StoreError> {
-        team::list_team(&self.pool, org_id, query).await
+    async fn list_team(
+        &self,
+        org_id: i64,
+        scope: Scope,
+        query: &app::model::TeamQuery,
+    ) -> Result<app::model::TeamPage, StoreError> {
+        team::list_team(&self.pool, self.backend, org_id, scope, query).await
+    }
+    async fn matching_users(
+        &self,
+        org_id: i64,
+        query: &app::model::TeamQuery,
+        limit: i64,
+    ) -> Result<Vec<app::model::Choice>, StoreError> {
+        team::matching_users(&self.pool, org_id, query, limit).await
+    }
+    async fn team_ids(&self, org_id: i64, leader: i64) -> Result<Vec<i64>, StoreError> {
+        team::team_ids(&self.pool, self.backend, org_id, leader).await
+    }
+    async fn hierarchy(&self, org_id: i64) -> Result<Vec<roster::hierarchy::Member>, StoreError> {
+        team::hierarchy(&self.pool, org_id).await
+    }
+    async fn roles(&self, org_id: i64) -> Result<app::teams::RolesTab, StoreError> {
+        organisation::roles(&self.pool, org_id).await
+    }
+    async fn create_role(&self, org_id: i64, actor: i64, name: &RoleName) -> Result<i64, StoreError> {
+        organisation::create_role(&self.pool, org_id, actor, name).await
+    }
+    async fn rename_role(&self, org_id: i64, actor: i64, role_id: i64, name: &RoleName) -> Result<(), StoreError> {
+        organisation::rename_role(&self.pool, org_id, actor, role_id, name).await
+    }
+    async fn change_role(
+        &self,
+        org_id: i64,
+        actor: i64,
+        role_id: i64,
+        change: app::teams::RoleChange,
+    ) -> Result<(), StoreError> {
+        organisation::change_role(&self.pool, org_id, actor, role_id, change).await
+    }
+    async fn set_uses_custom_roles(&self, org_id: i64, actor: i64, on: bool) -> Result<(), StoreError> {
+        organisation::set_uses_custom_roles(&self.pool, org_id, actor, on).await
+    }
+    async fn groups(&self, org_id: i64) -> Result<Vec<app::teams::GroupRow>, StoreError> {
+        organisation::groups(&self.pool, org_id).await
+    }
+    async fn create_group(&self, org_id: i64, actor: i64, name: &GroupName) -> Result<i64, StoreError> {
+        organisation::create_group(&self.pool, org_id, actor, name).await
+    }
+    async fn rename_group(&self, org_id: i64, actor: i64, group_id: i64, name: &GroupName) -> Result<(), StoreError> {
+        organisation::rename_group(&self.pool, org_id, actor, group_id, name).await
+    }
+    async fn delete_group(&self, org_id: i64, actor: i64, group_id: i64) -> Result<i64, StoreError> {
+        organisation::delete_group(&self.pool, org_id, actor, group_id).await
+    }
+    async fn deactivate_users(
+        &self,
+        org_id: i64,
+        actor: i64,
+        selected: &[roster::UserId],
+        replacements: &[(roster::UserId, roster::UserId)],
+    ) -> Result<Result<usize, Vec<roster::deactivate::DeactivationError>>, StoreError> {
+        deactivation::deactivate_users(&self.pool, org_id, actor, selected, replacements).await
+    }
+    async fn reactivate_user(&self, org_id: i64, actor: i64, user_id: i64) -> Result<Result<(), String>, StoreError> {
+        deactivation::reactivate_user(&self.pool, org_id, actor, user_id).await
     }
     async fn user_form(
         &self,

@@ -254,7 +254,7 @@ async fn an_api_key_imports_over_http_with_a_dry_run_first(backend: crate::helpe
     assert!(csv["errors"][0]["message"].as_str().unwrap().contains("Unicode"), "{csv}");
 
     let no_key = http.post(url("mode=create")).body("x").send().await.unwrap();
-    assert_eq!(no_key.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(no_key.status(), StatusCode::UNAUTHORIZED);
     let wrong = http.post(url("mode=create")).bearer_auth("roster_wrong").body("x").send().await.unwrap();
     assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
     let mode = http.post(url("mode=delete")).bearer_auth(token).body("x").send().await.unwrap();

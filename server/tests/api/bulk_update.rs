@@ -227,7 +227,7 @@ async fn a_retry_with_the_same_key_updates_nothing_twice(backend: Backend) {
     assert_eq!(user(&app, t.ada).await.1, 2, "updated once");
 }
 
-async fn only_admins_download_their_own_team(backend: Backend) {
+async fn members_cannot_download_and_admins_download_only_their_own_team(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let t = team(&app).await;
     let (_, other_admin) = app.admin_of("globex").await;
@@ -333,7 +333,7 @@ on_both_backends!(
     an_edit_made_after_the_download_is_a_conflict_that_names_who_and_saves_nothing,
     deactivating_a_user_in_bulk_ends_their_session_at_once_and_reactivating_lets_them_back,
     a_retry_with_the_same_key_updates_nothing_twice,
-    only_admins_download_their_own_team,
+    members_cannot_download_and_admins_download_only_their_own_team,
     an_api_key_downloads_and_updates_with_a_dry_run_first,
     malformed_updates_get_a_clear_error_and_change_nothing,
 );

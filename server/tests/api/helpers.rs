@@ -47,6 +47,9 @@ pub struct TestApp {
     pub address: String,
     pub database_url: String,
     pub store: SqlStore,
+    /// The routes besides pages and server functions, as the app registered them.
+    pub http_routes: Vec<&'static str>,
+    pub page_routes: Vec<String>,
     _data_dir: TempDir,
 }
 
@@ -133,8 +136,9 @@ impl TestApp {
         let app = Application::build(config).await.expect("the app starts");
         let address = format!("http://127.0.0.1:{}", app.port());
         let store = app.store.clone();
+        let (http_routes, page_routes) = (app.http_routes.clone(), app.page_routes.clone());
         tokio::spawn(app.run_until_stopped());
-        TestApp { address, database_url, store, _data_dir: data_dir }
+        TestApp { address, database_url, store, http_routes, page_routes, _data_dir: data_dir }
     }
 
     /// The app's data folder.
@@ -204,6 +208,14 @@ impl TestApp {
 
     pub async fn sign_in(&self, client: &Client, slug: &str, email: &str, password: &str) -> Response {
         self.call(client, "sign_in", &[("organisation", slug), ("email", email), ("password", password)]).await
+    }
+
+    /// A fresh session for a user, made directly in storage: the `Cookie` header that carries it.
+    pub async fn session_cookie(&self, org_id: i64, user_id: i64) -> String {
+        let (token, hash) = auth::new_session_token();
+        let now = auth::now();
+        self.store.create_session(&hash, org_id, user_id, now, now + 3600).await.expect("a session");
+        format!("{}={token}", auth::SESSION_COOKIE)
     }
 
     /// Calls a server function with a form body, as the browser does.

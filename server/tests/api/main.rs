@@ -8,6 +8,8 @@ mod accounts;
 mod bulk_create;
 mod bulk_update;
 mod cli;
+mod permissions;
 mod storage;
 mod team;
+mod teams;
 mod welcome;
