@@ -9,6 +9,7 @@ pub mod api;
 pub mod browser;
 pub mod bulk;
 pub mod error;
+pub mod keys;
 pub mod layout;
 pub mod model;
 pub mod pages;
@@ -27,8 +28,8 @@ use leptos_router::path;
 
 use pages::welcome as first_steps;
 use pages::{
-    account, batches, bulk_create, bulk_update, deactivate, groups, hierarchy, not_found, roles, stream, team,
-    user_form, welcome_emails,
+    account, api_keys, batches, bulk_create, bulk_update, deactivate, groups, hierarchy, not_found, roles, stream,
+    team, user_form, welcome_emails,
 };
 
 /// The HTML document around the app, rendered on the server.
@@ -74,6 +75,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/team/hierarchy") view=hierarchy::Hierarchy />
                 <Route path=path!("/team/roles") view=roles::Roles />
                 <Route path=path!("/team/groups") view=groups::Groups />
+                <Route path=path!("/team/api-keys") view=api_keys::ApiKeys />
                 <Route path=path!("/team/deactivate") view=deactivate::DeactivateUsersPage />
                 <Route path=path!("/team/users/new") view=user_form::CreateUser />
                 <Route path=path!("/team/users/:id") view=user_form::EditUser />

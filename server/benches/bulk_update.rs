@@ -47,7 +47,8 @@ async fn run(label: &str, url: &str) -> anyhow::Result<()> {
     for run in 1..=RUNS {
         let org_id = store.create_org(&format!("update{run}"), "Bench").await?;
         let token = format!("bench-key-{run}");
-        store.create_api_key(org_id, "bench", &auth::token_hash(&token)).await?;
+        let name = app::roster::organisation::ApiKeyName::parse("bench").map_err(anyhow::Error::msg)?;
+        store.create_api_key(org_id, None, &name, &auth::token_hash(&token)).await?;
         let created = ImportFile {
             file_name: "bench.txt".into(),
             bytes: file(run, rows),

@@ -158,14 +158,15 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
         Command::ApiKey { command: ApiKeyCommand::Create { org, name } } => {
             let store = SqlStore::connect(&config.database_url).await?;
             let org_id = org_id(&store, &org).await?;
-            let name = name.trim();
-            if name.is_empty() || name.chars().count() > 100 {
-                bail!("Give the key a name of 1 to 100 characters, e.g. --name \"Okta sync\".");
-            }
-            let token = format!("roster_{}", auth::new_session_token().0);
-            store.create_api_key(org_id, name, &auth::token_hash(&token)).await?;
+            let name = roster::organisation::ApiKeyName::parse(&name)
+                .map_err(|error| anyhow::anyhow!("{error} Name the key with --name, e.g. --name \"Okta sync\"."))?;
+            let (token, hash) = auth::new_api_key();
+            store.create_api_key(org_id, None, &name, &hash).await?;
             println!("{token}");
-            eprintln!("Created API key \"{name}\" for {org}. It is shown only now: store it in your secret manager.");
+            eprintln!(
+                "Created API key \"{}\" for {org}. It is shown only now: store it in your secret manager.",
+                name.as_str()
+            );
             Ok(())
         }
         Command::Serve => serve(config).await,

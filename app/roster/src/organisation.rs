@@ -1,4 +1,4 @@
-//! What an admin names in their organisation: roles and groups. One type per name, one
+//! What an admin names in their organisation: roles, groups and API keys. One type per name, one
 //! constructor that checks it.
 
 use serde::{Deserialize, Serialize};
@@ -72,6 +72,20 @@ impl GroupName {
     }
 }
 
+/// An API key's name, so that admins can tell keys apart ("Okta sync"): one line,
+/// 1–[`MAX_LABEL`] characters.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiKeyName(String);
+
+impl ApiKeyName {
+    pub fn parse(raw: &str) -> Result<Self, NameError> {
+        label(raw).map(ApiKeyName)
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 /// What an admin is told when they try to delete a role people hold.
 pub fn role_in_use(name: &str, holders: i64) -> String {
     let people = if holders == 1 { "1 user holds".to_owned() } else { format!("{holders} users hold") };
@@ -103,6 +117,13 @@ mod tests {
         assert_eq!(GroupName::parse("Nights {EU}"), Err(NameError::Brace));
         assert!(GroupName::parse("Nights, EU").is_ok());
         assert!(RoleName::parse("Tier {2}").is_ok());
+    }
+
+    #[test]
+    fn api_key_names_are_one_short_line() {
+        assert_eq!(ApiKeyName::parse(" Okta sync ").unwrap().as_str(), "Okta sync");
+        assert_eq!(ApiKeyName::parse(""), Err(NameError::Blank));
+        assert_eq!(ApiKeyName::parse("a\tb"), Err(NameError::ControlCharacter));
     }
 
     #[test]

@@ -7,8 +7,10 @@ use leptos::server_fn::codec::{Json, Postcard};
 use crate::AppError;
 use crate::model::{TeamChoices, TeamPage, TeamQuery, UserForm, UserStatus, Viewer};
 
+mod keys;
 mod teams;
 mod welcome;
+pub use keys::*;
 pub use teams::*;
 pub use welcome::*;
 

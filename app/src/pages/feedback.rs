@@ -36,6 +36,15 @@ impl Messages {
         });
     }
 
+    /// Reports only the failures of an action whose success the page shows in its own way.
+    pub fn follow_failures<T>(self, value: impl Fn() -> Option<Result<T, AppError>> + 'static) {
+        Effect::new(move |_| {
+            if let Some(Err(error)) = value() {
+                self.0.set(Some((false, error.to_string())));
+            }
+        });
+    }
+
     pub fn signal(self) -> Signal<Option<(bool, String)>> {
         self.0.into()
     }

@@ -1,6 +1,7 @@
 //! One module per page or family of pages.
 
 pub mod account;
+pub mod api_keys;
 pub mod batches;
 pub mod bulk_create;
 pub mod bulk_flow;

@@ -29,7 +29,13 @@ pub fn viewer_is_admin() -> bool {
 #[component]
 pub fn TeamTabs(current: &'static str) -> impl IntoView {
     let tabs: &[(&str, &str)] = if viewer_is_admin() {
-        &[("/team", "Users"), ("/team/hierarchy", "Hierarchy"), ("/team/roles", "Roles"), ("/team/groups", "Groups")]
+        &[
+            ("/team", "Users"),
+            ("/team/hierarchy", "Hierarchy"),
+            ("/team/roles", "Roles"),
+            ("/team/groups", "Groups"),
+            ("/team/api-keys", "API Keys"),
+        ]
     } else {
         &[("/team", "Users"), ("/team/hierarchy", "Hierarchy")]
     };

@@ -40,6 +40,14 @@ pub fn new_session_token() -> (String, String) {
     (token, hash)
 }
 
+/// A new organisation API key, `roster_` and 256 random bits in hex, and its SHA-256 (all that is
+/// stored).
+pub fn new_api_key() -> (String, String) {
+    let key = format!("roster_{}", new_session_token().0);
+    let hash = token_hash(&key);
+    (key, hash)
+}
+
 pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }

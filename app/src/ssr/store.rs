@@ -6,11 +6,12 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 use roster::current::TeamSnapshot;
 use roster::deactivate::DeactivationError;
-use roster::organisation::{GroupName, RoleName};
+use roster::organisation::{ApiKeyName, GroupName, RoleName};
 use roster::report::{Counts, Report};
 use roster::{Directory, OrgRules, Profile, Snapshot, UserId};
 
 use crate::bulk::{BatchDetail, BatchRow};
+use crate::keys::ApiKeyRow;
 use crate::model::{Choice, TeamChoices, TeamPage, TeamQuery, UserForm, UserStatus, Viewer};
 use crate::teams::{GroupRow, RoleChange, RolesTab, Scope};
 use crate::welcome::{LinkOwner, OwnProfile, StreamPage, WelcomeState};
@@ -245,7 +246,19 @@ pub trait Store: Send + Sync + 'static {
     async fn batch_detail(&self, org_id: i64, batch_id: i64, page: i64) -> Result<Option<BatchDetail>, StoreError>;
     /// The organisation and key id of a live API key, by the SHA-256 of its token.
     async fn api_key(&self, token_hash: &str, now: i64) -> Result<Option<(i64, i64)>, StoreError>;
-    async fn create_api_key(&self, org_id: i64, name: &str, token_hash: &str) -> Result<i64, StoreError>;
+    /// Creates an API key by the SHA-256 of its secret, audited as `actor` (none from the command
+    /// line).
+    async fn create_api_key(
+        &self,
+        org_id: i64,
+        actor: Option<i64>,
+        name: &ApiKeyName,
+        token_hash: &str,
+    ) -> Result<i64, StoreError>;
+    /// The organisation's keys, newest first, revoked ones included.
+    async fn api_keys(&self, org_id: i64) -> Result<Vec<ApiKeyRow>, StoreError>;
+    /// Revokes a key at once; `NotFound` outside the organisation. Revoking twice changes nothing.
+    async fn revoke_api_key(&self, org_id: i64, actor: i64, key_id: i64) -> Result<(), StoreError>;
 
     /// How many of the organisation's welcome emails are held by "Delay welcome emails".
     async fn held_welcome_emails(&self, org_id: i64) -> Result<i64, StoreError>;

@@ -455,25 +455,6 @@ pub async fn api_key(pool: &AnyPool, token_hash: &str, now: i64) -> Result<Optio
     Ok(Some((org_id, id)))
 }
 
-pub async fn create_api_key(
-    pool: &AnyPool,
-    org_id: i64,
-    name: &str,
-    token_hash: &str,
-    now: i64,
-) -> Result<i64, StoreError> {
-    sqlx::query_scalar(
-        "INSERT INTO api_keys (org_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
-    )
-    .bind(org_id)
-    .bind(name)
-    .bind(token_hash)
-    .bind(now)
-    .fetch_one(pool)
-    .await
-    .map_err(internal)
-}
-
 #[cfg(test)]
 mod tests {
     use super::{Backend, placeholders};

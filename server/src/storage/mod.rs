@@ -357,8 +357,20 @@ impl app::ssr::Store for SqlStore {
     async fn api_key(&self, token_hash: &str, now: i64) -> Result<Option<(i64, i64)>, StoreError> {
         imports::api_key(&self.pool, token_hash, now).await
     }
-    async fn create_api_key(&self, org_id: i64, name: &str, token_hash: &str) -> Result<i64, StoreError> {
-        imports::create_api_key(&self.pool, org_id, name, token_hash, now()).await
+    async fn create_api_key(
+        &self,
+        org_id: i64,
+        actor: Option<i64>,
+        name: &roster::organisation::ApiKeyName,
+        token_hash: &str,
+    ) -> Result<i64, StoreError> {
+        organisation::create_api_key(&self.pool, org_id, actor, name, token_hash).await
+    }
+    async fn api_keys(&self, org_id: i64) -> Result<Vec<app::keys::ApiKeyRow>, StoreError> {
+        organisation::api_keys(&self.pool, org_id).await
+    }
+    async fn revoke_api_key(&self, org_id: i64, actor: i64, key_id: i64) -> Result<(), StoreError> {
+        organisation::revoke_api_key(&self.pool, org_id, actor, key_id).await
     }
     async fn held_welcome_emails(&self, org_id: i64) -> Result<i64, StoreError> {
         welcome::held_count(&self.pool, org_id).await

@@ -1,9 +1,11 @@
-//! The Roles and Groups tabs: custom roles and the setting that makes Role required, groups and
-//! their members. Every change is audited in the same transaction.
+//! The Roles, Groups and API Keys tabs: custom roles and the setting that makes Role required,
+//! groups and their members, the organisation's API keys. Every change is audited in the same
+//! transaction.
 
+use app::keys::ApiKeyRow;
 use app::ssr::StoreError;
 use app::teams::{GroupRow, RoleChange, RoleRow, RolesTab};
-use roster::organisation::{GroupName, RoleName};
+use roster::organisation::{ApiKeyName, GroupName, RoleName};
 use sqlx::{AnyConnection, AnyPool, Row};
 
 use super::users::audit;
@@ -273,4 +275,77 @@ pub async fn delete_group(pool: &AnyPool, org_id: i64, actor: i64, group_id: i64
     audit(&mut tx, org_id, Some(actor), "group.deleted", None, &detail, now()).await?;
     tx.commit().await.map_err(internal)?;
     Ok(removed)
+}
+
+pub async fn create_api_key(
+    pool: &AnyPool,
+    org_id: i64,
+    actor: Option<i64>,
+    name: &ApiKeyName,
+    token_hash: &str,
+) -> Result<i64, StoreError> {
+    let mut tx = begin_write(pool).await?;
+    let now = now();
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO api_keys (org_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+    )
+    .bind(org_id)
+    .bind(name.as_str())
+    .bind(token_hash)
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(internal)?;
+    let detail = detail(serde_json::json!({ "api_key": id, "name": name.as_str() }));
+    audit(&mut tx, org_id, actor, "api_key.created", None, &detail, now).await?;
+    tx.commit().await.map_err(internal)?;
+    Ok(id)
+}
+
+pub async fn api_keys(pool: &AnyPool, org_id: i64) -> Result<Vec<ApiKeyRow>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT id, name, created_at, last_used_at, revoked_at FROM api_keys WHERE org_id = $1 ORDER BY id DESC",
+    )
+    .bind(org_id)
+    .fetch_all(pool)
+    .await
+    .map_err(internal)?;
+    rows.iter()
+        .map(|row| {
+            Ok(ApiKeyRow {
+                id: row.try_get("id")?,
+                name: row.try_get("name")?,
+                created_at: row.try_get("created_at")?,
+                last_used_at: row.try_get("last_used_at")?,
+                revoked_at: row.try_get("revoked_at")?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(internal)
+}
+
+pub async fn revoke_api_key(pool: &AnyPool, org_id: i64, actor: i64, key_id: i64) -> Result<(), StoreError> {
+    let mut tx = begin_write(pool).await?;
+    let row = sqlx::query("SELECT name, revoked_at FROM api_keys WHERE id = $1 AND org_id = $2")
+        .bind(key_id)
+        .bind(org_id)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(internal)?
+        .ok_or(StoreError::NotFound)?;
+    if row.try_get::<Option<i64>, _>("revoked_at").map_err(internal)?.is_some() {
+        return Ok(());
+    }
+    let now = now();
+    sqlx::query("UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND org_id = $3")
+        .bind(now)
+        .bind(key_id)
+        .bind(org_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(internal)?;
+    let name: String = row.try_get("name").map_err(internal)?;
+    let detail = detail(serde_json::json!({ "api_key": key_id, "name": name }));
+    audit(&mut tx, org_id, Some(actor), "api_key.revoked", None, &detail, now).await?;
+    tx.commit().await.map_err(internal)
 }

@@ -9,7 +9,7 @@ use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 use sqlx::Row;
 
-use crate::helpers::{Org, TestApp, error_of};
+use crate::helpers::{Org, TestApp, error_of, key_name};
 use crate::on_both_backends;
 
 const HEADER: &str = "*Can Manage Teams\tEmail Address\tEmployee ID\t*First Name\t*Last Name\t*Phone Channel\t*Chat Channel\t*Email Channel\t*Team Leader\tGroup Assignments\tTemporary Password";
@@ -219,7 +219,7 @@ async fn an_api_key_imports_over_http_with_a_dry_run_first(backend: crate::helpe
     let app = TestApp::spawn(backend).await;
     let org = app.org_with_admin("acme").await;
     let token = "roster_test-key-0123456789";
-    app.store.create_api_key(org.id, "Okta sync", &app::ssr::auth::token_hash(token)).await.unwrap();
+    app.store.create_api_key(org.id, None, &key_name("Okta sync"), &app::ssr::auth::token_hash(token)).await.unwrap();
     let http = Client::new();
     let url = |query: &str| format!("{}/api/v1/imports?{query}", app.address);
     let file = sheet(&[leader_row("lee@acme.test"), agent(1, "lee@acme.test")]);
@@ -356,7 +356,7 @@ async fn malformed_uploads_get_a_clear_error_and_change_nothing(backend: crate::
     assert_eq!((empty.status, empty.errors[0].row), (ImportStatus::Rejected, None));
     // Over HTTP, a query that cannot be read.
     let token = "roster_test-key-bad-input";
-    app.store.create_api_key(org.id, "sync", &app::ssr::auth::token_hash(token)).await.unwrap();
+    app.store.create_api_key(org.id, None, &key_name("sync"), &app::ssr::auth::token_hash(token)).await.unwrap();
     let url = format!("{}/api/v1/imports?mode=create&dry_run=maybe", app.address);
     let response =
         Client::new().post(url).bearer_auth(token).body(sheet(&[leader_row("x@acme.test")])).send().await.unwrap();

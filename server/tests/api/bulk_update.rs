@@ -9,7 +9,7 @@ use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 use sqlx::Row;
 
-use crate::helpers::{Backend, Org, PASSWORD, TestApp, agent_form, error_of};
+use crate::helpers::{Backend, Org, PASSWORD, TestApp, agent_form, error_of, key_name};
 use crate::on_both_backends;
 use app::ssr::Store;
 
@@ -257,7 +257,7 @@ async fn an_api_key_downloads_and_updates_with_a_dry_run_first(backend: Backend)
     let app = TestApp::spawn(backend).await;
     let t = team(&app).await;
     let token = "roster_update_key";
-    app.store.create_api_key(t.org.id, "HR sync", &app::ssr::auth::token_hash(token)).await.unwrap();
+    app.store.create_api_key(t.org.id, None, &key_name("HR sync"), &app::ssr::auth::token_hash(token)).await.unwrap();
     let http = app.client();
     let exported = http
         .get(format!("{}/api/export/current-team", app.address))

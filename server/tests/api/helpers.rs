@@ -274,6 +274,11 @@ impl TestApp {
     }
 }
 
+/// A valid API key name.
+pub fn key_name(name: &str) -> app::roster::organisation::ApiKeyName {
+    app::roster::organisation::ApiKeyName::parse(name).expect("a valid key name")
+}
+
 /// The form fields of a valid agent reporting to `leader`.
 pub fn agent_form<'a>(first: &'a str, last: &'a str, email: &'a str, leader: &'a str) -> Vec<(&'static str, &'a str)> {
     vec![

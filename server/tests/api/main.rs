@@ -8,6 +8,7 @@ mod accounts;
 mod bulk_create;
 mod bulk_update;
 mod cli;
+mod keys;
 mod permissions;
 mod storage;
 mod team;

@@ -96,6 +96,7 @@ struct World {
     group: i64,
     other_group: i64,
     batch: i64,
+    key: i64,
 }
 
 async fn world(app: &TestApp) -> World {
@@ -117,7 +118,10 @@ async fn world(app: &TestApp) -> World {
     assert!(created.as_ref().is_ok_and(|result| result.batch_id.is_some()), "{created:?}");
     let batches: Value = app.call(&admin, "list_batches", &[("page", "0")]).await.json().await.unwrap();
     let batch = batches[0]["id"].as_i64().expect("the batch just committed");
-    World { acme, globex, leader, member, leaver, role, group, other_group, batch }
+    let key = app.call(&admin, "create_api_key", &[("name", "Acme sync")]).await.json::<Value>().await.unwrap()["id"]
+        .as_i64()
+        .expect("a key id");
+    World { acme, globex, leader, member, leaver, role, group, other_group, batch, key }
 }
 
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
@@ -230,6 +234,9 @@ fn table(w: &World) -> Vec<Row> {
         call("/api/create_group", form(&[("name", "Matrix Group")]), "DDDOO"),
         call("/api/rename_group", form(&[("id", &group), ("name", "Acme Nights 2")]), "DDDON"),
         call("/api/delete_group", form(&[("id", &w.other_group.to_string())]), "DDDON"),
+        call("/api/api_keys", Body::None, "DDDOO"),
+        call("/api/create_api_key", form(&[("name", "Matrix key")]), "DDDOO"),
+        call("/api/revoke_api_key", form(&[("id", &w.key.to_string())]), "DDDON"),
         call("/api/select_matching", Body::Json(query.clone()), "DDDOO"),
         call("/api/review_deactivation", Body::Json(json!({"ids": [w.leaver]})), "DDDON"),
         call("/api/deactivate_users", Body::Json(json!({"ids": [w.leaver], "replacements": []})), "DDDOR"),
@@ -259,6 +266,7 @@ fn table(w: &World) -> Vec<Row> {
         page("/team/hierarchy", "/team/hierarchy", "XXFFF"),
         page("/team/roles", "/team/roles", "XXXFF"),
         page("/team/groups", "/team/groups", "XXXFF"),
+        page("/team/api-keys", "/team/api-keys", "XXXFF"),
         page("/team/deactivate", "/team/deactivate", "XXXFF"),
         page("/team/users/new", "/team/users/new", "XXXFF"),
         page("/team/users/{id}", &format!("/team/users/{member}"), "XXXFF"),
