@@ -13,6 +13,7 @@ pub mod keys;
 pub mod layout;
 pub mod model;
 pub mod pages;
+pub mod provisioning;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 pub mod teams;

@@ -9,6 +9,7 @@ pub mod imports_api;
 pub mod mail;
 pub mod origin;
 pub mod photos;
+pub mod rest;
 pub mod session;
 pub mod startup;
 pub mod storage;

@@ -93,6 +93,20 @@ fn http_routes(state: &AppState) -> Vec<(&'static str, MethodRouter<LeptosOption
         ),
         ("/api/export/current-team", get(move |headers| crate::export::current_team(export_store.clone(), headers))),
         (
+            "/api/v2/employees",
+            get({
+                let store = state.store.clone();
+                move |headers, query| crate::rest::list(store.clone(), headers, query)
+            }),
+        ),
+        (
+            "/api/v2/employees/{reference}",
+            get({
+                let store = state.store.clone();
+                move |headers, path| crate::rest::one(store.clone(), headers, path)
+            }),
+        ),
+        (
             "/api/photos/{user}",
             get({
                 let state = photo_state.clone();

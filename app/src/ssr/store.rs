@@ -13,6 +13,7 @@ use roster::{Directory, OrgRules, Profile, Snapshot, UserId};
 use crate::bulk::{BatchDetail, BatchRow};
 use crate::keys::ApiKeyRow;
 use crate::model::{Choice, TeamChoices, TeamPage, TeamQuery, UserForm, UserStatus, Viewer};
+use crate::provisioning::{Employee, EmployeeFilter};
 use crate::teams::{GroupRow, RoleChange, RolesTab, Scope};
 use crate::welcome::{LinkOwner, OwnProfile, StreamPage, WelcomeState};
 
@@ -244,6 +245,19 @@ pub trait Store: Send + Sync + 'static {
     /// The organisation's batches, newest first.
     async fn list_batches(&self, org_id: i64, page: i64) -> Result<Vec<BatchRow>, StoreError>;
     async fn batch_detail(&self, org_id: i64, batch_id: i64, page: i64) -> Result<Option<BatchDetail>, StoreError>;
+    /// One page of the provisioning API's list: users after id `after`, by id, at most `limit`.
+    async fn employees(
+        &self,
+        org_id: i64,
+        filter: &EmployeeFilter,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<Employee>, StoreError>;
+    /// A user by email address (any case) or employee ID; an email address wins over someone
+    /// else's equal employee ID.
+    async fn employee(&self, org_id: i64, reference: &str) -> Result<Option<Employee>, StoreError>;
+    /// Records a call of the provisioning API by an API key.
+    async fn audit_api_call(&self, org_id: i64, key_id: i64, call: &str, status: u16) -> Result<(), StoreError>;
     /// The organisation and key id of a live API key, by the SHA-256 of its token.
     async fn api_key(&self, token_hash: &str, now: i64) -> Result<Option<(i64, i64)>, StoreError>;
     /// Creates an API key by the SHA-256 of its secret, audited as `actor` (none from the command

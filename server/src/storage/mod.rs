@@ -4,6 +4,7 @@
 
 mod accounts;
 mod deactivation;
+mod employees;
 mod imports;
 mod organisation;
 pub mod outbox;
@@ -356,6 +357,21 @@ impl app::ssr::Store for SqlStore {
     }
     async fn api_key(&self, token_hash: &str, now: i64) -> Result<Option<(i64, i64)>, StoreError> {
         imports::api_key(&self.pool, token_hash, now).await
+    }
+    async fn employees(
+        &self,
+        org_id: i64,
+        filter: &app::provisioning::EmployeeFilter,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<app::provisioning::Employee>, StoreError> {
+        employees::employees(&self.pool, org_id, filter, after, limit).await
+    }
+    async fn employee(&self, org_id: i64, reference: &str) -> Result<Option<app::provisioning::Employee>, StoreError> {
+        employees::employee(&self.pool, org_id, reference).await
+    }
+    async fn audit_api_call(&self, org_id: i64, key_id: i64, call: &str, status: u16) -> Result<(), StoreError> {
+        employees::audit_api_call(&self.pool, org_id, key_id, call, status).await
     }
     async fn create_api_key(
         &self,

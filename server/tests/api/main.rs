@@ -10,6 +10,7 @@ mod bulk_update;
 mod cli;
 mod keys;
 mod permissions;
+mod rest;
 mod storage;
 mod team;
 mod teams;

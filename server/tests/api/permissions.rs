@@ -243,6 +243,9 @@ fn table(w: &World) -> Vec<Row> {
         call("/api/reactivate_user", form(&[("id", &leaver)]), "DDDON"),
         // HTTP routes. Imports take an organisation API key only; no session reaches them.
         call("/api/v1/imports", Body::None, "DDDDD"),
+        // The provisioning API takes an organisation API key only; no session reaches it.
+        page("/api/v2/employees", "/api/v2/employees", "DDDDD"),
+        page("/api/v2/employees/{reference}", "/api/v2/employees/ann@acme.test", "DDDDD"),
         page("/api/export/current-team", "/api/export/current-team", "DDOOO"),
         page("/api/photos/{user}", &format!("/api/photos/{member}"), "DOOON"),
         Row {

@@ -1,0 +1,189 @@
+//! The User Provisioning API over REST (`/api/v2/employees`): cursor paging, filters, reading one
+//! user, JSON errors for every bad request, one organisation per key, every call audited.
+
+use reqwest::StatusCode;
+use serde_json::Value;
+use sqlx::Row;
+
+use app::ssr::Store;
+
+use crate::helpers::{Backend, Org, TestApp, key_name};
+use crate::on_both_backends;
+
+/// An API key for `org`.
+async fn key(app: &TestApp, org: &Org, name: &str) -> String {
+    let (secret, hash) = app::ssr::auth::new_api_key();
+    app.store.create_api_key(org.id, None, &key_name(name), &hash).await.expect("a key");
+    secret
+}
+
+async fn get(app: &TestApp, key: &str, path: &str) -> (StatusCode, Value) {
+    let response = app.client().get(format!("{}{path}", app.address)).bearer_auth(key).send().await.unwrap();
+    let status = response.status();
+    let body = response.text().await.unwrap();
+    (status, serde_json::from_str(&body).unwrap_or_else(|_| panic!("JSON from {path}: {status} {body}")))
+}
+
+fn ids(page: &Value) -> Vec<i64> {
+    page["data"].as_array().unwrap().iter().map(|e| e["id"].as_i64().unwrap()).collect()
+}
+
+async fn paging_by_cursor_never_skips_or_repeats_anyone_while_the_roster_changes(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let org = app.org_with_admin("acme").await;
+    let token = key(&app, &org, "sync").await;
+    let mut expected = vec![org.admin_id];
+    for n in 0..24 {
+        expected.push(
+            app.insert_user(&org, "Agent", &format!("N{n:02}"), &format!("a{n}@acme.test"), false, Some(org.admin_id))
+                .await,
+        );
+    }
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    let mut pages = 0;
+    loop {
+        let path = match &cursor {
+            Some(c) => format!("/api/v2/employees?limit=10&cursor={c}"),
+            None => "/api/v2/employees?limit=10".to_owned(),
+        };
+        let (status, page) = get(&app, &token, &path).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        seen.extend(ids(&page));
+        pages += 1;
+        // Meanwhile someone is added and someone already listed leaves.
+        app.insert_user(
+            &org,
+            "Late",
+            &format!("L{pages}"),
+            &format!("late{pages}@acme.test"),
+            false,
+            Some(org.admin_id),
+        )
+        .await;
+        sqlx::query("UPDATE users SET status = 'deactivated' WHERE id = $1")
+            .bind(seen[0])
+            .execute(&app.store.pool)
+            .await
+            .unwrap();
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = Some(next.to_owned()),
+            None => break,
+        }
+        assert!(pages < 10, "paging ends");
+    }
+    let mut unique = seen.clone();
+    unique.dedup();
+    assert_eq!(unique, seen, "no one twice, in id order");
+    assert!(seen.windows(2).all(|w| w[0] < w[1]));
+    assert!(expected.iter().all(|id| seen.contains(id)), "everyone there from the start is listed");
+    let (_, everyone) = get(&app, &token, "/api/v2/employees?limit=500").await;
+    assert_eq!(everyone["next_cursor"], Value::Null);
+    assert_eq!(ids(&everyone).len(), 25 + pages);
+}
+
+async fn filters_narrow_the_list_and_one_user_is_read_by_email_or_employee_id(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let org = app.org_with_admin("acme").await;
+    let token = key(&app, &org, "sync").await;
+    let lead = app.insert_user(&org, "Lena", "Lead", "lena@acme.test", true, Some(org.admin_id)).await;
+    let ada = app.insert_user(&org, "Ada", "Lovelace", "ada@acme.test", false, Some(lead)).await;
+    app.insert_user(&org, "Bob", "Builder", "bob@acme.test", false, Some(org.admin_id)).await;
+    sqlx::query(
+        "UPDATE users SET employee_id = '000123', employment_status = 'Part Time', status = 'invited', search_text = search_text || ' 000123' WHERE id = $1",
+    )
+    .bind(ada)
+    .execute(&app.store.pool)
+    .await
+    .unwrap();
+    let group: i64 = sqlx::query_scalar("INSERT INTO groups (org_id, name) VALUES ($1, 'Nights') RETURNING id")
+        .bind(org.id)
+        .fetch_one(&app.store.pool)
+        .await
+        .unwrap();
+    sqlx::query("INSERT INTO user_groups (org_id, user_id, group_id) VALUES ($1, $2, $3)")
+        .bind(org.id)
+        .bind(ada)
+        .bind(group)
+        .execute(&app.store.pool)
+        .await
+        .unwrap();
+
+    for query in [
+        "team_leader=LENA@acme.test",
+        "status=invited",
+        "employment_status=part%20time",
+        "group=Nights",
+        "role=team%20member&q=lovelace",
+        "q=000123",
+    ] {
+        let (status, page) = get(&app, &token, &format!("/api/v2/employees?{query}")).await;
+        assert_eq!((status, ids(&page)), (StatusCode::OK, vec![ada]), "{query}");
+    }
+    let (_, none) = get(&app, &token, "/api/v2/employees?group=nights").await;
+    assert!(ids(&none).is_empty(), "group names match exactly");
+
+    let (status, by_email) = get(&app, &token, "/api/v2/employees/ADA@acme.test").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(by_email["team_leader"], "lena@acme.test");
+    assert_eq!(by_email["employee_id"], "000123", "leading zeros kept");
+    assert_eq!(by_email["groups"], serde_json::json!(["Nights"]));
+    assert_eq!(by_email["role"], "Team Member");
+    assert_eq!(by_email["status"], "invited");
+    let (_, by_id) = get(&app, &token, "/api/v2/employees/000123").await;
+    assert_eq!(by_id, by_email);
+    let (status, missing) = get(&app, &token, "/api/v2/employees/nobody@acme.test").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(missing["error"]["code"], "not_found");
+}
+
+async fn bad_requests_get_json_errors_naming_the_parameter_and_keys_see_only_their_organisation(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let acme = app.org_with_admin("acme").await;
+    let globex = app.org_with_admin("globex").await;
+    let acme_key = key(&app, &acme, "acme sync").await;
+    let globex_key = key(&app, &globex, "globex sync").await;
+    for (query, field) in [
+        ("limit=0", "limit"),
+        ("limit=501", "limit"),
+        ("limit=%FF", "limit"),
+        ("cursor=zz-top", "cursor"),
+        ("status=retired", "status"),
+        ("employment_status=Seasonal", "employment_status"),
+        ("colour=blue", "colour"),
+    ] {
+        let (status, body) = get(&app, &acme_key, &format!("/api/v2/employees?{query}")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{query}: {body}");
+        assert_eq!(
+            (body["error"]["status"].as_u64(), body["error"]["field"].as_str()),
+            (Some(400), Some(field)),
+            "{query}"
+        );
+        assert!(!body["error"]["message"].as_str().unwrap().is_empty());
+    }
+    for token in ["", "roster_not-a-key"] {
+        let (status, body) = get(&app, token, "/api/v2/employees").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    }
+    let (_, theirs) = get(&app, &globex_key, "/api/v2/employees").await;
+    assert_eq!(ids(&theirs), [globex.admin_id], "globex's key lists only globex");
+    let (status, _) = get(&app, &globex_key, "/api/v2/employees/admin@acme.test").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    let calls = sqlx::query("SELECT org_id, detail FROM audit_events WHERE action = 'api.call' ORDER BY id")
+        .fetch_all(&app.store.pool)
+        .await
+        .unwrap();
+    assert_eq!(calls.len(), 7 + 2, "every call a key made is audited, none without a key");
+    let last: Value = serde_json::from_str(&calls[8].get::<String, _>(1)).unwrap();
+    assert_eq!(calls[8].get::<i64, _>(0), globex.id);
+    assert_eq!(last["call"], "GET /api/v2/employees/admin@acme.test");
+    assert_eq!(last["status"], 404);
+    assert!(last["api_key"].is_i64());
+}
+
+on_both_backends!(
+    paging_by_cursor_never_skips_or_repeats_anyone_while_the_roster_changes,
+    filters_narrow_the_list_and_one_user_is_read_by_email_or_employee_id,
+    bad_requests_get_json_errors_naming_the_parameter_and_keys_see_only_their_organisation,
+);
