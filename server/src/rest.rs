@@ -7,6 +7,10 @@
 //!   the previous page's `next_cursor`; filters `status`, `employment_status`, `team_leader`
 //!   (email address or employee ID), `group` (exact name), `role`, `q` (name, email, employee ID).
 //! * `GET /api/v2/employees/{reference}`: one user by email address or employee ID.
+//! * `POST /api/v2/employees`: creates a user from a JSON object of the profile's fields (the
+//!   spreadsheet's columns by their keys, `groups` as a list, the channels and Can Manage Teams as
+//!   booleans), checked by the same rules with the same messages; 201 with the user, 422 with every
+//!   problem by field.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -14,14 +18,17 @@ use std::sync::Arc;
 use app::AppError;
 use app::model::UserStatus;
 use app::provisioning::{DEFAULT_PAGE, EmployeeFilter, EmployeePage, MAX_PAGE, cursor_after, read_cursor};
+use app::ssr::AppState;
 use app::ssr::Store;
 use axum::Json;
-use axum::extract::rejection::{PathRejection, QueryRejection};
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{Path, Query};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use roster::fields::EmploymentStatus;
+use roster::{Column, ProfileInput};
 use serde::Serialize;
+use serde_json::Value;
 
 use crate::imports_api::authorise;
 
@@ -34,6 +41,17 @@ pub struct ApiError {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
     pub message: String,
+    /// Every rule a body broke, by field.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<FieldProblem>,
+}
+
+/// One broken rule of a body: the field, the rule's stable code, what to do.
+#[derive(Debug, Serialize)]
+pub struct FieldProblem {
+    pub field: String,
+    pub code: &'static str,
+    pub message: String,
 }
 
 fn as_u16<S: serde::Serializer>(status: &StatusCode, serializer: S) -> Result<S::Ok, S::Error> {
@@ -42,7 +60,17 @@ fn as_u16<S: serde::Serializer>(status: &StatusCode, serializer: S) -> Result<S:
 
 impl ApiError {
     fn parameter(field: &str, message: String) -> ApiError {
-        ApiError { status: StatusCode::BAD_REQUEST, code: "invalid_parameter", field: Some(field.to_owned()), message }
+        ApiError {
+            status: StatusCode::BAD_REQUEST,
+            code: "invalid_parameter",
+            field: Some(field.to_owned()),
+            message,
+            problems: Vec::new(),
+        }
+    }
+
+    fn body(field: &str, message: String) -> ApiError {
+        ApiError { code: "invalid_body", ..ApiError::parameter(field, message) }
     }
 
     fn from_app(error: AppError) -> ApiError {
@@ -50,10 +78,30 @@ impl ApiError {
             AppError::ApiKeyRequired => "api_key_required",
             AppError::BadApiKey => "bad_api_key",
             AppError::NotFound => "not_found",
+            AppError::Conflict(_) => "conflict",
+            AppError::Invalid(_) => "invalid",
             AppError::Internal(_) => "internal",
             _ => "refused",
         };
-        ApiError { status: error.status(), code, field: None, message: error.to_string() }
+        let problems = match &error {
+            AppError::Invalid(problems) => problems
+                .iter()
+                .map(|p| FieldProblem {
+                    field: p.column.key().to_owned(),
+                    code: p.code.as_str(),
+                    message: p.message.clone(),
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        let message = match &error {
+            AppError::Invalid(problems) if problems.len() == 1 => {
+                "The user breaks 1 rule; nothing was saved.".to_owned()
+            }
+            AppError::Invalid(problems) => format!("The user breaks {} rules; nothing was saved.", problems.len()),
+            other => other.to_string(),
+        };
+        ApiError { status: error.status(), code, field: None, message, problems }
     }
 }
 
@@ -180,8 +228,107 @@ pub async fn one(store: Arc<dyn Store>, headers: HeaderMap, path: Result<Path<St
                 code: "not_found",
                 field: None,
                 message: format!("No user has the email address or employee ID \"{reference}\"."),
+                problems: Vec::new(),
             }),
         }
+    })
+    .await
+}
+
+/// The fields a body may carry: the spreadsheet's columns by their keys, `groups` for Group
+/// Assignments.
+fn body_column(field: &str) -> Option<Column> {
+    Column::ALL.into_iter().find(|c| *c != Column::GroupAssignments && c.key() == field)
+}
+
+const FLAGS: [Column; 4] = [Column::CanManageTeams, Column::PhoneChannel, Column::ChatChannel, Column::EmailChannel];
+
+/// Reads a create body into the cells the rules read; a field that is unknown or of the wrong JSON
+/// type is refused by name (the rules then judge the values).
+pub fn employee_input(body: &Value) -> Result<ProfileInput, ApiError> {
+    let Some(fields) = body.as_object() else {
+        return Err(ApiError::body("body", "Send the user as a JSON object of their fields.".into()));
+    };
+    let mut input = ProfileInput::new();
+    for (field, value) in fields {
+        if field == "groups" {
+            let names = match value {
+                Value::Null => Vec::new(),
+                Value::Array(items) => items
+                    .iter()
+                    .map(|item| item.as_str().map(str::to_owned))
+                    .collect::<Option<Vec<_>>>()
+                    .ok_or_else(|| ApiError::body("groups", "groups must be a list of group names.".into()))?,
+                _ => return Err(ApiError::body("groups", "groups must be a list of group names.".into())),
+            };
+            if names.iter().any(|n| n.contains(['{', '}'])) {
+                return Err(ApiError::body("groups", "A group name cannot contain braces; no group has one.".into()));
+            }
+            let cell: Vec<String> = names.iter().map(|n| format!("{{{n}}}")).collect();
+            input.set(Column::GroupAssignments, cell.join(","));
+            continue;
+        }
+        let Some(column) = body_column(field) else {
+            let known: Vec<&str> =
+                Column::ALL.iter().map(|c| if *c == Column::GroupAssignments { "groups" } else { c.key() }).collect();
+            return Err(ApiError::body(
+                field,
+                format!("There is no field \"{field}\"; a user has {}.", known.join(", ")),
+            ));
+        };
+        let cell = match (value, FLAGS.contains(&column)) {
+            (Value::Null, _) => String::new(),
+            (Value::Bool(flag), true) => if *flag { "y" } else { "n" }.to_owned(),
+            (Value::String(text), _) => text.clone(),
+            (_, true) => return Err(ApiError::body(field, format!("{field} must be true or false."))),
+            (_, false) => {
+                return Err(ApiError::body(
+                    field,
+                    format!("{field} must be a string (an employee ID keeps its leading zeros as text)."),
+                ));
+            }
+        };
+        input.set(column, cell);
+    }
+    Ok(input)
+}
+
+fn store_error(error: app::ssr::StoreError) -> AppError {
+    match error {
+        app::ssr::StoreError::NotFound => AppError::NotFound,
+        app::ssr::StoreError::Taken(what) => {
+            AppError::Conflict(format!("That {what} is already taken; choose another."))
+        }
+        other => app::error::internal(other),
+    }
+}
+
+pub async fn create(state: AppState, headers: HeaderMap, body: Result<Json<Value>, JsonRejection>) -> Response {
+    let store = state.store.clone();
+    audited(&state.store, &headers, "POST /api/v2/employees".into(), |org_id| async move {
+        let Json(body) = body
+            .map_err(|rejection| ApiError::body("body", format!("The body is not JSON this API reads: {rejection}")))?;
+        let input = employee_input(&body)?;
+        let id = app::ssr::users::create_user(store.as_ref(), org_id, None, &input, store_error)
+            .await
+            .map_err(ApiError::from_app)?;
+        state.mail_wake.notify_one();
+        let reference = [Column::EmailAddress, Column::EmployeeId]
+            .into_iter()
+            .map(|c| input.get(c).trim().to_owned())
+            .find(|r| !r.is_empty())
+            .unwrap_or_default();
+        let employee = store.employee(org_id, &reference).await.map_err(internal)?.filter(|e| e.id == id);
+        let employee = employee.ok_or_else(|| internal(app::ssr::StoreError::NotFound))?;
+        let location = format!(
+            "/api/v2/employees/{}",
+            employee.email.clone().or(employee.employee_id.clone()).unwrap_or_default()
+        );
+        let mut response = (StatusCode::CREATED, Json(employee)).into_response();
+        if let Ok(value) = axum::http::HeaderValue::from_str(&location) {
+            response.headers_mut().insert(axum::http::header::LOCATION, value);
+        }
+        Ok(response)
     })
     .await
 }

@@ -97,6 +97,10 @@ fn http_routes(state: &AppState) -> Vec<(&'static str, MethodRouter<LeptosOption
             get({
                 let store = state.store.clone();
                 move |headers, query| crate::rest::list(store.clone(), headers, query)
+            })
+            .post({
+                let state = state.clone();
+                move |headers, body| crate::rest::create(state.clone(), headers, body)
             }),
         ),
         (

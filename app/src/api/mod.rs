@@ -111,10 +111,7 @@ mod guard {
         }
     }
 
-    /// Hashes a password off the async runtime (Argon2id is deliberately slow).
-    pub async fn hash_password(password: String) -> Result<String, AppError> {
-        tokio::task::spawn_blocking(move || auth::hash_password(&password)).await.map_err(internal)?.map_err(internal)
-    }
+    pub use crate::ssr::users::hash_password;
 }
 
 /// True while no organisation exists and the one-time set-up page is open.
@@ -235,43 +232,36 @@ pub async fn load_user(id: i64) -> Result<(UserForm, UserStatus), AppError> {
 /// Creates or updates one user with the rules of the spreadsheet. Returns the user's id.
 #[server(prefix = "/api", endpoint = "save_user")]
 pub async fn save_user(form: UserForm) -> Result<i64, AppError> {
-    use crate::ssr::NewUser;
     use roster::{Directory, Profile};
     let viewer = guard::admin().await?;
     let store = guard::state()?.store;
+    let Some(id) = form.id else {
+        let id = crate::ssr::users::create_user(
+            store.as_ref(),
+            viewer.org_id,
+            Some(viewer.user_id),
+            &form.to_input(),
+            guard::store_error,
+        )
+        .await?;
+        guard::wake_mail();
+        return Ok(id);
+    };
     let org = store.org_rules(viewer.org_id).await.map_err(guard::store_error)?;
     let mut profile = Profile::parse(&form.to_input(), &org).map_err(AppError::Invalid)?;
     let directory: Directory =
-        store.directory_for(viewer.org_id, &profile, form.id).await.map_err(guard::store_error)?;
-    let editing = match form.id {
-        Some(id) => Some(directory.get(roster::UserId(id)).cloned().ok_or(AppError::NotFound)?),
-        None => None,
-    };
-    let leader = profile.check_against(&directory, editing.as_ref()).map_err(AppError::Invalid)?;
-    match form.id {
-        Some(id) => {
-            let version = form.version.ok_or_else(|| {
-                AppError::BadRequest("The form is missing the user's version; reload the page.".into())
-            })?;
-            profile.temporary_password = None;
-            store
-                .update_user(viewer.org_id, viewer.user_id, id, version, &profile, leader)
-                .await
-                .map_err(guard::store_error)?;
-            Ok(id)
-        }
-        None => {
-            let password_hash = match profile.temporary_password.take() {
-                Some(password) => Some(guard::hash_password(password.expose().to_owned()).await?),
-                None => None,
-            };
-            let must_change_password = password_hash.is_some();
-            let user = NewUser { profile, leader, password_hash, status: UserStatus::Created, must_change_password };
-            let id = store.create_user(viewer.org_id, viewer.user_id, &user).await.map_err(guard::store_error)?;
-            guard::wake_mail();
-            Ok(id)
-        }
-    }
+        store.directory_for(viewer.org_id, &profile, Some(id)).await.map_err(guard::store_error)?;
+    let editing = directory.get(roster::UserId(id)).cloned().ok_or(AppError::NotFound)?;
+    let leader = profile.check_against(&directory, Some(&editing)).map_err(AppError::Invalid)?;
+    let version = form
+        .version
+        .ok_or_else(|| AppError::BadRequest("The form is missing the user's version; reload the page.".into()))?;
+    profile.temporary_password = None;
+    store
+        .update_user(viewer.org_id, viewer.user_id, id, version, &profile, leader)
+        .await
+        .map_err(guard::store_error)?;
+    Ok(id)
 }
 
 /// What the browser needs to check a bulk file exactly as the server will: the organisation's

@@ -7,6 +7,7 @@ pub mod security;
 pub mod setup;
 pub mod state;
 pub mod store;
+pub mod users;
 
 pub use state::{AppState, Config};
 pub use store::{

@@ -217,7 +217,8 @@ pub trait Store: Send + Sync + 'static {
     async fn reactivate_user(&self, org_id: i64, actor: i64, user_id: i64) -> Result<Result<(), String>, StoreError>;
     /// The user as the edit form shows them, with their version.
     async fn user_form(&self, org_id: i64, user_id: i64) -> Result<Option<(UserForm, UserStatus)>, StoreError>;
-    async fn create_user(&self, org_id: i64, actor: i64, user: &NewUser) -> Result<i64, StoreError>;
+    /// Creates a user and schedules their welcome email; `actor` is the admin (none for an API key).
+    async fn create_user(&self, org_id: i64, actor: Option<i64>, user: &NewUser) -> Result<i64, StoreError>;
     /// Updates a user if they are still at `version`; `Stale` otherwise.
     async fn update_user(
         &self,

@@ -298,10 +298,10 @@ impl app::ssr::Store for SqlStore {
         let mut conn = self.pool.acquire().await.map_err(internal)?;
         users::user_form(&mut conn, org_id, user_id).await
     }
-    async fn create_user(&self, org_id: i64, actor: i64, user: &app::ssr::NewUser) -> Result<i64, StoreError> {
+    async fn create_user(&self, org_id: i64, actor: Option<i64>, user: &app::ssr::NewUser) -> Result<i64, StoreError> {
         let now = now();
         let mut tx = begin_write(&self.pool).await?;
-        let id = users::insert_user(&mut tx, org_id, Some(actor), user, now).await?;
+        let id = users::insert_user(&mut tx, org_id, actor, user, now).await?;
         welcome::schedule(&mut tx, org_id, id, now).await?;
         tx.commit().await.map_err(internal)?;
         Ok(id)

@@ -270,7 +270,7 @@ impl TestApp {
             status: UserStatus::Active,
             must_change_password: false,
         };
-        self.store.create_user(org.id, org.admin_id, &user).await.expect("insert a user")
+        self.store.create_user(org.id, Some(org.admin_id), &user).await.expect("insert a user")
     }
 }
 

@@ -245,6 +245,7 @@ fn table(w: &World) -> Vec<Row> {
         call("/api/v1/imports", Body::None, "DDDDD"),
         // The provisioning API takes an organisation API key only; no session reaches it.
         page("/api/v2/employees", "/api/v2/employees", "DDDDD"),
+        call("/api/v2/employees", Body::Json(json!({"first_name": "Matrix"})), "DDDDD"),
         page("/api/v2/employees/{reference}", "/api/v2/employees/ann@acme.test", "DDDDD"),
         page("/api/export/current-team", "/api/export/current-team", "DDOOO"),
         page("/api/photos/{user}", &format!("/api/photos/{member}"), "DOOON"),

@@ -2,7 +2,7 @@
 //! user, JSON errors for every bad request, one organisation per key, every call audited.
 
 use reqwest::StatusCode;
-use serde_json::Value;
+use serde_json::{Value, json};
 use sqlx::Row;
 
 use app::ssr::Store;
@@ -182,7 +182,104 @@ async fn bad_requests_get_json_errors_naming_the_parameter_and_keys_see_only_the
     assert!(last["api_key"].is_i64());
 }
 
+async fn post(app: &TestApp, key: &str, body: &Value) -> (StatusCode, Value) {
+    let response = app
+        .client()
+        .post(format!("{}/api/v2/employees", app.address))
+        .bearer_auth(key)
+        .json(body)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+async fn a_script_creates_a_user_with_the_spreadsheets_rules_and_messages(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let org = app.org_with_admin("acme").await;
+    let token = key(&app, &org, "sync").await;
+    sqlx::query("INSERT INTO groups (org_id, name) VALUES ($1, 'Nights, EU')")
+        .bind(org.id)
+        .execute(&app.store.pool)
+        .await
+        .unwrap();
+    let ada = json!({
+        "first_name": "Ada", "last_name": "Lovelace", "email": "Ada@Acme.test", "employee_id": "000123",
+        "can_manage_teams": false, "phone_channel": true, "chat_channel": false, "email_channel": true,
+        "team_leader": "ADMIN@acme.test", "employment_status": "Full Time", "start_date": "2026-03-31",
+        "groups": ["Nights, EU"], "home_town": null
+    });
+    let (status, created) = post(&app, &token, &ada).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    assert_eq!(created["email"], "Ada@Acme.test");
+    assert_eq!(created["employee_id"], "000123");
+    assert_eq!(created["team_leader"], "admin@acme.test");
+    assert_eq!(created["groups"], json!(["Nights, EU"]));
+    assert_eq!(created["role"], "Team Member", "derived from the hierarchy");
+    assert!(created["status"] == "created" || created["status"] == "invited", "welcome email due or sent: {created}");
+    let (_, mut again) = get(&app, &token, "/api/v2/employees/000123").await;
+    // The mail worker may have sent her welcome email meanwhile.
+    assert!(again["status"] == "created" || again["status"] == "invited", "{again}");
+    again["status"] = created["status"].clone();
+    assert_eq!(again, created);
+
+    // The spreadsheet's rules and messages, every problem by field; nothing saved.
+    let bad = json!({"first_name": "Bob", "last_name": "", "email": "ada@acme.test", "phone_channel": true,
+        "chat_channel": true, "email_channel": true, "can_manage_teams": false, "team_leader": "nobody@acme.test"});
+    let (status, body) = post(&app, &token, &bad).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let fields: Vec<(&str, &str)> = body["error"]["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["field"].as_str().unwrap(), p["code"].as_str().unwrap()))
+        .collect();
+    assert!(fields.contains(&("last_name", "required")), "{body}");
+    let (status, body) = post(
+        &app,
+        &token,
+        &json!({"first_name": "Bob", "last_name": "B", "email": "ADA@acme.test",
+        "phone_channel": true, "chat_channel": true, "email_channel": true, "can_manage_teams": true}),
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"]["problems"][0]["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("duplicate_email"))
+    );
+
+    // The body's shape is refused by field before the rules run.
+    for (body, field) in [
+        (json!({"first_name": "Bob", "nickname": "B"}), "nickname"),
+        (json!({"employee_id": 123}), "employee_id"),
+        (json!({"phone_channel": "maybe", "can_manage_teams": 1}), "can_manage_teams"),
+        (json!({"groups": "Nights"}), "groups"),
+        (json!(["not", "an", "object"]), "body"),
+    ] {
+        let (status, answer) = post(&app, &token, &body).await;
+        assert_eq!((status, answer["error"]["field"].as_str()), (StatusCode::BAD_REQUEST, Some(field)), "{body}");
+    }
+    let not_json = app
+        .client()
+        .post(format!("{}/api/v2/employees", app.address))
+        .bearer_auth(&token)
+        .body("first_name=Bob")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(not_json.status(), StatusCode::BAD_REQUEST);
+    let (_, everyone) = get(&app, &token, "/api/v2/employees").await;
+    assert_eq!(ids(&everyone).len(), 2, "only Ada was created");
+    let audited: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'api.call' AND detail LIKE '%POST%'")
+            .fetch_one(&app.store.pool)
+            .await
+            .unwrap();
+    assert_eq!(audited, 9, "every call, accepted or refused");
+}
+
 on_both_backends!(
+    a_script_creates_a_user_with_the_spreadsheets_rules_and_messages,
     paging_by_cursor_never_skips_or_repeats_anyone_while_the_roster_changes,
     filters_narrow_the_list_and_one_user_is_read_by_email_or_employee_id,
     bad_requests_get_json_errors_naming_the_parameter_and_keys_see_only_their_organisation,
