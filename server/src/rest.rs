@@ -293,23 +293,13 @@ pub fn employee_input(body: &Value) -> Result<ProfileInput, ApiError> {
     Ok(input)
 }
 
-fn store_error(error: app::ssr::StoreError) -> AppError {
-    match error {
-        app::ssr::StoreError::NotFound => AppError::NotFound,
-        app::ssr::StoreError::Taken(what) => {
-            AppError::Conflict(format!("That {what} is already taken; choose another."))
-        }
-        other => app::error::internal(other),
-    }
-}
-
 pub async fn create(state: AppState, headers: HeaderMap, body: Result<Json<Value>, JsonRejection>) -> Response {
     let store = state.store.clone();
     audited(&state.store, &headers, "POST /api/v2/employees".into(), |org_id| async move {
         let Json(body) = body
             .map_err(|rejection| ApiError::body("body", format!("The body is not JSON this API reads: {rejection}")))?;
         let input = employee_input(&body)?;
-        let id = app::ssr::users::create_user(store.as_ref(), org_id, None, &input, store_error)
+        let id = app::ssr::users::create_user(store.as_ref(), org_id, None, &input, app::ssr::store_error)
             .await
             .map_err(ApiError::from_app)?;
         state.mail_wake.notify_one();

@@ -22,29 +22,14 @@ mod guard {
     use leptos_axum::ResponseOptions;
 
     use crate::AppError;
-    use crate::error::internal;
     use crate::model::{Permission, Viewer};
-    use crate::ssr::{AppState, StoreError, auth};
+    use crate::ssr::{AppState, auth};
 
     pub fn state() -> Result<AppState, AppError> {
         AppState::current()
     }
 
-    /// Maps a storage failure: internal ones are logged and made opaque.
-    pub fn store_error(error: StoreError) -> AppError {
-        match error {
-            StoreError::NotFound => AppError::NotFound,
-            StoreError::Stale => AppError::Conflict(
-                "Someone else changed this user while you were editing; reload the page to see their changes, then make yours again.".into(),
-            ),
-            StoreError::Taken(what) => AppError::Conflict(format!("That {what} is already taken; choose another.")),
-            StoreError::InUse { name, holders } => AppError::Conflict(roster::organisation::role_in_use(&name, holders)),
-            StoreError::BuiltIn => AppError::Conflict(
-                "Admin, Team Leader and Team Member are built in: they cannot be renamed, deactivated or deleted.".into(),
-            ),
-            StoreError::Internal(error) => internal(error),
-        }
-    }
+    pub use crate::ssr::store_error;
 
     fn session_token() -> Option<String> {
         let parts = use_context::<Parts>()?;

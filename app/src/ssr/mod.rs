@@ -12,4 +12,5 @@ pub mod users;
 pub use state::{AppState, Config};
 pub use store::{
     Committed, CreateBatch, FileBatch, Importer, NewUser, PersonalWords, PriorBatch, SignInRecord, Store, StoreError,
+    store_error,
 };

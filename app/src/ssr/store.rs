@@ -40,6 +40,24 @@ pub enum StoreError {
     Internal(#[from] Box<dyn std::error::Error + Send + Sync>),
 }
 
+/// Maps a storage failure to the wire error, for a server function or the provisioning API:
+/// internal ones are logged and made opaque.
+pub fn store_error(error: StoreError) -> crate::AppError {
+    use crate::AppError;
+    match error {
+        StoreError::NotFound => AppError::NotFound,
+        StoreError::Stale => AppError::Conflict(
+            "Someone else changed this user while you were editing; reload the page to see their changes, then make yours again.".into(),
+        ),
+        StoreError::Taken(what) => AppError::Conflict(format!("That {what} is already taken; choose another.")),
+        StoreError::InUse { name, holders } => AppError::Conflict(roster::organisation::role_in_use(&name, holders)),
+        StoreError::BuiltIn => AppError::Conflict(
+            "Admin, Team Leader and Team Member are built in: they cannot be renamed, deactivated or deleted.".into(),
+        ),
+        StoreError::Internal(error) => crate::error::internal(error),
+    }
+}
+
 /// The stored credentials of a person signing in.
 #[derive(Clone, Debug)]
 pub struct SignInRecord {
