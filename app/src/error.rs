@@ -50,6 +50,9 @@ pub enum AppError {
     /// Someone else changed the record since it was loaded.
     #[error("{0}")]
     Conflict(String),
+    /// The record is no longer at the version an API caller named (`If-Match`).
+    #[error("{0}")]
+    VersionChanged(String),
     /// Something failed on the server; details are in the server log under this reference.
     #[error(
         "Something went wrong on our side (reference {0}). Please try again; if it keeps happening, contact support with the reference."
@@ -101,6 +104,7 @@ impl AppError {
             AppError::Invalid(_) | AppError::Form(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::VersionChanged(_) => StatusCode::PRECONDITION_FAILED,
             AppError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Internal(_) | AppError::Transport(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

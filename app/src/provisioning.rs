@@ -28,11 +28,15 @@ pub struct Employee {
     pub email_channel: bool,
     /// The team leader's email address, or their employee ID when they have none.
     pub team_leader: Option<String>,
+    /// The team leader's id.
+    pub team_leader_id: Option<i64>,
     pub employment_status: Option<String>,
     pub start_date: Option<String>,
     pub groups: Vec<String>,
     pub status: UserStatus,
-    /// Incremented on every change.
+    /// The identity provider's own id for the user (SCIM `externalId`), when one provisioned them.
+    pub external_id: Option<String>,
+    /// Incremented on every change; the ETag is this number in quotes.
     pub version: i64,
     pub updated_at: i64,
 }
@@ -58,6 +62,22 @@ pub struct EmployeePage {
     pub data: Vec<Employee>,
     /// Pass as `cursor` for the next page; absent on the last one.
     pub next_cursor: Option<String>,
+}
+
+/// A group as SCIM sees it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScimGroup {
+    pub id: i64,
+    pub name: String,
+    /// The identity provider's own id for the group.
+    pub external_id: Option<String>,
+}
+
+/// A member of a group: their id and name.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupMember {
+    pub id: i64,
+    pub name: String,
 }
 
 /// The cursor after `id`: opaque to callers, the last id seen in base 36.

@@ -31,6 +31,7 @@ async fn run(label: &str, url: &str) -> anyhow::Result<()> {
         site_root: "target/site".into(),
         secure_cookies: false,
         body_limit: 256 * 1024 * 1024,
+        api_calls_per_minute: 10_000,
         mail: server::mail::MailConfig::files(&data_dir, "http://127.0.0.1".into()),
     };
     let app = Application::build(config).await?;

@@ -13,48 +13,9 @@ use app::teams::Scope;
 use server::storage::SqlStore;
 
 mod support;
-use sqlx::Executor;
 
 const USERS: usize = 100_000;
 const RUNS: usize = 15;
-
-async fn seed(store: &SqlStore) -> anyhow::Result<i64> {
-    let org_id = store.create_org("bench", "Bench").await?;
-    let mut tx = store.pool.begin().await?;
-    // 1,000 leaders, then 99,000 agents spread over them; three statuses; a few groups.
-    sqlx::query("INSERT INTO groups (org_id, name) VALUES ($1, 'Tier 1'), ($1, 'Tier 2')")
-        .bind(org_id)
-        .execute(&mut *tx)
-        .await?;
-    let leaders = 1_000;
-    let mut next_id: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM users").fetch_one(&mut *tx).await?;
-    let first_id = next_id + 1;
-    for chunk in (0..USERS).collect::<Vec<_>>().chunks(500) {
-        let mut sql = String::from(
-            "INSERT INTO users (id, org_id, role_id, email, email_key, employee_id, first_name, last_name, can_manage_teams,
-             phone_channel, chat_channel, email_channel, leader_id, status, search_text, created_at, updated_at) VALUES ",
-        );
-        let rows: Vec<String> = chunk
-            .iter()
-            .map(|&i| {
-                next_id += 1;
-                let leader = if i < leaders { "NULL".to_owned() } else { (first_id + (i % leaders) as i64).to_string() };
-                let role = if i < leaders { "(SELECT id FROM roles WHERE org_id = $1 AND name = 'Team Leader')" } else { "(SELECT id FROM roles WHERE org_id = $1 AND name = 'Team Member')" };
-                let status = ["active", "created", "deactivated"][i % 3];
-                let manage = if i < leaders { "TRUE" } else { "FALSE" };
-                format!(
-                    "({next_id}, $1, {role}, 'user{i}@example.com', 'user{i}@example.com', '{i:06}', 'First{}', 'Last{:05}', {manage}, TRUE, FALSE, TRUE, {leader}, '{status}', 'first{} last{:05} user{i}@example.com {i:06}', 0, 0)",
-                    i % 997, i, i % 997, i
-                )
-            })
-            .collect();
-        sql.push_str(&rows.join(", "));
-        sqlx::query(&sql).bind(org_id).execute(&mut *tx).await?;
-    }
-    tx.commit().await?;
-    store.pool.execute("ANALYZE").await?;
-    Ok(org_id)
-}
 
 async fn median(store: &SqlStore, org_id: i64, scope: Scope, query: &TeamQuery) -> anyhow::Result<(Duration, u64)> {
     let mut times = Vec::with_capacity(RUNS);
@@ -84,7 +45,7 @@ async fn tree_top(store: &SqlStore, org_id: i64) -> anyhow::Result<(Duration, u6
 async fn run(label: &str, url: &str) -> anyhow::Result<()> {
     let store = SqlStore::connect(url).await?;
     let started = Instant::now();
-    let org_id = seed(&store).await?;
+    let org_id = support::seed_roster(&store, USERS).await?;
     println!("\n{label}: seeded {USERS} users in {:.1} s", started.elapsed().as_secs_f64());
     let leader =
         sqlx::query_scalar::<_, i64>("SELECT MIN(id) FROM users WHERE org_id = $1 AND can_manage_teams = TRUE")

@@ -29,7 +29,14 @@ pub async fn refuse_too_large(limit: usize, request: Request<Body>, next: Next) 
         return too_large(limit);
     }
     let response = next.run(request).await;
-    if response.status() == StatusCode::PAYLOAD_TOO_LARGE { too_large(limit) } else { response }
+    // A route with a smaller limit of its own answers in its own words (JSON); axum's plain-text
+    // refusal is replaced by this one.
+    let told = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json") || v.starts_with("application/scim+json"));
+    if response.status() == StatusCode::PAYLOAD_TOO_LARGE && !told { too_large(limit) } else { response }
 }
 
 fn too_large(limit: usize) -> Response {

@@ -19,12 +19,15 @@ pub struct Config {
     pub secure_cookies: bool,
     /// Largest request body accepted, in bytes.
     pub body_limit: usize,
+    /// Calls each API key may make per minute (REST and SCIM together).
+    pub api_calls_per_minute: u32,
     pub mail: MailConfig,
 }
 
 impl Config {
     /// Reads `ROSTER_DATA_DIR`, `DATABASE_URL`, `ROSTER_ADDR` (or `LEPTOS_SITE_ADDR`),
-    /// `LEPTOS_SITE_ROOT`, `ROSTER_SECURE_COOKIES`, `ROSTER_BODY_LIMIT_MB`, and for email
+    /// `LEPTOS_SITE_ROOT`, `ROSTER_SECURE_COOKIES`, `ROSTER_BODY_LIMIT_MB`, `ROSTER_API_CALLS_PER_MINUTE`,
+    /// and for email
     /// `ROSTER_SMTP_URL`, `ROSTER_MAIL_FROM`, `ROSTER_PUBLIC_URL`, `ROSTER_LINK_DAYS`,
     /// `ROSTER_MAIL_RETRY_SECONDS` and `ROSTER_MAIL_CONCURRENCY`.
     pub fn from_env() -> anyhow::Result<Config> {
@@ -71,6 +74,7 @@ impl Config {
             site_root: var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
             secure_cookies,
             body_limit: body_limit_mb * 1024 * 1024,
+            api_calls_per_minute: u32::try_from(number("ROSTER_API_CALLS_PER_MINUTE", 600)?).unwrap_or(u32::MAX),
             mail,
         })
     }

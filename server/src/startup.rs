@@ -17,7 +17,10 @@ use tokio::net::TcpListener;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::Config;
+use crate::api_call::Api;
 use crate::mail::{Outbox, Transport};
+use crate::rate_limit::RateLimiter;
+use crate::scim;
 use crate::storage::SqlStore;
 
 /// A bound, ready-to-serve application.
@@ -55,7 +58,8 @@ impl Application {
             config: app::ssr::Config { secure_cookies: config.secure_cookies, ..app::ssr::Config::default() },
             mail_wake,
         };
-        let (router, http_routes, page_routes) = router(options, state, config.body_limit);
+        let api = Api { state: state.clone(), limiter: Arc::new(RateLimiter::new(config.api_calls_per_minute)) };
+        let (router, http_routes, page_routes) = router(options, state, api, config.body_limit);
         Ok(Application { listener, router, store, outbox, http_routes, page_routes })
     }
 
@@ -72,8 +76,16 @@ impl Application {
     }
 }
 
+/// A handler of the provisioning APIs, given their shared state first and the rest extracted.
+macro_rules! with_api {
+    ($api:ident, $handler:path, $($extracted:ident),+) => {{
+        let api = $api.clone();
+        move |$($extracted),+| $handler(api.clone(), $($extracted),+)
+    }};
+}
+
 /// The routes that are neither pages nor server functions: automation and files.
-fn http_routes(state: &AppState) -> Vec<(&'static str, MethodRouter<LeptosOptions>)> {
+fn http_routes(state: &AppState, api: &Api) -> Vec<(&'static str, MethodRouter<LeptosOptions>)> {
     let store = state.store.clone();
     let export_store = state.store.clone();
     let photo_state = state.clone();
@@ -94,21 +106,66 @@ fn http_routes(state: &AppState) -> Vec<(&'static str, MethodRouter<LeptosOption
         ("/api/export/current-team", get(move |headers| crate::export::current_team(export_store.clone(), headers))),
         (
             "/api/v2/employees",
-            get({
-                let store = state.store.clone();
-                move |headers, query| crate::rest::list(store.clone(), headers, query)
-            })
-            .post({
-                let state = state.clone();
-                move |headers, body| crate::rest::create(state.clone(), headers, body)
-            }),
+            get(with_api!(api, crate::rest::list, headers, query)).post(with_api!(
+                api,
+                crate::rest::create,
+                headers,
+                body
+            )),
         ),
         (
             "/api/v2/employees/{reference}",
-            get({
-                let store = state.store.clone();
-                move |headers, path| crate::rest::one(store.clone(), headers, path)
-            }),
+            get(with_api!(api, crate::rest::one, headers, path)).patch(with_api!(
+                api,
+                crate::rest::update,
+                headers,
+                path,
+                body
+            )),
+        ),
+        ("/api/v2/employees/{reference}/invite", post(with_api!(api, crate::rest::invite, headers, path))),
+        ("/api/v2/employees/{reference}/activate", post(with_api!(api, crate::rest::activate, headers, path))),
+        (
+            "/api/v2/employees/{reference}/deactivate",
+            post(with_api!(api, crate::rest::deactivate, headers, path, body)),
+        ),
+        ("/api/v2/openapi.json", get(crate::openapi::document)),
+        ("/scim/v2/ServiceProviderConfig", get(with_api!(api, scim::discovery::get_service_provider_config, headers))),
+        ("/scim/v2/ResourceTypes", get(with_api!(api, scim::discovery::list_resource_types, headers))),
+        ("/scim/v2/ResourceTypes/{id}", get(with_api!(api, scim::discovery::get_resource_type, headers, path))),
+        ("/scim/v2/Schemas", get(with_api!(api, scim::discovery::list_schemas, headers))),
+        ("/scim/v2/Schemas/{id}", get(with_api!(api, scim::discovery::get_schema, headers, path))),
+        (
+            "/scim/v2/Users",
+            get(with_api!(api, scim::list_users, headers, query)).post(with_api!(
+                api,
+                scim::create_user,
+                headers,
+                body
+            )),
+        ),
+        (
+            "/scim/v2/Users/{id}",
+            get(with_api!(api, scim::get_user, headers, path, query))
+                .put(with_api!(api, scim::replace_user, headers, path, body))
+                .patch(with_api!(api, scim::patch_user, headers, path, body))
+                .delete(with_api!(api, scim::delete_user, headers, path)),
+        ),
+        (
+            "/scim/v2/Groups",
+            get(with_api!(api, scim::groups::list_groups, headers, query)).post(with_api!(
+                api,
+                scim::groups::create_group,
+                headers,
+                body
+            )),
+        ),
+        (
+            "/scim/v2/Groups/{id}",
+            get(with_api!(api, scim::groups::get_group, headers, path, query))
+                .put(with_api!(api, scim::groups::replace_group, headers, path, body))
+                .patch(with_api!(api, scim::groups::patch_group, headers, path, body))
+                .delete(with_api!(api, scim::groups::delete_group, headers, path)),
         ),
         (
             "/api/photos/{user}",
@@ -123,12 +180,23 @@ fn http_routes(state: &AppState) -> Vec<(&'static str, MethodRouter<LeptosOption
     ]
 }
 
-fn router(options: LeptosOptions, state: AppState, body_limit: usize) -> (Router, Vec<&'static str>, Vec<String>) {
+fn router(
+    options: LeptosOptions,
+    state: AppState,
+    api: Api,
+    body_limit: usize,
+) -> (Router, Vec<&'static str>, Vec<String>) {
     let routes = generate_route_list(App);
     let page_routes = routes.iter().map(|route| route.path().to_owned()).collect();
     let mut router = Router::new();
     let mut paths = Vec::new();
-    for (path, methods) in http_routes(&state) {
+    for (path, methods) in http_routes(&state, &api) {
+        // The provisioning APIs read small JSON bodies; files go to the other routes.
+        let methods = if path.starts_with("/api/v2/") || path.starts_with("/scim/v2") {
+            methods.layer(DefaultBodyLimit::max(crate::api_call::BODY_LIMIT))
+        } else {
+            methods
+        };
         router = router.route(path, methods);
         paths.push(path);
     }

@@ -67,12 +67,12 @@ fn name(directory: &Directory, id: UserId) -> String {
     directory.get(id).map(|u| u.display_name.clone()).unwrap_or_else(|| format!("user {}", id.0))
 }
 
-/// Checks a deactivation by `actor` of `selected`, with a new leader for each orphaned team
+/// Checks a deactivation by `actor` (none for an API key) of `selected`, with a new leader for each orphaned team
 /// (`replacements`: old leader → new leader), and works out every move. A new leader who was a
 /// direct report of the old one steps into the old leader's place.
 pub fn plan(
     directory: &Directory,
-    actor: UserId,
+    actor: Option<UserId>,
     selected: &[UserId],
     replacements: &[(UserId, UserId)],
 ) -> Result<Plan, Vec<DeactivationError>> {
@@ -81,7 +81,7 @@ pub fn plan(
     if set.is_empty() {
         errors.push(DeactivationError::NothingChosen);
     }
-    if set.contains(&actor) {
+    if actor.is_some_and(|actor| set.contains(&actor)) {
         errors.push(DeactivationError::Yourself);
     }
     for &id in &set {
@@ -238,7 +238,7 @@ mod tests {
 
     #[test]
     fn people_without_reports_are_deactivated_at_once() {
-        let plan = plan(&org(), ADMIN, &[UserId(3), UserId(4)], &[]).unwrap();
+        let plan = plan(&org(), Some(ADMIN), &[UserId(3), UserId(4)], &[]).unwrap();
         assert_eq!(plan.deactivate, [UserId(3), UserId(4)]);
         assert!(plan.moves.is_empty());
     }
@@ -249,22 +249,22 @@ mod tests {
             orphaned_teams(&org(), &[UserId(2)]),
             [Orphaned { leader: UserId(2), reports: vec![UserId(4), UserId(5)] }]
         );
-        let errors = plan(&org(), ADMIN, &[UserId(2)], &[]).unwrap_err();
+        let errors = plan(&org(), Some(ADMIN), &[UserId(2)], &[]).unwrap_err();
         assert_eq!(errors, [DeactivationError::NeedsLeader { leader: "U2".into(), reports: 2 }]);
         assert_eq!(errors[0].to_string(), "U2 leads 2 people who stay; choose a new team leader for them.");
-        let plan = plan(&org(), ADMIN, &[UserId(2)], &[(UserId(2), UserId(7))]).unwrap();
+        let plan = plan(&org(), Some(ADMIN), &[UserId(2)], &[(UserId(2), UserId(7))]).unwrap();
         assert_eq!(plan.moves, [(UserId(4), Some(UserId(7))), (UserId(5), Some(UserId(7)))]);
     }
 
     #[test]
     fn a_deputy_promoted_from_the_team_steps_into_the_old_leaders_place() {
-        let plan = plan(&org(), ADMIN, &[UserId(2)], &[(UserId(2), UserId(5))]).unwrap();
+        let plan = plan(&org(), Some(ADMIN), &[UserId(2)], &[(UserId(2), UserId(5))]).unwrap();
         assert_eq!(plan.moves, [(UserId(4), Some(UserId(5))), (UserId(5), Some(UserId(1)))]);
     }
 
     #[test]
     fn a_team_deactivated_together_needs_no_new_leader() {
-        let plan = plan(&org(), ADMIN, &[UserId(5), UserId(6)], &[]).unwrap();
+        let plan = plan(&org(), Some(ADMIN), &[UserId(5), UserId(6)], &[]).unwrap();
         assert!(plan.moves.is_empty());
     }
 
@@ -272,7 +272,7 @@ mod tests {
     fn someone_deeper_in_the_team_cannot_take_it_over() {
         let mut users: Vec<KnownUser> = org().users().to_vec();
         users[5].can_manage_teams = true; // 6, under 5, under 2
-        let errors = plan(&Directory::new(users), ADMIN, &[UserId(2)], &[(UserId(2), UserId(6))]).unwrap_err();
+        let errors = plan(&Directory::new(users), Some(ADMIN), &[UserId(2)], &[(UserId(2), UserId(6))]).unwrap_err();
         assert!(
             matches!(&errors[..], [DeactivationError::BadReplacement { reason, .. }] if reason.contains("lead itself"))
         );
@@ -282,7 +282,7 @@ mod tests {
     fn the_new_leader_must_manage_teams_stay_active_and_exist() {
         let reason = |replacement: i64, selected: &[UserId]| match &plan(
             &org(),
-            ADMIN,
+            Some(ADMIN),
             selected,
             &[(UserId(2), UserId(replacement))],
         )
@@ -298,13 +298,15 @@ mod tests {
 
     #[test]
     fn nobody_deactivates_themselves_or_nobody_or_the_already_deactivated() {
-        assert_eq!(plan(&org(), ADMIN, &[], &[]).unwrap_err(), [DeactivationError::NothingChosen]);
-        assert!(plan(&org(), ADMIN, &[ADMIN], &[]).unwrap_err().contains(&DeactivationError::Yourself));
-        assert_eq!(plan(&org(), ADMIN, &[UserId(42)], &[]).unwrap_err(), [DeactivationError::Unknown]);
+        assert_eq!(plan(&org(), Some(ADMIN), &[], &[]).unwrap_err(), [DeactivationError::NothingChosen]);
+        assert!(plan(&org(), Some(ADMIN), &[ADMIN], &[]).unwrap_err().contains(&DeactivationError::Yourself));
+        // An API key is nobody in the organisation: "yourself" never applies to it.
+        assert!(!plan(&org(), None, &[ADMIN], &[]).unwrap_err().contains(&DeactivationError::Yourself));
+        assert_eq!(plan(&org(), Some(ADMIN), &[UserId(42)], &[]).unwrap_err(), [DeactivationError::Unknown]);
         let mut users: Vec<KnownUser> = org().users().to_vec();
         users[2].deactivated = true;
         assert_eq!(
-            plan(&Directory::new(users), ADMIN, &[UserId(3)], &[]).unwrap_err(),
+            plan(&Directory::new(users), Some(ADMIN), &[UserId(3)], &[]).unwrap_err(),
             [DeactivationError::AlreadyDeactivated("U3".into())]
         );
     }

@@ -217,7 +217,6 @@ pub async fn load_user(id: i64) -> Result<(UserForm, UserStatus), AppError> {
 /// Creates or updates one user with the rules of the spreadsheet. Returns the user's id.
 #[server(prefix = "/api", endpoint = "save_user")]
 pub async fn save_user(form: UserForm) -> Result<i64, AppError> {
-    use roster::{Directory, Profile};
     let viewer = guard::admin().await?;
     let store = guard::state()?.store;
     let Some(id) = form.id else {
@@ -226,26 +225,27 @@ pub async fn save_user(form: UserForm) -> Result<i64, AppError> {
             viewer.org_id,
             Some(viewer.user_id),
             &form.to_input(),
+            None,
             guard::store_error,
         )
         .await?;
         guard::wake_mail();
         return Ok(id);
     };
-    let org = store.org_rules(viewer.org_id).await.map_err(guard::store_error)?;
-    let mut profile = Profile::parse(&form.to_input(), &org).map_err(AppError::Invalid)?;
-    let directory: Directory =
-        store.directory_for(viewer.org_id, &profile, Some(id)).await.map_err(guard::store_error)?;
-    let editing = directory.get(roster::UserId(id)).cloned().ok_or(AppError::NotFound)?;
-    let leader = profile.check_against(&directory, Some(&editing)).map_err(AppError::Invalid)?;
     let version = form
         .version
         .ok_or_else(|| AppError::BadRequest("The form is missing the user's version; reload the page.".into()))?;
-    profile.temporary_password = None;
-    store
-        .update_user(viewer.org_id, viewer.user_id, id, version, &profile, leader)
-        .await
-        .map_err(guard::store_error)?;
+    crate::ssr::users::update_user(
+        store.as_ref(),
+        viewer.org_id,
+        Some(viewer.user_id),
+        id,
+        version,
+        &form.to_input(),
+        None,
+        guard::store_error,
+    )
+    .await?;
     Ok(id)
 }
 

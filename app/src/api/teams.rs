@@ -91,7 +91,7 @@ pub async fn add_group(name: String) -> Result<i64, AppError> {
     use roster::organisation::GroupName;
     let viewer = guard::admin().await?;
     let name = GroupName::parse(&name).map_err(name_error)?;
-    guard::state()?.store.create_group(viewer.org_id, viewer.user_id, &name).await.map_err(guard::store_error)
+    guard::state()?.store.create_group(viewer.org_id, Some(viewer.user_id), &name).await.map_err(guard::store_error)
 }
 
 #[server(prefix = "/api", endpoint = "rename_group")]
@@ -99,14 +99,14 @@ pub async fn rename_group(id: i64, name: String) -> Result<(), AppError> {
     use roster::organisation::GroupName;
     let viewer = guard::admin().await?;
     let name = GroupName::parse(&name).map_err(name_error)?;
-    guard::state()?.store.rename_group(viewer.org_id, viewer.user_id, id, &name).await.map_err(guard::store_error)
+    guard::state()?.store.rename_group(viewer.org_id, Some(viewer.user_id), id, &name).await.map_err(guard::store_error)
 }
 
 /// Deletes a group; its members lose only that membership. Returns how many it had.
 #[server(prefix = "/api", endpoint = "delete_group")]
 pub async fn remove_group(id: i64) -> Result<i64, AppError> {
     let viewer = guard::admin().await?;
-    guard::state()?.store.delete_group(viewer.org_id, viewer.user_id, id).await.map_err(guard::store_error)
+    guard::state()?.store.delete_group(viewer.org_id, Some(viewer.user_id), id).await.map_err(guard::store_error)
 }
 
 /// Most users one Deactivate Users selection holds.
@@ -172,7 +172,7 @@ pub async fn deactivate_users(ids: Vec<i64>, replacements: Vec<(i64, i64)>) -> R
     let replacements: Vec<(UserId, UserId)> = replacements.into_iter().map(|(a, b)| (UserId(a), UserId(b))).collect();
     guard::state()?
         .store
-        .deactivate_users(viewer.org_id, viewer.user_id, &selected, &replacements)
+        .deactivate_users(viewer.org_id, Some(viewer.user_id), &selected, &replacements)
         .await
         .map_err(guard::store_error)?
         .map_err(|errors| AppError::Form(errors.iter().map(ToString::to_string).collect()))
@@ -183,7 +183,7 @@ pub async fn reactivate_user(id: i64) -> Result<(), AppError> {
     let viewer = guard::admin().await?;
     guard::state()?
         .store
-        .reactivate_user(viewer.org_id, viewer.user_id, id)
+        .reactivate_user(viewer.org_id, Some(viewer.user_id), id)
         .await
         .map_err(guard::store_error)?
         .map_err(AppError::Conflict)

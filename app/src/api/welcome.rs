@@ -45,22 +45,10 @@ pub async fn welcome_email_state(user_id: i64) -> Result<WelcomeState, AppError>
 /// Sends one user's welcome email now (again, if it was sent before: the older link stops working).
 #[server(prefix = "/api", endpoint = "send_welcome_email")]
 pub async fn send_welcome_email(user_id: i64) -> Result<(), AppError> {
-    use crate::model::UserStatus;
     let viewer = guard::admin().await?;
     let store = guard::state()?.store;
-    let (form, status) =
-        store.user_form(viewer.org_id, user_id).await.map_err(guard::store_error)?.ok_or(AppError::NotFound)?;
-    if status == UserStatus::Deactivated {
-        return Err(AppError::BadRequest(
-            "This user is deactivated; reactivate them before sending a welcome email.".into(),
-        ));
-    }
-    if form.email.trim().is_empty() {
-        return Err(AppError::BadRequest(
-            "This user has no email address; add one to their profile, then send the welcome email.".into(),
-        ));
-    }
-    store.queue_welcome_email(viewer.org_id, viewer.user_id, user_id).await.map_err(guard::store_error)?;
+    crate::ssr::users::invite_user(store.as_ref(), viewer.org_id, Some(viewer.user_id), user_id, guard::store_error)
+        .await?;
     guard::wake_mail();
     Ok(())
 }

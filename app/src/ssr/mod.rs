@@ -11,6 +11,6 @@ pub mod users;
 
 pub use state::{AppState, Config};
 pub use store::{
-    Committed, CreateBatch, FileBatch, Importer, NewUser, PersonalWords, PriorBatch, SignInRecord, Store, StoreError,
-    store_error,
+    Committed, CreateBatch, FileBatch, Importer, NewUser, PersonalWords, PriorBatch, Provisioning, SignInRecord, Store,
+    StoreError, store_error,
 };

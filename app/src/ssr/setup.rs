@@ -72,6 +72,7 @@ pub fn parse_admin(first_name: &str, last_name: &str, email: &str, password: &st
                 password_hash: None,
                 status: UserStatus::Active,
                 must_change_password: false,
+                external_id: None,
             },
             password: password.expose().to_owned(),
         }),

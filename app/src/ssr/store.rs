@@ -78,6 +78,18 @@ pub struct NewUser {
     pub password_hash: Option<String>,
     pub status: UserStatus,
     pub must_change_password: bool,
+    /// An identity provider's own id for the user (SCIM `externalId`).
+    pub external_id: Option<String>,
+}
+
+/// What an identity provider changes about one user, applied in one transaction (SCIM's atomic
+/// PATCH and PUT). Each part is optional.
+pub struct Provisioning<'a> {
+    /// The profile checked by the rules, its team leader, the identity provider's id (replaced
+    /// when given), and the version the caller read: applied only if the user is still at it.
+    pub profile: Option<(&'a Profile, Option<UserId>, Option<&'a str>, i64)>,
+    /// Deactivate (their team moving to this leader, if any) or reactivate.
+    pub active: Option<(bool, Option<UserId>)>,
 }
 
 /// Who started an import, for the batch record.
@@ -217,35 +229,74 @@ pub trait Store: Send + Sync + 'static {
     async fn set_uses_custom_roles(&self, org_id: i64, actor: i64, on: bool) -> Result<(), StoreError>;
     async fn groups(&self, org_id: i64) -> Result<Vec<GroupRow>, StoreError>;
     /// Creates a group; `Taken` when one of exactly that name exists.
-    async fn create_group(&self, org_id: i64, actor: i64, name: &GroupName) -> Result<i64, StoreError>;
-    async fn rename_group(&self, org_id: i64, actor: i64, group_id: i64, name: &GroupName) -> Result<(), StoreError>;
+    async fn create_group(&self, org_id: i64, actor: Option<i64>, name: &GroupName) -> Result<i64, StoreError>;
+    async fn rename_group(
+        &self,
+        org_id: i64,
+        actor: Option<i64>,
+        group_id: i64,
+        name: &GroupName,
+    ) -> Result<(), StoreError>;
     /// Deletes a group and its memberships; returns how many members it had.
-    async fn delete_group(&self, org_id: i64, actor: i64, group_id: i64) -> Result<i64, StoreError>;
+    async fn delete_group(&self, org_id: i64, actor: Option<i64>, group_id: i64) -> Result<i64, StoreError>;
+    /// Every group with the identity provider's id, by id.
+    async fn scim_groups(&self, org_id: i64) -> Result<Vec<crate::provisioning::ScimGroup>, StoreError>;
+    async fn group_members(
+        &self,
+        org_id: i64,
+        group_id: i64,
+    ) -> Result<Vec<crate::provisioning::GroupMember>, StoreError>;
+    /// Creates a group (`group_id` none) or replaces one's name, identity-provider id and members,
+    /// for an API key, in one audited transaction; `NotFound` if a member is not a user here.
+    async fn write_group(
+        &self,
+        org_id: i64,
+        group_id: Option<i64>,
+        name: &GroupName,
+        external_id: Option<&str>,
+        members: &[i64],
+    ) -> Result<i64, StoreError>;
 
     /// Checks the deactivation with [`roster::deactivate::plan`] against live data inside one
     /// transaction, then deactivates, reassigns, ends sessions and audits, all or nothing.
     async fn deactivate_users(
         &self,
         org_id: i64,
-        actor: i64,
+        actor: Option<i64>,
         selected: &[UserId],
         replacements: &[(UserId, UserId)],
     ) -> Result<Result<usize, Vec<DeactivationError>>, StoreError>;
+    /// Applies an identity provider's change to a user by an API key, all or nothing; the
+    /// rules' refusal of a status change is the inner error.
+    async fn provision_user(
+        &self,
+        org_id: i64,
+        user_id: i64,
+        change: &Provisioning<'_>,
+    ) -> Result<Result<(), String>, StoreError>;
     /// Reactivates a deactivated user, checked with [`roster::deactivate::reactivation`].
-    async fn reactivate_user(&self, org_id: i64, actor: i64, user_id: i64) -> Result<Result<(), String>, StoreError>;
+    async fn reactivate_user(
+        &self,
+        org_id: i64,
+        actor: Option<i64>,
+        user_id: i64,
+    ) -> Result<Result<(), String>, StoreError>;
     /// The user as the edit form shows them, with their version.
     async fn user_form(&self, org_id: i64, user_id: i64) -> Result<Option<(UserForm, UserStatus)>, StoreError>;
     /// Creates a user and schedules their welcome email; `actor` is the admin (none for an API key).
     async fn create_user(&self, org_id: i64, actor: Option<i64>, user: &NewUser) -> Result<i64, StoreError>;
-    /// Updates a user if they are still at `version`; `Stale` otherwise.
+    /// Updates a user if they are still at `version`; `Stale` otherwise. `external_id`, when
+    /// given, replaces the identity provider's id (blank removes it).
+    #[allow(clippy::too_many_arguments)]
     async fn update_user(
         &self,
         org_id: i64,
-        actor: i64,
+        actor: Option<i64>,
         user_id: i64,
         version: i64,
         profile: &Profile,
         leader: Option<UserId>,
+        external_id: Option<&str>,
     ) -> Result<(), StoreError>;
 
     /// What the rules need to check a whole file in the browser: the organisation's rules and
@@ -275,6 +326,9 @@ pub trait Store: Send + Sync + 'static {
     /// A user by email address (any case) or employee ID; an email address wins over someone
     /// else's equal employee ID.
     async fn employee(&self, org_id: i64, reference: &str) -> Result<Option<Employee>, StoreError>;
+    async fn employee_by_id(&self, org_id: i64, id: i64) -> Result<Option<Employee>, StoreError>;
+    /// The user an identity provider knows by `external_id`.
+    async fn employee_by_external_id(&self, org_id: i64, external_id: &str) -> Result<Option<Employee>, StoreError>;
     /// Records a call of the provisioning API by an API key.
     async fn audit_api_call(&self, org_id: i64, key_id: i64, call: &str, status: u16) -> Result<(), StoreError>;
     /// The organisation and key id of a live API key, by the SHA-256 of its token.
@@ -299,7 +353,7 @@ pub trait Store: Send + Sync + 'static {
     /// batch; returns how many.
     async fn send_held_welcome_emails(&self, org_id: i64, actor: i64) -> Result<i64, StoreError>;
     /// Schedules a (new) welcome email for one user now; `NotFound` outside the organisation.
-    async fn queue_welcome_email(&self, org_id: i64, actor: i64, user_id: i64) -> Result<(), StoreError>;
+    async fn queue_welcome_email(&self, org_id: i64, actor: Option<i64>, user_id: i64) -> Result<(), StoreError>;
     /// The user's latest welcome email.
     async fn welcome_state(&self, org_id: i64, user_id: i64) -> Result<WelcomeState, StoreError>;
     /// Who a live, unused set-password link belongs to, with their email address and names for

@@ -1,20 +1,22 @@
-//! Creating one user, whoever asks (the Create User form, the provisioning API): the rules check
-//! the profile and the directory, the temporary password is hashed, storage writes the user and
-//! their welcome email in one transaction.
+//! Creating, updating and inviting one user, whoever asks (the user form, the provisioning APIs):
+//! the rules check the profile and the directory, the temporary password is hashed, storage writes
+//! in one transaction. `actor` is the admin who asked, none for an API key (the call's audit names
+//! the key).
 
 use roster::{Directory, ProfileInput};
 
 use super::{NewUser, Store, StoreError};
 use crate::AppError;
-use crate::model::UserStatus;
+use crate::model::{UserForm, UserStatus};
 
-/// Checks `input` with the spreadsheet's rules against the organisation and creates the user;
-/// `actor` is the admin who asked (none for an API key, which the call's audit names).
+/// Checks `input` with the spreadsheet's rules against the organisation and creates the user,
+/// with an identity provider's `external_id` when one sent it.
 pub async fn create_user(
     store: &dyn Store,
     org_id: i64,
     actor: Option<i64>,
     input: &ProfileInput,
+    external_id: Option<&str>,
     store_error: fn(StoreError) -> AppError,
 ) -> Result<i64, AppError> {
     let org = store.org_rules(org_id).await.map_err(store_error)?;
@@ -26,8 +28,76 @@ pub async fn create_user(
         None => None,
     };
     let must_change_password = password_hash.is_some();
-    let user = NewUser { profile, leader, password_hash, status: UserStatus::Created, must_change_password };
+    let user = NewUser {
+        profile,
+        leader,
+        password_hash,
+        status: UserStatus::Created,
+        must_change_password,
+        external_id: external_id.map(str::to_owned).filter(|id| !id.is_empty()),
+    };
     store.create_user(org_id, actor, &user).await.map_err(store_error)
+}
+
+/// Checks `input` (every field of user `id`, as the form holds them) with the spreadsheet's rules
+/// against the organisation: the profile to save and its team leader. A temporary password is for
+/// new users only and is dropped here.
+pub async fn checked_update(
+    store: &dyn Store,
+    org_id: i64,
+    id: i64,
+    input: &ProfileInput,
+    store_error: fn(StoreError) -> AppError,
+) -> Result<(roster::Profile, Option<roster::UserId>), AppError> {
+    let org = store.org_rules(org_id).await.map_err(store_error)?;
+    let mut profile = roster::Profile::parse(input, &org).map_err(AppError::Invalid)?;
+    let directory: Directory = store.directory_for(org_id, &profile, Some(id)).await.map_err(store_error)?;
+    let editing = directory.get(roster::UserId(id)).cloned().ok_or(AppError::NotFound)?;
+    let leader = profile.check_against(&directory, Some(&editing)).map_err(AppError::Invalid)?;
+    profile.temporary_password = None;
+    Ok((profile, leader))
+}
+
+/// Checks `input` with the rules ([`checked_update`]) and saves it over user `id` if they are
+/// still at `version`: `Stale` otherwise. `external_id`, when given, replaces the identity
+/// provider's id (blank removes it).
+#[allow(clippy::too_many_arguments)]
+pub async fn update_user(
+    store: &dyn Store,
+    org_id: i64,
+    actor: Option<i64>,
+    id: i64,
+    version: i64,
+    input: &ProfileInput,
+    external_id: Option<&str>,
+    store_error: fn(StoreError) -> AppError,
+) -> Result<(), AppError> {
+    let (profile, leader) = checked_update(store, org_id, id, input, store_error).await?;
+    store.update_user(org_id, actor, id, version, &profile, leader, external_id).await.map_err(store_error)
+}
+
+/// Sends user `id` their welcome email now (again, if it was sent before: the older link stops
+/// working). Refused for the deactivated and for anyone without an email address.
+pub async fn invite_user(
+    store: &dyn Store,
+    org_id: i64,
+    actor: Option<i64>,
+    id: i64,
+    store_error: fn(StoreError) -> AppError,
+) -> Result<(), AppError> {
+    let (form, status): (UserForm, UserStatus) =
+        store.user_form(org_id, id).await.map_err(store_error)?.ok_or(AppError::NotFound)?;
+    if status == UserStatus::Deactivated {
+        return Err(AppError::BadRequest(
+            "This user is deactivated; reactivate them before sending a welcome email.".into(),
+        ));
+    }
+    if form.email.trim().is_empty() {
+        return Err(AppError::BadRequest(
+            "This user has no email address; add one to their profile, then send the welcome email.".into(),
+        ));
+    }
+    store.queue_welcome_email(org_id, actor, id).await.map_err(store_error)
 }
 
 /// Hashes a password off the async runtime (Argon2id is deliberately slow).

@@ -5,7 +5,7 @@ use app::model::UserStatus;
 use app::ssr::StoreError;
 use roster::deactivate::{DeactivationError, Reactivation, plan, reactivation};
 use roster::{Directory, UserId};
-use sqlx::AnyPool;
+use sqlx::{AnyConnection, AnyPool};
 
 use super::users::{audit, known_users};
 use super::{begin_write, internal, now};
@@ -13,13 +13,28 @@ use super::{begin_write, internal, now};
 pub async fn deactivate_users(
     pool: &AnyPool,
     org_id: i64,
-    actor: i64,
+    actor: Option<i64>,
     selected: &[UserId],
     replacements: &[(UserId, UserId)],
 ) -> Result<Result<usize, Vec<DeactivationError>>, StoreError> {
     let mut tx = begin_write(pool).await?;
-    let directory = Directory::new(known_users(&mut tx, org_id).await?);
-    let plan = match plan(&directory, UserId(actor), selected, replacements) {
+    let outcome = deactivate_in(&mut tx, org_id, actor, selected, replacements).await?;
+    if outcome.is_ok() {
+        tx.commit().await.map_err(internal)?;
+    }
+    Ok(outcome)
+}
+
+/// Deactivates within the caller's transaction; nothing is written when the rules refuse.
+pub async fn deactivate_in(
+    tx: &mut AnyConnection,
+    org_id: i64,
+    actor: Option<i64>,
+    selected: &[UserId],
+    replacements: &[(UserId, UserId)],
+) -> Result<Result<usize, Vec<DeactivationError>>, StoreError> {
+    let directory = Directory::new(known_users(&mut *tx, org_id).await?);
+    let plan = match plan(&directory, actor.map(UserId), selected, replacements) {
         Ok(plan) => plan,
         Err(errors) => return Ok(Err(errors)),
     };
@@ -39,7 +54,7 @@ pub async fn deactivate_users(
         .map_err(internal)?;
         let from = directory.get(*user).and_then(|u| u.leader).map(|l| l.0);
         let detail = serde_json::json!({ "team_leader": { "from": from, "to": leader.map(|l| l.0) } });
-        audit(&mut tx, org_id, Some(actor), "user.reassigned", Some(user.0), &detail.to_string(), now).await?;
+        audit(&mut *tx, org_id, actor, "user.reassigned", Some(user.0), &detail.to_string(), now).await?;
     }
     for user in &plan.deactivate {
         sqlx::query(
@@ -62,20 +77,33 @@ pub async fn deactivate_users(
             .await
             .map_err(internal)?;
         let detail = serde_json::json!({ "batch_size": plan.deactivate.len() });
-        audit(&mut tx, org_id, Some(actor), "user.deactivated", Some(user.0), &detail.to_string(), now).await?;
+        audit(&mut *tx, org_id, actor, "user.deactivated", Some(user.0), &detail.to_string(), now).await?;
     }
-    tx.commit().await.map_err(internal)?;
     Ok(Ok(plan.deactivate.len()))
 }
 
 pub async fn reactivate_user(
     pool: &AnyPool,
     org_id: i64,
-    actor: i64,
+    actor: Option<i64>,
     user_id: i64,
 ) -> Result<Result<(), String>, StoreError> {
     let mut tx = begin_write(pool).await?;
-    let directory = Directory::new(known_users(&mut tx, org_id).await?);
+    let outcome = reactivate_in(&mut tx, org_id, actor, user_id).await?;
+    if outcome.is_ok() {
+        tx.commit().await.map_err(internal)?;
+    }
+    Ok(outcome)
+}
+
+/// Reactivates within the caller's transaction; nothing is written when the rules refuse.
+pub async fn reactivate_in(
+    tx: &mut AnyConnection,
+    org_id: i64,
+    actor: Option<i64>,
+    user_id: i64,
+) -> Result<Result<(), String>, StoreError> {
+    let directory = Directory::new(known_users(&mut *tx, org_id).await?);
     let user = directory.get(UserId(user_id)).ok_or(StoreError::NotFound)?;
     let change = match reactivation(&directory, user) {
         Ok(change) => change,
@@ -100,7 +128,35 @@ pub async fn reactivate_user(
     .await
     .map_err(internal)?;
     let detail = serde_json::json!({ "leader_cleared": change == Reactivation::ClearLeader });
-    audit(&mut tx, org_id, Some(actor), "user.reactivated", Some(user_id), &detail.to_string(), now).await?;
+    audit(&mut *tx, org_id, actor, "user.reactivated", Some(user_id), &detail.to_string(), now).await?;
+    Ok(Ok(()))
+}
+
+/// Applies an identity provider's change by an API key, all or nothing; the rules' refusal is the inner error.
+pub async fn provision(
+    pool: &AnyPool,
+    org_id: i64,
+    user_id: i64,
+    change: &app::ssr::Provisioning<'_>,
+) -> Result<Result<(), String>, StoreError> {
+    let mut tx = begin_write(pool).await?;
+    let now = now();
+    // The profile first, at the version the caller read; then the status, checked against the
+    // team as it now stands.
+    if let Some((profile, leader, external_id, version)) = change.profile {
+        super::users::update_in(&mut tx, org_id, None, user_id, version, profile, leader, external_id, now).await?;
+    }
+    if let Some((true, _)) = change.active
+        && let Err(refused) = reactivate_in(&mut tx, org_id, None, user_id).await?
+    {
+        return Ok(Err(refused));
+    }
+    if let Some((false, new_leader)) = change.active {
+        let replacements: Vec<(UserId, UserId)> = new_leader.map(|to| (UserId(user_id), to)).into_iter().collect();
+        if let Err(errors) = deactivate_in(&mut tx, org_id, None, &[UserId(user_id)], &replacements).await? {
+            return Ok(Err(errors.iter().map(ToString::to_string).collect::<Vec<_>>().join(" ")));
+        }
+    }
     tx.commit().await.map_err(internal)?;
     Ok(Ok(()))
 }

@@ -16,8 +16,8 @@ use super::{flag, internal, now};
 const SELECT: &str =
     "SELECT u.id, u.email, u.employee_id, u.first_name, u.last_name, r.name AS role, u.can_manage_teams,
         u.home_town, u.state_or_country, u.bio, u.phone_channel, u.chat_channel, u.email_channel,
-        COALESCE(l.email, l.employee_id) AS team_leader, u.employment_status, u.start_date, u.status, u.version,
-        u.updated_at
+        COALESCE(l.email, l.employee_id) AS team_leader, u.leader_id, u.employment_status, u.start_date, u.status,
+        u.external_id, u.version, u.updated_at
     FROM users u JOIN roles r ON r.id = u.role_id LEFT JOIN users l ON l.id = u.leader_id";
 
 fn read_employee(row: &AnyRow) -> Result<Employee, sqlx::Error> {
@@ -36,10 +36,12 @@ fn read_employee(row: &AnyRow) -> Result<Employee, sqlx::Error> {
         chat_channel: flag(row, "chat_channel")?,
         email_channel: flag(row, "email_channel")?,
         team_leader: row.try_get("team_leader")?,
+        team_leader_id: row.try_get("leader_id")?,
         employment_status: row.try_get("employment_status")?,
         start_date: row.try_get("start_date")?,
         groups: Vec::new(),
         status: UserStatus::parse(&row.try_get::<String, _>("status")?).unwrap_or(UserStatus::Created),
+        external_id: row.try_get("external_id")?,
         version: row.try_get("version")?,
         updated_at: row.try_get("updated_at")?,
     })
@@ -124,6 +126,23 @@ pub async fn employee(pool: &AnyPool, org_id: i64, reference: &str) -> Result<Op
          ORDER BY CASE WHEN u.email_key = $2 THEN 0 ELSE 1 END LIMIT 1"
     );
     let rows = sqlx::query(&sql).bind(org_id).bind(key).bind(reference).fetch_all(pool).await.map_err(internal)?;
+    Ok(with_groups(pool, org_id, rows).await?.pop())
+}
+
+pub async fn employee_by_id(pool: &AnyPool, org_id: i64, id: i64) -> Result<Option<Employee>, StoreError> {
+    let sql = format!("{SELECT} WHERE u.org_id = $1 AND u.id = $2");
+    let rows = sqlx::query(&sql).bind(org_id).bind(id).fetch_all(pool).await.map_err(internal)?;
+    Ok(with_groups(pool, org_id, rows).await?.pop())
+}
+
+/// The user an identity provider knows by `external_id`.
+pub async fn employee_by_external_id(
+    pool: &AnyPool,
+    org_id: i64,
+    external_id: &str,
+) -> Result<Option<Employee>, StoreError> {
+    let sql = format!("{SELECT} WHERE u.org_id = $1 AND u.external_id = $2 ORDER BY u.id LIMIT 1");
+    let rows = sqlx::query(&sql).bind(org_id).bind(external_id).fetch_all(pool).await.map_err(internal)?;
     Ok(with_groups(pool, org_id, rows).await?.pop())
 }
 

@@ -269,25 +269,64 @@ impl app::ssr::Store for SqlStore {
     async fn groups(&self, org_id: i64) -> Result<Vec<app::teams::GroupRow>, StoreError> {
         organisation::groups(&self.pool, org_id).await
     }
-    async fn create_group(&self, org_id: i64, actor: i64, name: &GroupName) -> Result<i64, StoreError> {
+    async fn create_group(&self, org_id: i64, actor: Option<i64>, name: &GroupName) -> Result<i64, StoreError> {
         organisation::create_group(&self.pool, org_id, actor, name).await
     }
-    async fn rename_group(&self, org_id: i64, actor: i64, group_id: i64, name: &GroupName) -> Result<(), StoreError> {
+    async fn rename_group(
+        &self,
+        org_id: i64,
+        actor: Option<i64>,
+        group_id: i64,
+        name: &GroupName,
+    ) -> Result<(), StoreError> {
         organisation::rename_group(&self.pool, org_id, actor, group_id, name).await
     }
-    async fn delete_group(&self, org_id: i64, actor: i64, group_id: i64) -> Result<i64, StoreError> {
+    async fn delete_group(&self, org_id: i64, actor: Option<i64>, group_id: i64) -> Result<i64, StoreError> {
         organisation::delete_group(&self.pool, org_id, actor, group_id).await
+    }
+    async fn scim_groups(&self, org_id: i64) -> Result<Vec<app::provisioning::ScimGroup>, StoreError> {
+        organisation::scim_groups(&self.pool, org_id).await
+    }
+    async fn group_members(
+        &self,
+        org_id: i64,
+        group_id: i64,
+    ) -> Result<Vec<app::provisioning::GroupMember>, StoreError> {
+        organisation::group_members(&self.pool, org_id, group_id).await
+    }
+    async fn write_group(
+        &self,
+        org_id: i64,
+        group_id: Option<i64>,
+        name: &GroupName,
+        external_id: Option<&str>,
+        members: &[i64],
+    ) -> Result<i64, StoreError> {
+        organisation::write_group(&self.pool, org_id, group_id, name, external_id, members).await
     }
     async fn deactivate_users(
         &self,
         org_id: i64,
-        actor: i64,
+        actor: Option<i64>,
         selected: &[roster::UserId],
         replacements: &[(roster::UserId, roster::UserId)],
     ) -> Result<Result<usize, Vec<roster::deactivate::DeactivationError>>, StoreError> {
         deactivation::deactivate_users(&self.pool, org_id, actor, selected, replacements).await
     }
-    async fn reactivate_user(&self, org_id: i64, actor: i64, user_id: i64) -> Result<Result<(), String>, StoreError> {
+    async fn provision_user(
+        &self,
+        org_id: i64,
+        user_id: i64,
+        change: &app::ssr::Provisioning<'_>,
+    ) -> Result<Result<(), String>, StoreError> {
+        deactivation::provision(&self.pool, org_id, user_id, change).await
+    }
+    async fn reactivate_user(
+        &self,
+        org_id: i64,
+        actor: Option<i64>,
+        user_id: i64,
+    ) -> Result<Result<(), String>, StoreError> {
         deactivation::reactivate_user(&self.pool, org_id, actor, user_id).await
     }
     async fn user_form(
@@ -309,13 +348,14 @@ impl app::ssr::Store for SqlStore {
     async fn update_user(
         &self,
         org_id: i64,
-        actor: i64,
+        actor: Option<i64>,
         user_id: i64,
         version: i64,
         profile: &roster::Profile,
         leader: Option<roster::UserId>,
+        external_id: Option<&str>,
     ) -> Result<(), StoreError> {
-        users::update_user(&self.pool, org_id, actor, user_id, version, profile, leader, now()).await
+        users::update_user(&self.pool, org_id, actor, user_id, version, profile, leader, external_id, now()).await
     }
     async fn snapshot(&self, org_id: i64) -> Result<roster::Snapshot, StoreError> {
         imports::snapshot(&self.pool, org_id).await
@@ -370,6 +410,16 @@ impl app::ssr::Store for SqlStore {
     async fn employee(&self, org_id: i64, reference: &str) -> Result<Option<app::provisioning::Employee>, StoreError> {
         employees::employee(&self.pool, org_id, reference).await
     }
+    async fn employee_by_id(&self, org_id: i64, id: i64) -> Result<Option<app::provisioning::Employee>, StoreError> {
+        employees::employee_by_id(&self.pool, org_id, id).await
+    }
+    async fn employee_by_external_id(
+        &self,
+        org_id: i64,
+        external_id: &str,
+    ) -> Result<Option<app::provisioning::Employee>, StoreError> {
+        employees::employee_by_external_id(&self.pool, org_id, external_id).await
+    }
     async fn audit_api_call(&self, org_id: i64, key_id: i64, call: &str, status: u16) -> Result<(), StoreError> {
         employees::audit_api_call(&self.pool, org_id, key_id, call, status).await
     }
@@ -394,7 +444,7 @@ impl app::ssr::Store for SqlStore {
     async fn send_held_welcome_emails(&self, org_id: i64, actor: i64) -> Result<i64, StoreError> {
         welcome::send_held(&self.pool, org_id, actor, now()).await
     }
-    async fn queue_welcome_email(&self, org_id: i64, actor: i64, user_id: i64) -> Result<(), StoreError> {
+    async fn queue_welcome_email(&self, org_id: i64, actor: Option<i64>, user_id: i64) -> Result<(), StoreError> {
         welcome::queue(&self.pool, org_id, actor, user_id, now()).await
     }
     async fn welcome_state(&self, org_id: i64, user_id: i64) -> Result<app::welcome::WelcomeState, StoreError> {

@@ -3,6 +3,7 @@
 //! transaction.
 
 use app::keys::ApiKeyRow;
+use app::provisioning::{GroupMember, ScimGroup};
 use app::ssr::StoreError;
 use app::teams::{GroupRow, RoleChange, RoleRow, RolesTab};
 use roster::organisation::{ApiKeyName, GroupName, RoleName};
@@ -220,7 +221,12 @@ async fn group_name(conn: &mut AnyConnection, org_id: i64, group_id: i64) -> Res
         .ok_or(StoreError::NotFound)
 }
 
-pub async fn create_group(pool: &AnyPool, org_id: i64, actor: i64, name: &GroupName) -> Result<i64, StoreError> {
+pub async fn create_group(
+    pool: &AnyPool,
+    org_id: i64,
+    actor: Option<i64>,
+    name: &GroupName,
+) -> Result<i64, StoreError> {
     let mut tx = begin_write(pool).await?;
     let id: i64 = sqlx::query_scalar("INSERT INTO groups (org_id, name) VALUES ($1, $2) RETURNING id")
         .bind(org_id)
@@ -229,7 +235,7 @@ pub async fn create_group(pool: &AnyPool, org_id: i64, actor: i64, name: &GroupN
         .await
         .map_err(group_write_error)?;
     let detail = detail(serde_json::json!({ "group": name.as_str() }));
-    audit(&mut tx, org_id, Some(actor), "group.created", None, &detail, now()).await?;
+    audit(&mut tx, org_id, actor, "group.created", None, &detail, now()).await?;
     tx.commit().await.map_err(internal)?;
     Ok(id)
 }
@@ -237,7 +243,7 @@ pub async fn create_group(pool: &AnyPool, org_id: i64, actor: i64, name: &GroupN
 pub async fn rename_group(
     pool: &AnyPool,
     org_id: i64,
-    actor: i64,
+    actor: Option<i64>,
     group_id: i64,
     name: &GroupName,
 ) -> Result<(), StoreError> {
@@ -251,11 +257,11 @@ pub async fn rename_group(
         .await
         .map_err(group_write_error)?;
     let detail = detail(serde_json::json!({ "from": old, "to": name.as_str() }));
-    audit(&mut tx, org_id, Some(actor), "group.renamed", None, &detail, now()).await?;
+    audit(&mut tx, org_id, actor, "group.renamed", None, &detail, now()).await?;
     tx.commit().await.map_err(internal)
 }
 
-pub async fn delete_group(pool: &AnyPool, org_id: i64, actor: i64, group_id: i64) -> Result<i64, StoreError> {
+pub async fn delete_group(pool: &AnyPool, org_id: i64, actor: Option<i64>, group_id: i64) -> Result<i64, StoreError> {
     let mut tx = begin_write(pool).await?;
     let name = group_name(&mut tx, org_id, group_id).await?;
     let removed = sqlx::query("DELETE FROM user_groups WHERE group_id = $1 AND org_id = $2")
@@ -272,9 +278,129 @@ pub async fn delete_group(pool: &AnyPool, org_id: i64, actor: i64, group_id: i64
         .await
         .map_err(internal)?;
     let detail = detail(serde_json::json!({ "group": name, "members": removed }));
-    audit(&mut tx, org_id, Some(actor), "group.deleted", None, &detail, now()).await?;
+    audit(&mut tx, org_id, actor, "group.deleted", None, &detail, now()).await?;
     tx.commit().await.map_err(internal)?;
     Ok(removed)
+}
+
+pub async fn scim_groups(pool: &AnyPool, org_id: i64) -> Result<Vec<ScimGroup>, StoreError> {
+    let rows = sqlx::query("SELECT id, name, external_id FROM groups WHERE org_id = $1 ORDER BY id")
+        .bind(org_id)
+        .fetch_all(pool)
+        .await
+        .map_err(internal)?;
+    rows.iter()
+        .map(|row| {
+            Ok(ScimGroup {
+                id: row.try_get("id")?,
+                name: row.try_get("name")?,
+                external_id: row.try_get("external_id")?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(internal)
+}
+
+pub async fn group_members(pool: &AnyPool, org_id: i64, group_id: i64) -> Result<Vec<GroupMember>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT u.id, u.first_name, u.last_name FROM user_groups ug JOIN users u ON u.id = ug.user_id
+         WHERE ug.group_id = $1 AND ug.org_id = $2 ORDER BY u.id",
+    )
+    .bind(group_id)
+    .bind(org_id)
+    .fetch_all(pool)
+    .await
+    .map_err(internal)?;
+    rows.iter()
+        .map(|row| {
+            let (first, last): (String, String) = (row.try_get("first_name")?, row.try_get("last_name")?);
+            Ok(GroupMember { id: row.try_get("id")?, name: format!("{first} {last}") })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(internal)
+}
+
+/// Creates a group (`group_id` none) or replaces one's name, identity-provider id and members, in
+/// one audited transaction. A member who is not a user of the organisation is `NotFound`.
+pub async fn write_group(
+    pool: &AnyPool,
+    org_id: i64,
+    group_id: Option<i64>,
+    name: &GroupName,
+    external_id: Option<&str>,
+    members: &[i64],
+) -> Result<i64, StoreError> {
+    let mut tx = begin_write(pool).await?;
+    let now = now();
+    let external_id = external_id.filter(|id| !id.is_empty());
+    let id = match group_id {
+        None => sqlx::query_scalar("INSERT INTO groups (org_id, name, external_id) VALUES ($1, $2, $3) RETURNING id")
+            .bind(org_id)
+            .bind(name.as_str())
+            .bind(external_id)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(group_write_error)?,
+        Some(id) => {
+            group_name(&mut tx, org_id, id).await?;
+            sqlx::query("UPDATE groups SET name = $1, external_id = $2 WHERE id = $3 AND org_id = $4")
+                .bind(name.as_str())
+                .bind(external_id)
+                .bind(id)
+                .bind(org_id)
+                .execute(&mut *tx)
+                .await
+                .map_err(group_write_error)?;
+            // Membership is part of each member's profile: their version moves on.
+            sqlx::query(
+                "UPDATE users SET version = version + 1, updated_at = $1
+                 WHERE org_id = $2 AND id IN (SELECT user_id FROM user_groups WHERE group_id = $3)",
+            )
+            .bind(now)
+            .bind(org_id)
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(internal)?;
+            sqlx::query("DELETE FROM user_groups WHERE group_id = $1 AND org_id = $2")
+                .bind(id)
+                .bind(org_id)
+                .execute(&mut *tx)
+                .await
+                .map_err(internal)?;
+            id
+        }
+    };
+    let mut unique: Vec<i64> = members.to_vec();
+    unique.sort_unstable();
+    unique.dedup();
+    for member in &unique {
+        let added = sqlx::query(
+            "INSERT INTO user_groups (org_id, user_id, group_id)
+             SELECT $1, id, $2 FROM users WHERE id = $3 AND org_id = $1",
+        )
+        .bind(org_id)
+        .bind(id)
+        .bind(member)
+        .execute(&mut *tx)
+        .await
+        .map_err(internal)?;
+        if added.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        sqlx::query("UPDATE users SET version = version + 1, updated_at = $1 WHERE id = $2 AND org_id = $3")
+            .bind(now)
+            .bind(member)
+            .bind(org_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(internal)?;
+    }
+    let action = if group_id.is_some() { "group.replaced" } else { "group.created" };
+    let detail = detail(serde_json::json!({ "group": name.as_str(), "members": unique.len() }));
+    audit(&mut tx, org_id, None, action, None, &detail, now).await?;
+    tx.commit().await.map_err(internal)?;
+    Ok(id)
 }
 
 pub async fn create_api_key(

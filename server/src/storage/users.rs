@@ -121,8 +121,9 @@ pub async fn insert_user(
     let after = first + PROFILE_COLUMNS.len();
     let placeholders: Vec<String> = (first..after).map(|n| format!("${n}")).collect();
     let sql = format!(
-        "INSERT INTO users (org_id, {columns}, status, password_hash, must_change_password, created_at, updated_at, updated_by)
-         VALUES ($1, {placeholders}, ${status}, ${hash}, ${must}, ${now}, ${now}, ${actor}) RETURNING id",
+        "INSERT INTO users (org_id, {columns}, status, password_hash, must_change_password, created_at, updated_at, updated_by,
+                external_id)
+         VALUES ($1, {placeholders}, ${status}, ${hash}, ${must}, ${now}, ${now}, ${actor}, ${external}) RETURNING id",
         columns = PROFILE_COLUMNS.join(", "),
         placeholders = placeholders.join(", "),
         status = after,
@@ -130,6 +131,7 @@ pub async fn insert_user(
         must = after + 2,
         now = after + 3,
         actor = after + 4,
+        external = after + 5,
     );
     let row = bind_profile(sqlx::query(&sql).bind(org_id), role_id, p, user.leader)
         .bind(user.status.as_str())
@@ -137,6 +139,7 @@ pub async fn insert_user(
         .bind(user.must_change_password)
         .bind(now)
         .bind(actor)
+        .bind(user.external_id.clone())
         .fetch_one(&mut *conn)
         .await
         .map_err(user_write_error)?;
@@ -337,21 +340,40 @@ fn changes(before: &UserForm, after: &UserForm) -> serde_json::Value {
 pub async fn update_user(
     pool: &AnyPool,
     org_id: i64,
-    actor: i64,
+    actor: Option<i64>,
     user_id: i64,
     version: i64,
     profile: &Profile,
     leader: Option<UserId>,
+    external_id: Option<&str>,
     now: i64,
 ) -> Result<(), StoreError> {
     let mut tx = begin_write(pool).await?;
-    let before = user_form(&mut tx, org_id, user_id).await?.ok_or(StoreError::NotFound)?.0;
-    let role_id = role_id(&mut tx, org_id, &profile.role).await?;
+    update_in(&mut tx, org_id, actor, user_id, version, profile, leader, external_id, now).await?;
+    tx.commit().await.map_err(internal)
+}
+
+/// Updates a user within the caller's transaction if they are still at `version`.
+#[allow(clippy::too_many_arguments)]
+pub async fn update_in(
+    tx: &mut AnyConnection,
+    org_id: i64,
+    actor: Option<i64>,
+    user_id: i64,
+    version: i64,
+    profile: &Profile,
+    leader: Option<UserId>,
+    external_id: Option<&str>,
+    now: i64,
+) -> Result<(), StoreError> {
+    let before = user_form(&mut *tx, org_id, user_id).await?.ok_or(StoreError::NotFound)?.0;
+    let role_id = role_id(&mut *tx, org_id, &profile.role).await?;
     let assignments: Vec<String> =
         PROFILE_COLUMNS.iter().enumerate().map(|(i, c)| format!("{c} = ${}", i + 1)).collect();
     let after = PROFILE_COLUMNS.len() + 1;
     let sql = format!(
-        "UPDATE users SET {}, version = version + 1, updated_at = ${}, updated_by = ${}
+        "UPDATE users SET {}, version = version + 1, updated_at = ${}, updated_by = ${},
+                external_id = CASE WHEN ${} THEN ${} ELSE external_id END
          WHERE org_id = ${} AND id = ${} AND version = ${}",
         assignments.join(", "),
         after,
@@ -359,10 +381,14 @@ pub async fn update_user(
         after + 2,
         after + 3,
         after + 4,
+        after + 5,
+        after + 6,
     );
     let updated = bind_profile(sqlx::query(&sql), role_id, profile, leader)
         .bind(now)
         .bind(actor)
+        .bind(external_id.is_some())
+        .bind(external_id.filter(|id| !id.is_empty()).map(str::to_owned))
         .bind(org_id)
         .bind(user_id)
         .bind(version)
@@ -372,9 +398,8 @@ pub async fn update_user(
     if updated.rows_affected() == 0 {
         return Err(StoreError::Stale);
     }
-    set_groups(&mut tx, org_id, user_id, profile).await?;
-    let after = user_form(&mut tx, org_id, user_id).await?.ok_or(StoreError::NotFound)?.0;
-    audit(&mut tx, org_id, Some(actor), "user.updated", Some(user_id), &changes(&before, &after).to_string(), now)
-        .await?;
-    tx.commit().await.map_err(internal)
+    set_groups(&mut *tx, org_id, user_id, profile).await?;
+    let after = user_form(&mut *tx, org_id, user_id).await?.ok_or(StoreError::NotFound)?.0;
+    audit(&mut *tx, org_id, actor, "user.updated", Some(user_id), &changes(&before, &after).to_string(), now).await?;
+    Ok(())
 }

@@ -68,7 +68,7 @@ pub async fn send_held(pool: &AnyPool, org_id: i64, actor: i64, now: i64) -> Res
 }
 
 /// Sends a user's welcome email now: releases the one waiting, if any, or schedules a new one.
-pub async fn queue(pool: &AnyPool, org_id: i64, actor: i64, user_id: i64, now: i64) -> Result<(), StoreError> {
+pub async fn queue(pool: &AnyPool, org_id: i64, actor: Option<i64>, user_id: i64, now: i64) -> Result<(), StoreError> {
     let mut tx = begin_write(pool).await?;
     user_of_org(&mut tx, org_id, user_id).await?;
     let released = sqlx::query(&format!(
@@ -85,7 +85,7 @@ pub async fn queue(pool: &AnyPool, org_id: i64, actor: i64, user_id: i64, now: i
     if released == 0 {
         schedule(&mut tx, org_id, user_id, now).await?;
     }
-    audit(&mut tx, org_id, Some(actor), "welcome_email.sent", Some(user_id), "{}", now).await?;
+    audit(&mut tx, org_id, actor, "welcome_email.sent", Some(user_id), "{}", now).await?;
     tx.commit().await.map_err(internal)?;
     Ok(())
 }

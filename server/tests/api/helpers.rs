@@ -130,6 +130,7 @@ impl TestApp {
             site_root: "target/site".into(),
             secure_cookies: false,
             body_limit: 1024 * 1024,
+            api_calls_per_minute: 10_000,
             mail,
         };
         configure(&mut config);
@@ -269,9 +270,18 @@ impl TestApp {
             password_hash: Some(auth::hash_password(PASSWORD).expect("hash")),
             status: UserStatus::Active,
             must_change_password: false,
+            external_id: None,
         };
         self.store.create_user(org.id, Some(org.admin_id), &user).await.expect("insert a user")
     }
+}
+
+/// A new API key of `org`: its secret.
+pub async fn api_key(app: &TestApp, org: &Org, name: &str) -> String {
+    use app::ssr::Store;
+    let (secret, hash) = app::ssr::auth::new_api_key();
+    app.store.create_api_key(org.id, None, &key_name(name), &hash).await.expect("a key");
+    secret
 }
 
 /// A valid API key name.

@@ -11,6 +11,7 @@ mod cli;
 mod keys;
 mod permissions;
 mod rest;
+mod scim;
 mod storage;
 mod team;
 mod teams;

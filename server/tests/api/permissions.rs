@@ -76,6 +76,11 @@ fn call(route: &'static str, body: Body, expect: &'static str) -> Row {
     Row { route, method: Method::POST, url: route.to_owned(), body, expect }
 }
 
+/// A provisioning API route that no session reaches, whoever is signed in.
+fn key_only(route: &'static str, method: Method, url: &str) -> Row {
+    Row { route, method, url: url.to_owned(), body: Body::Json(json!({"first_name": "Matrix"})), expect: "DDDDD" }
+}
+
 fn form(pairs: &[(&'static str, &str)]) -> Body {
     Body::Form(pairs.iter().map(|(k, v)| (*k, (*v).to_owned())).collect())
 }
@@ -247,6 +252,38 @@ fn table(w: &World) -> Vec<Row> {
         page("/api/v2/employees", "/api/v2/employees", "DDDDD"),
         call("/api/v2/employees", Body::Json(json!({"first_name": "Matrix"})), "DDDDD"),
         page("/api/v2/employees/{reference}", "/api/v2/employees/ann@acme.test", "DDDDD"),
+        key_only("/api/v2/employees/{reference}", Method::PATCH, &format!("/api/v2/employees/{member}")),
+        key_only("/api/v2/employees/{reference}/invite", Method::POST, &format!("/api/v2/employees/{member}/invite")),
+        key_only(
+            "/api/v2/employees/{reference}/activate",
+            Method::POST,
+            &format!("/api/v2/employees/{leaver}/activate"),
+        ),
+        key_only(
+            "/api/v2/employees/{reference}/deactivate",
+            Method::POST,
+            &format!("/api/v2/employees/{member}/deactivate"),
+        ),
+        // Its description is public.
+        page("/api/v2/openapi.json", "/api/v2/openapi.json", "OOOOO"),
+        // SCIM, likewise: an organisation API key only.
+        page("/scim/v2/ServiceProviderConfig", "/scim/v2/ServiceProviderConfig", "DDDDD"),
+        page("/scim/v2/ResourceTypes", "/scim/v2/ResourceTypes", "DDDDD"),
+        page("/scim/v2/ResourceTypes/{id}", "/scim/v2/ResourceTypes/User", "DDDDD"),
+        page("/scim/v2/Schemas", "/scim/v2/Schemas", "DDDDD"),
+        page("/scim/v2/Schemas/{id}", "/scim/v2/Schemas/urn:ietf:params:scim:schemas:core:2.0:User", "DDDDD"),
+        page("/scim/v2/Users", "/scim/v2/Users", "DDDDD"),
+        key_only("/scim/v2/Users", Method::POST, "/scim/v2/Users"),
+        page("/scim/v2/Users/{id}", &format!("/scim/v2/Users/{member}"), "DDDDD"),
+        key_only("/scim/v2/Users/{id}", Method::PUT, &format!("/scim/v2/Users/{member}")),
+        key_only("/scim/v2/Users/{id}", Method::PATCH, &format!("/scim/v2/Users/{member}")),
+        key_only("/scim/v2/Users/{id}", Method::DELETE, &format!("/scim/v2/Users/{member}")),
+        page("/scim/v2/Groups", "/scim/v2/Groups", "DDDDD"),
+        key_only("/scim/v2/Groups", Method::POST, "/scim/v2/Groups"),
+        page("/scim/v2/Groups/{id}", &format!("/scim/v2/Groups/{group}"), "DDDDD"),
+        key_only("/scim/v2/Groups/{id}", Method::PUT, &format!("/scim/v2/Groups/{group}")),
+        key_only("/scim/v2/Groups/{id}", Method::PATCH, &format!("/scim/v2/Groups/{group}")),
+        key_only("/scim/v2/Groups/{id}", Method::DELETE, &format!("/scim/v2/Groups/{group}")),
         page("/api/export/current-team", "/api/export/current-team", "DDOOO"),
         page("/api/photos/{user}", &format!("/api/photos/{member}"), "DOOON"),
         Row {

@@ -1,21 +1,14 @@
 //! The User Provisioning API over REST (`/api/v2/employees`): cursor paging, filters, reading one
-//! user, JSON errors for every bad request, one organisation per key, every call audited.
+//! user, creating, updating with ETags, inviting, deactivating and activating, JSON errors for
+//! every bad request, one organisation per key, every call audited, rate and body limits, and the
+//! OpenAPI document held to the implementation.
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sqlx::Row;
 
-use app::ssr::Store;
-
-use crate::helpers::{Backend, Org, TestApp, key_name};
+use crate::helpers::{Backend, TestApp, api_key as key};
 use crate::on_both_backends;
-
-/// An API key for `org`.
-async fn key(app: &TestApp, org: &Org, name: &str) -> String {
-    let (secret, hash) = app::ssr::auth::new_api_key();
-    app.store.create_api_key(org.id, None, &key_name(name), &hash).await.expect("a key");
-    secret
-}
 
 async fn get(app: &TestApp, key: &str, path: &str) -> (StatusCode, Value) {
     let response = app.client().get(format!("{}{path}", app.address)).bearer_auth(key).send().await.unwrap();
@@ -278,7 +271,227 @@ async fn a_script_creates_a_user_with_the_spreadsheets_rules_and_messages(backen
     assert_eq!(audited, 9, "every call, accepted or refused");
 }
 
+/// Sends `method` to `path` with `key`, a JSON body and headers: the status, the ETag and the body.
+async fn send(
+    app: &TestApp,
+    key: &str,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<&Value>,
+    if_match: Option<&str>,
+) -> (StatusCode, Option<String>, Value) {
+    let mut request = app.client().request(method, format!("{}{path}", app.address)).bearer_auth(key);
+    if let Some(body) = body {
+        request = request.json(body);
+    }
+    if let Some(tag) = if_match {
+        request = request.header("if-match", tag);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status();
+    let etag = response.headers().get("etag").map(|v| v.to_str().unwrap().to_owned());
+    (status, etag, response.json().await.unwrap_or(Value::Null))
+}
+
+async fn a_script_updates_a_user_by_etag_invites_deactivates_and_activates_them(backend: Backend) {
+    use reqwest::Method;
+    let app = TestApp::spawn(backend).await;
+    let org = app.org_with_admin("acme").await;
+    let token = key(&app, &org, "sync").await;
+    let lead = app.insert_user(&org, "Lena", "Lead", "lena@acme.test", true, Some(org.admin_id)).await;
+    let ada = app.insert_user(&org, "Ada", "Lovelace", "ada@acme.test", false, Some(lead)).await;
+
+    let (status, read_tag, _) = send(&app, &token, Method::GET, "/api/v2/employees/ada@acme.test", None, None).await;
+    assert_eq!(status, StatusCode::OK);
+    let read_tag = read_tag.expect("an ETag");
+    let change = json!({"home_town": "London", "employment_status": "Part Time", "groups": null});
+    let (status, new_tag, ada_now) =
+        send(&app, &token, Method::PATCH, "/api/v2/employees/ada@acme.test", Some(&change), Some(&read_tag)).await;
+    assert_eq!(status, StatusCode::OK, "{ada_now}");
+    assert_eq!(
+        (ada_now["home_town"].as_str(), ada_now["employment_status"].as_str()),
+        (Some("London"), Some("Part Time"))
+    );
+    assert_eq!(ada_now["first_name"], "Ada", "fields the body leaves out keep their value");
+    assert_ne!(new_tag.as_deref(), Some(read_tag.as_str()), "a change moves the ETag on");
+
+    // A stale ETag changes nothing; so does a change the rules refuse.
+    let (status, _, stale) = send(
+        &app,
+        &token,
+        Method::PATCH,
+        "/api/v2/employees/ada@acme.test",
+        Some(&json!({"home_town": "Paris"})),
+        Some(&read_tag),
+    )
+    .await;
+    assert_eq!((status, stale["error"]["code"].as_str()), (StatusCode::PRECONDITION_FAILED, Some("version_changed")));
+    let (status, _, refused) = send(
+        &app,
+        &token,
+        Method::PATCH,
+        &format!("/api/v2/employees/{}", "ada@acme.test"),
+        Some(&json!({"first_name": "", "last_name": ""})),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    let fields: Vec<&str> =
+        refused["error"]["problems"].as_array().unwrap().iter().map(|p| p["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["first_name", "last_name"], "{refused}");
+    let (status, _, refused) = send(
+        &app,
+        &token,
+        Method::PATCH,
+        "/api/v2/employees/ada@acme.test",
+        Some(&json!({"team_leader": "nobody@acme.test"})),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, refused["error"]["problems"][0]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("team_leader"))
+    );
+    let (status, _, refused) = send(
+        &app,
+        &token,
+        Method::PATCH,
+        "/api/v2/employees/ada@acme.test",
+        Some(&json!({"temporary_password": "Quiet-harbour-lamp-42"})),
+        None,
+    )
+    .await;
+    assert_eq!((status, refused["error"]["field"].as_str()), (StatusCode::BAD_REQUEST, Some("temporary_password")));
+    let (_, tag, unchanged) = send(&app, &token, Method::GET, "/api/v2/employees/ada@acme.test", None, None).await;
+    assert_eq!((unchanged["home_town"].as_str(), tag), (Some("London"), new_tag));
+
+    // Invite: the welcome email is queued, on behalf of the key.
+    let (status, _, _) = send(&app, &token, Method::POST, "/api/v2/employees/ada@acme.test/invite", None, None).await;
+    assert_eq!(status, StatusCode::OK);
+    let queued: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_events WHERE action = 'welcome_email.sent' AND subject_id = $1 AND actor_id IS NULL",
+    )
+    .bind(ada)
+    .fetch_one(&app.store.pool)
+    .await
+    .unwrap();
+    assert_eq!(queued, 1);
+
+    // Deactivating Lena hands her team to her own team leader; a second time is refused.
+    let (status, _, lena) =
+        send(&app, &token, Method::POST, "/api/v2/employees/lena@acme.test/deactivate", None, None).await;
+    assert_eq!((status, lena["status"].as_str()), (StatusCode::OK, Some("deactivated")), "{lena}");
+    let (_, _, ada_now) = send(&app, &token, Method::GET, "/api/v2/employees/ada@acme.test", None, None).await;
+    assert_eq!(ada_now["team_leader"], "admin@acme.test");
+    let (status, _, again) =
+        send(&app, &token, Method::POST, "/api/v2/employees/lena@acme.test/deactivate", None, None).await;
+    assert_eq!((status, again["error"]["code"].as_str()), (StatusCode::CONFLICT, Some("cannot_deactivate")));
+    for (body, field) in [
+        (json!({"new_team_leader": "nobody@acme.test"}), "new_team_leader"),
+        (json!({"new_team_leader": 7}), "new_team_leader"),
+        (json!({"successor": "admin@acme.test"}), "successor"),
+    ] {
+        let (status, _, refused) =
+            send(&app, &token, Method::POST, "/api/v2/employees/ada@acme.test/deactivate", Some(&body), None).await;
+        assert_eq!((status, refused["error"]["field"].as_str()), (StatusCode::BAD_REQUEST, Some(field)), "{body}");
+    }
+
+    // Activate brings Lena back; twice is refused.
+    let (status, _, lena) =
+        send(&app, &token, Method::POST, "/api/v2/employees/lena@acme.test/activate", None, None).await;
+    assert_eq!((status, lena["status"].as_str()), (StatusCode::OK, Some("active")), "{lena}");
+    let (status, _, _) =
+        send(&app, &token, Method::POST, "/api/v2/employees/lena@acme.test/activate", None, None).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let (status, _, _) =
+        send(&app, &token, Method::POST, "/api/v2/employees/nobody@acme.test/invite", None, None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+async fn each_key_is_held_to_its_rate_limit_and_bodies_to_their_size_limit(backend: Backend) {
+    let app = TestApp::spawn_with(backend, |config| config.api_calls_per_minute = 3).await;
+    let org = app.org_with_admin("acme").await;
+    let busy = key(&app, &org, "busy").await;
+    let other = key(&app, &org, "other").await;
+    for _ in 0..3 {
+        assert_eq!(get(&app, &busy, "/api/v2/employees").await.0, StatusCode::OK);
+    }
+    let response =
+        app.client().get(format!("{}/api/v2/employees", app.address)).bearer_auth(&busy).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    let wait: u64 = response.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=60).contains(&wait), "{wait}");
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "rate_limited");
+    let scim = app.client().get(format!("{}/scim/v2/Users", app.address)).bearer_auth(&busy).send().await.unwrap();
+    assert_eq!(scim.status(), StatusCode::TOO_MANY_REQUESTS, "REST and SCIM share the key's allowance");
+    assert!(scim.headers().contains_key("retry-after"));
+    assert_eq!(get(&app, &other, "/api/v2/employees").await.0, StatusCode::OK, "each key has its own");
+
+    let huge = json!({"first_name": "A", "profile": "x".repeat(300 * 1024)});
+    let (status, body) = post(&app, &other, &huge).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (StatusCode::PAYLOAD_TOO_LARGE, Some("body_too_large")));
+    let (_, everyone) = get(&app, &other, "/api/v2/employees").await;
+    assert_eq!(ids(&everyone), [org.admin_id], "nothing was created");
+}
+
+async fn the_openapi_document_describes_every_route_as_it_answers(backend: Backend) {
+    use reqwest::Method;
+    let app = TestApp::spawn(backend).await;
+    let org = app.org_with_admin("acme").await;
+    let token = key(&app, &org, "sync").await;
+    app.insert_user(&org, "Ada", "Lovelace", "ada@acme.test", false, Some(org.admin_id)).await;
+    let response = app.client().get(format!("{}/api/v2/openapi.json", app.address)).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let document: Value = response.json().await.unwrap();
+    assert_eq!(document["openapi"], "3.1.0");
+
+    let paths = document["paths"].as_object().unwrap();
+    let documented: std::collections::BTreeSet<&str> = paths.keys().map(String::as_str).collect();
+    let served: std::collections::BTreeSet<&str> =
+        app.http_routes.iter().copied().filter(|r| r.starts_with("/api/v2/")).collect();
+    assert_eq!(documented, served, "every /api/v2 route is documented, and nothing else");
+
+    // Every operation answers with a status it documents (bodies as a script would send them).
+    for (path, operations) in paths {
+        for (method, operation) in operations.as_object().unwrap() {
+            let Some(method) = [Method::GET, Method::POST, Method::PATCH]
+                .into_iter()
+                .find(|m| m.as_str().eq_ignore_ascii_case(method))
+            else {
+                continue;
+            };
+            let url = path.replace("{reference}", "ada@acme.test");
+            let takes_a_user = method == Method::PATCH || (method == Method::POST && url == "/api/v2/employees");
+            let body = takes_a_user.then(|| json!({"home_town": "Leeds"}));
+            let (status, _, answer) = send(&app, &token, method.clone(), &url, body.as_ref(), None).await;
+            let codes = operation["responses"].as_object().unwrap();
+            assert!(codes.contains_key(status.as_str()), "{method} {url} answered {status}, undocumented: {answer}");
+        }
+    }
+
+    // A user's JSON has exactly the properties the schema lists, and a page likewise.
+    let (_, _, user) = send(&app, &token, Method::GET, "/api/v2/employees/admin@acme.test", None, None).await;
+    let keys = |value: &Value| value.as_object().unwrap().keys().cloned().collect::<std::collections::BTreeSet<_>>();
+    let schema = &document["components"]["schemas"];
+    assert_eq!(keys(&user), keys(&schema["Employee"]["properties"]));
+    let required: std::collections::BTreeSet<String> =
+        schema["Employee"]["required"].as_array().unwrap().iter().map(|k| k.as_str().unwrap().to_owned()).collect();
+    assert_eq!(keys(&user), required);
+    let (_, page) = get(&app, &token, "/api/v2/employees").await;
+    assert_eq!(keys(&page), keys(&schema["EmployeePage"]["properties"]));
+    // What a create body may hold is what the server reads.
+    let inputs = keys(&schema["EmployeeInput"]["properties"]);
+    for field in &inputs {
+        let (status, answer) = post(&app, &token, &json!({ field.as_str(): null })).await;
+        assert_ne!(answer["error"]["field"].as_str(), Some(field.as_str()), "{field} is read: {status} {answer}");
+    }
+}
+
 on_both_backends!(
+    a_script_updates_a_user_by_etag_invites_deactivates_and_activates_them,
+    each_key_is_held_to_its_rate_limit_and_bodies_to_their_size_limit,
+    the_openapi_document_describes_every_route_as_it_answers,
     a_script_creates_a_user_with_the_spreadsheets_rules_and_messages,
     paging_by_cursor_never_skips_or_repeats_anyone_while_the_roster_changes,
     filters_narrow_the_list_and_one_user_is_read_by_email_or_employee_id,

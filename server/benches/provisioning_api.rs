@@ -1,0 +1,89 @@
+//! How fast the User Provisioning API (REST) and SCIM answer an identity provider or a script with
+//! 100,000 users, on SQLite and PostgreSQL, over HTTP to the real server: REST pages by cursor, one
+//! user by email, and SCIM's lookups (an `eq` on userName is an index lookup) and scans (any other
+//! filter reads every user a thousand at a time, keeping one page).
+//!
+//! `cargo bench -p server --bench provisioning_api` (PostgreSQL too when `ROSTER_TEST_POSTGRES`
+//! names a server, as the test command sets it). Prints the median of 9 calls per request.
+
+use std::time::{Duration, Instant};
+
+use app::ssr::Store;
+use server::{Application, Config};
+
+mod support;
+
+const USERS: usize = 100_000;
+const RUNS: usize = 9;
+
+async fn median(http: &reqwest::Client, url: &str, key: &str) -> anyhow::Result<(Duration, usize)> {
+    let mut times = Vec::with_capacity(RUNS);
+    let mut bytes = 0;
+    for _ in 0..RUNS {
+        let started = Instant::now();
+        let response = http.get(url).bearer_auth(key).send().await?;
+        anyhow::ensure!(response.status().is_success(), "{url}: {}", response.status());
+        bytes = response.bytes().await?.len();
+        times.push(started.elapsed());
+    }
+    times.sort();
+    Ok((times[RUNS / 2], bytes))
+}
+
+async fn run(label: &str, url: &str) -> anyhow::Result<()> {
+    let data_dir = std::env::temp_dir().join(format!("roster-bench-api-{}", std::process::id()));
+    let config = Config {
+        database_url: url.to_owned(),
+        addr: "127.0.0.1:0".parse()?,
+        data_dir: data_dir.clone(),
+        site_root: "target/site".into(),
+        secure_cookies: false,
+        body_limit: 1024 * 1024,
+        api_calls_per_minute: 1_000_000,
+        mail: server::mail::MailConfig::files(&data_dir, "http://127.0.0.1".into()),
+    };
+    let app = Application::build(config).await?;
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let store = app.store.clone();
+    tokio::spawn(app.run_until_stopped());
+    let started = Instant::now();
+    let org_id = support::seed_roster(&store, USERS).await?;
+    println!("\n{label}: seeded {USERS} users in {:.1} s", started.elapsed().as_secs_f64());
+    let (secret, hash) = app::ssr::auth::new_api_key();
+    let name = app::roster::organisation::ApiKeyName::parse("bench")?;
+    store.create_api_key(org_id, None, &name, &hash).await?;
+    let first: i64 =
+        sqlx::query_scalar("SELECT MIN(id) FROM users WHERE org_id = $1").bind(org_id).fetch_one(&store.pool).await?;
+    let deep = app::provisioning::cursor_after(first + 90_000);
+    let http = reqwest::Client::new();
+    let cases = [
+        ("REST: first page of 500", "/api/v2/employees?limit=500".to_owned()),
+        ("REST: page of 500 after 90,000 users (cursor)", format!("/api/v2/employees?limit=500&cursor={deep}")),
+        ("REST: filter status=deactivated, 500", "/api/v2/employees?limit=500&status=deactivated".to_owned()),
+        ("REST: one user by email", "/api/v2/employees/user77777@example.com".to_owned()),
+        (
+            "SCIM: userName eq (Okta's lookup)",
+            "/scim/v2/Users?filter=userName%20eq%20%22user77777%40example.com%22".to_owned(),
+        ),
+        ("SCIM: first page of 100, no filter", "/scim/v2/Users?startIndex=1&count=100".to_owned()),
+        (
+            "SCIM: name.familyName co \"0420\" (a scan)",
+            "/scim/v2/Users?filter=name.familyName%20co%20%220420%22".to_owned(),
+        ),
+        ("SCIM: page of 100 at startIndex 90,000 (a scan)", "/scim/v2/Users?startIndex=90000&count=100".to_owned()),
+        ("SCIM: one user by id", format!("/scim/v2/Users/{}", first + 77_777)),
+    ];
+    println!("| request | response | median of {RUNS} |");
+    println!("| --- | ---: | ---: |");
+    for (name, path) in cases {
+        let (time, bytes) = median(&http, &format!("{address}{path}"), &secret).await?;
+        println!("| {name} | {:.0} KB | {:.1} ms |", bytes as f64 / 1024.0, time.as_secs_f64() * 1000.0);
+    }
+    let _ = std::fs::remove_dir_all(&data_dir);
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    support::on_both_backends(|label, url| async move { run(label, &url).await }).await
+}

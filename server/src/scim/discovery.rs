@@ -1,0 +1,210 @@
+//! What this SCIM service supports (RFC 7644 §4): ServiceProviderConfig, ResourceTypes and
+//! Schemas, so that an identity provider can find out rather than be told.
+
+use axum::extract::Path;
+use axum::extract::rejection::PathRejection;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use serde_json::{Value, json};
+
+use super::groups::GROUP;
+use super::users::{ENTERPRISE, ROSTER, USER};
+use super::{MAX_COUNT, ScimError, call, list_response, scim_json};
+use crate::api_call::{Api, BODY_LIMIT};
+
+pub const SERVICE_PROVIDER_CONFIG: &str = "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig";
+const RESOURCE_TYPE: &str = "urn:ietf:params:scim:schemas:core:2.0:ResourceType";
+const SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:Schema";
+
+pub fn service_provider_config() -> Value {
+    json!({
+        "schemas": [SERVICE_PROVIDER_CONFIG],
+        "documentationUri": "/api/v2/openapi.json",
+        "patch": { "supported": true },
+        "bulk": { "supported": false, "maxOperations": 0, "maxPayloadSize": 0 },
+        "filter": { "supported": true, "maxResults": MAX_COUNT },
+        "changePassword": { "supported": false },
+        "sort": { "supported": false },
+        "etag": { "supported": true },
+        "authenticationSchemes": [{
+            "type": "oauthbearertoken",
+            "name": "API key",
+            "description": "An organisation API key from Manage Team → API keys, sent as Authorization: Bearer <key>.",
+            "primary": true,
+        }],
+        "meta": { "resourceType": "ServiceProviderConfig", "location": "/scim/v2/ServiceProviderConfig" },
+        "maxPayloadSize": BODY_LIMIT,
+    })
+}
+
+fn resource_types() -> Vec<Value> {
+    vec![
+        json!({
+            "schemas": [RESOURCE_TYPE], "id": "User", "name": "User", "endpoint": "/Users", "schema": USER,
+            "description": "A person in the organisation's roster.",
+            "schemaExtensions": [{ "schema": ENTERPRISE, "required": false }, { "schema": ROSTER, "required": false }],
+            "meta": { "resourceType": "ResourceType", "location": "/scim/v2/ResourceTypes/User" },
+        }),
+        json!({
+            "schemas": [RESOURCE_TYPE], "id": "Group", "name": "Group", "endpoint": "/Groups", "schema": GROUP,
+            "description": "A group of users, as on the Groups tab.",
+            "meta": { "resourceType": "ResourceType", "location": "/scim/v2/ResourceTypes/Group" },
+        }),
+    ]
+}
+
+fn attribute(name: &str, kind: &str, required: bool, mutability: &str, description: &str) -> Value {
+    json!({
+        "name": name, "type": kind, "multiValued": false, "required": required, "caseExact": false,
+        "mutability": mutability, "returned": "default", "uniqueness": "none", "description": description,
+    })
+}
+
+fn complex(name: &str, multi: bool, mutability: &str, description: &str, subs: Vec<Value>) -> Value {
+    let mut value = attribute(name, "complex", false, mutability, description);
+    value["multiValued"] = json!(multi);
+    value["subAttributes"] = Value::Array(subs);
+    value
+}
+
+fn schema(id: &str, name: &str, description: &str, attributes: Vec<Value>) -> Value {
+    json!({
+        "schemas": [SCHEMA], "id": id, "name": name, "description": description, "attributes": attributes,
+        "meta": { "resourceType": "Schema", "location": format!("/scim/v2/Schemas/{id}") },
+    })
+}
+
+fn schemas() -> Vec<Value> {
+    let rw = "readWrite";
+    let mut user_name =
+        attribute("userName", "string", true, rw, "The email address (the employee ID for someone without one).");
+    user_name["uniqueness"] = json!("server");
+    let mut external_id = attribute("externalId", "string", false, rw, "The identity provider's own id, kept as sent.");
+    external_id["caseExact"] = json!(true);
+    let flag = |name: &str, description: &str| attribute(name, "boolean", false, rw, description);
+    let text = |name: &str, description: &str| attribute(name, "string", false, rw, description);
+    vec![
+        schema(
+            USER,
+            "User",
+            "A person in the roster.",
+            vec![
+                user_name,
+                external_id,
+                complex(
+                    "name",
+                    false,
+                    rw,
+                    "The person's name.",
+                    vec![
+                        text("givenName", "First Name"),
+                        text("familyName", "Last Name"),
+                        attribute("formatted", "string", false, "readOnly", "First and last name."),
+                    ],
+                ),
+                attribute("displayName", "string", false, "readOnly", "First and last name."),
+                complex(
+                    "emails",
+                    true,
+                    rw,
+                    "The work email address (the same as userName).",
+                    vec![text("value", "The address."), text("type", "work"), flag("primary", "true")],
+                ),
+                flag("active", "false when the user is deactivated."),
+                complex(
+                    "groups",
+                    true,
+                    "readOnly",
+                    "The user's groups; change them through Groups.",
+                    vec![
+                        attribute("value", "string", false, "readOnly", "The group's id."),
+                        attribute("display", "string", false, "readOnly", "The group's name."),
+                    ],
+                ),
+            ],
+        ),
+        schema(
+            ENTERPRISE,
+            "EnterpriseUser",
+            "Enterprise User",
+            vec![
+                text("employeeNumber", "Employee ID: letters and digits, leading zeros kept."),
+                complex(
+                    "manager",
+                    false,
+                    rw,
+                    "The team leader (a user who can manage teams).",
+                    vec![text("value", "The team leader's id.")],
+                ),
+            ],
+        ),
+        schema(
+            ROSTER,
+            "RosterUser",
+            "The rest of a Roster profile, checked by the spreadsheet's rules.",
+            vec![
+                text("role", "Role: Admin, Team Leader, Team Member or a custom role."),
+                flag("canManageTeams", "Can Manage Teams"),
+                text("homeTown", "Home Town"),
+                text("stateOrCountry", "State or Country"),
+                text("profile", "Profile (bio)"),
+                flag("phoneChannel", "Phone Channel"),
+                flag("chatChannel", "Chat Channel"),
+                flag("emailChannel", "Email Channel"),
+                text("employmentStatus", "Full Time, Part Time or Contractor"),
+                text("startDate", "Start Date, YYYY-MM-DD"),
+                attribute("status", "string", false, "readOnly", "created, invited, active or deactivated"),
+            ],
+        ),
+        schema(
+            GROUP,
+            "Group",
+            "A group of users.",
+            vec![
+                attribute("displayName", "string", true, rw, "The group's name: unique, no braces."),
+                complex("members", true, rw, "The group's users.", vec![text("value", "The user's id.")]),
+            ],
+        ),
+    ]
+}
+
+fn find(list: Vec<Value>, id: &str, what: &str) -> Result<Value, ScimError> {
+    list.into_iter()
+        .find(|item| item["id"].as_str().is_some_and(|i| i.eq_ignore_ascii_case(id)))
+        .ok_or_else(|| ScimError::not_found(what, id))
+}
+
+fn listed(list: Vec<Value>) -> Response {
+    list_response(list.len(), 1, list)
+}
+
+pub async fn get_service_provider_config(api: Api, headers: HeaderMap) -> Response {
+    call(&api, &headers, "GET /scim/v2/ServiceProviderConfig".into(), |_| async {
+        Ok(scim_json(StatusCode::OK, &service_provider_config()))
+    })
+    .await
+}
+
+pub async fn list_resource_types(api: Api, headers: HeaderMap) -> Response {
+    call(&api, &headers, "GET /scim/v2/ResourceTypes".into(), |_| async { Ok(listed(resource_types())) }).await
+}
+
+pub async fn get_resource_type(api: Api, headers: HeaderMap, path: Result<Path<String>, PathRejection>) -> Response {
+    call(&api, &headers, "GET /scim/v2/ResourceTypes/{id}".into(), |_| async {
+        let Path(id) = path.map_err(|_| ScimError::bad("invalidValue", "The resource type could not be read."))?;
+        Ok(scim_json(StatusCode::OK, &find(resource_types(), &id, "resource type")?))
+    })
+    .await
+}
+
+pub async fn list_schemas(api: Api, headers: HeaderMap) -> Response {
+    call(&api, &headers, "GET /scim/v2/Schemas".into(), |_| async { Ok(listed(schemas())) }).await
+}
+
+pub async fn get_schema(api: Api, headers: HeaderMap, path: Result<Path<String>, PathRejection>) -> Response {
+    call(&api, &headers, "GET /scim/v2/Schemas/{id}".into(), |_| async {
+        let Path(id) = path.map_err(|_| ScimError::bad("invalidValue", "The schema could not be read."))?;
+        Ok(scim_json(StatusCode::OK, &find(schemas(), &id, "schema")?))
+    })
+    .await
+}

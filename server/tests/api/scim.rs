@@ -1,0 +1,466 @@
+//! SCIM 2.0 under `/scim/v2`, as Okta and Microsoft Entra ID call it: discovery, users and groups
+//! created, found, replaced, patched (atomically) and deleted; lists filtered, paged and projected;
+//! SCIM error bodies for everything refused, never a 500 for a malformed filter; one organisation
+//! per key.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::helpers::{Backend, Org, TestApp, api_key};
+use crate::on_both_backends;
+
+const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+const ROSTER: &str = "urn:roster:params:scim:schemas:extension:2.0:User";
+const PATCH_OP: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
+
+struct Scim<'a> {
+    app: &'a TestApp,
+    key: String,
+}
+
+struct Answer {
+    status: StatusCode,
+    etag: Option<String>,
+    location: Option<String>,
+    body: Value,
+}
+
+impl Scim<'_> {
+    async fn of<'a>(app: &'a TestApp, org: &Org) -> Scim<'a> {
+        Scim { app, key: api_key(app, org, "identity provider").await }
+    }
+
+    async fn send(&self, method: Method, path: &str, body: Option<Value>, if_match: Option<&str>) -> Answer {
+        let mut request =
+            self.app.client().request(method, format!("{}/scim/v2{path}", self.app.address)).bearer_auth(&self.key);
+        if let Some(body) = body {
+            // Identity providers send SCIM's own media type.
+            request = request.header("content-type", "application/scim+json").body(body.to_string());
+        }
+        if let Some(tag) = if_match {
+            request = request.header("if-match", tag);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status();
+        let header = |name: &str| response.headers().get(name).map(|v| v.to_str().unwrap().to_owned());
+        let (etag, location) = (header("etag"), header("location"));
+        if status != StatusCode::NO_CONTENT {
+            let kind = header("content-type").unwrap_or_default();
+            assert!(kind.starts_with("application/scim+json"), "{path}: {status} as {kind}");
+        }
+        let text = response.text().await.unwrap();
+        let body = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap() };
+        if !status.is_success() {
+            assert_error_body(&body, status);
+        }
+        Answer { status, etag, location, body }
+    }
+
+    async fn get(&self, path: &str) -> Answer {
+        self.send(Method::GET, path, None, None).await
+    }
+
+    async fn patch(&self, path: &str, operations: Value) -> Answer {
+        self.send(Method::PATCH, path, Some(json!({ "schemas": [PATCH_OP], "Operations": operations })), None).await
+    }
+}
+
+/// Every refusal is a SCIM error with its status as a string.
+fn assert_error_body(body: &Value, status: StatusCode) {
+    assert_eq!(body["schemas"], json!(["urn:ietf:params:scim:api:messages:2.0:Error"]), "{body}");
+    assert_eq!(body["status"].as_str(), Some(status.as_str()), "{body}");
+    assert!(!body["detail"].as_str().unwrap_or_default().is_empty(), "{body}");
+}
+
+/// A user as Okta creates them.
+fn okta_user(email: &str, given: &str, family: &str, external: &str) -> Value {
+    json!({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User", ENTERPRISE],
+        "userName": email,
+        "name": { "givenName": given, "familyName": family },
+        "emails": [{ "primary": true, "value": email, "type": "work" }],
+        "displayName": format!("{given} {family}"),
+        "externalId": external,
+        "active": true,
+        ENTERPRISE: { "employeeNumber": "0042" },
+        ROSTER: { "phoneChannel": true, "chatChannel": false, "emailChannel": "True" },
+    })
+}
+
+async fn okta_finds_creates_replaces_and_deactivates_a_user(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let org = app.org_with_admin("acme").await;
+    let scim = Scim::of(&app, &org).await;
+    let lookup = "/Users?filter=userName%20eq%20%22ada%40acme.test%22&startIndex=1&count=100";
+    let found = scim.get(lookup).await;
+    assert_eq!((found.status, found.body["totalResults"].as_u64()), (StatusCode::OK, Some(0)));
+
+    let mut ada = okta_user("ada@acme.test", "Ada", "Lovelace", "00uAda");
+    ada[ENTERPRISE]["manager"] = json!({ "value": org.admin_id.to_string() });
+    let created = scim.send(Method::POST, "/Users", Some(ada.clone()), None).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let id = created.body["id"].as_str().unwrap().to_owned();
+    assert_eq!(created.location.as_deref(), Some(format!("/scim/v2/Users/{id}").as_str()));
+    assert_eq!(created.body["externalId"], "00uAda");
+    assert_eq!(created.body["userName"], "ada@acme.test");
+    assert_eq!(created.body[ENTERPRISE]["employeeNumber"], "0042");
+    assert_eq!(created.body[ENTERPRISE]["manager"]["value"], org.admin_id.to_string());
+    assert_eq!(created.body[ROSTER]["emailChannel"], true);
+    assert_eq!(
+        created.etag.as_deref(),
+        Some(
+            format!(
+                "\"{}\"",
+                created.body["meta"]["version"].as_str().unwrap().trim_start_matches("W/\"").trim_end_matches('"')
+            )
+            .as_str()
+        )
+    );
+    let found = scim.get(lookup).await;
+    assert_eq!(found.body["totalResults"], 1);
+    assert_eq!(found.body["Resources"][0]["id"], id.as_str());
+
+    // Creating her again is a uniqueness conflict.
+    let again = scim.send(Method::POST, "/Users", Some(ada.clone()), None).await;
+    assert_eq!((again.status, again.body["scimType"].as_str()), (StatusCode::CONFLICT, Some("uniqueness")));
+
+    // PUT replaces what it sends; the REST API sees the same person.
+    let mut replaced = ada.clone();
+    replaced["name"]["givenName"] = json!("Augusta");
+    replaced["id"] = json!(id);
+    let answer = scim.send(Method::PUT, &format!("/Users/{id}"), Some(replaced), None).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    assert_eq!(answer.body["name"]["givenName"], "Augusta");
+    let rest =
+        app.client().get(format!("{}/api/v2/employees/0042", app.address)).bearer_auth(&scim.key).send().await.unwrap();
+    let rest: Value = rest.json().await.unwrap();
+    assert_eq!((rest["first_name"].as_str(), rest["external_id"].as_str()), (Some("Augusta"), Some("00uAda")));
+
+    // Okta deactivates with a replace without a path, and reactivates the same way.
+    let off = scim.patch(&format!("/Users/{id}"), json!([{ "op": "replace", "value": { "active": false } }])).await;
+    assert_eq!((off.status, off.body["active"].as_bool()), (StatusCode::OK, Some(false)), "{}", off.body);
+    assert_eq!(off.body[ROSTER]["status"], "deactivated");
+    let on = scim.patch(&format!("/Users/{id}"), json!([{ "op": "replace", "value": { "active": true } }])).await;
+    assert_eq!((on.status, on.body["active"].as_bool()), (StatusCode::OK, Some(true)), "{}", on.body);
+
+    // DELETE deactivates (Roster keeps everyone's history).
+    let deleted = scim.send(Method::DELETE, &format!("/Users/{id}"), None, None).await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT);
+    assert_eq!(scim.get(&format!("/Users/{id}")).await.body["active"], false);
+    assert_eq!(scim.get("/Users/999999").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(scim.get("/Users/not-a-number").await.status, StatusCode::NOT_FOUND);
+}
+
+async fn entra_patches_with_its_own_shapes_and_a_patch_is_all_or_nothing(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let org = app.org_with_admin("acme").await;
+    let lead = app.insert_user(&org, "Lena", "Lead", "lena@acme.test", true, Some(org.admin_id)).await;
+    let scim = Scim::of(&app, &org).await;
+    // Someone who cannot manage teams needs a team leader from the start, as in a spreadsheet.
+    let mut ada = okta_user("ada@acme.test", "Ada", "Lovelace", "e-7f3a");
+    let refused = scim.send(Method::POST, "/Users", Some(ada.clone()), None).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(
+        refused.body["detail"].as_str().unwrap().starts_with("manager: Team Leader is required"),
+        "{}",
+        refused.body
+    );
+    ada[ENTERPRISE]["manager"] = json!(org.admin_id);
+    let created = scim.send(Method::POST, "/Users", Some(ada), None).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let id = created.body["id"].as_str().unwrap().to_owned();
+    let by_external = scim.get("/Users?filter=externalId+eq+%22e-7f3a%22").await;
+    assert_eq!(by_external.body["Resources"][0]["id"], id.as_str());
+
+    let entra = scim
+        .patch(
+            &format!("/Users/{id}"),
+            json!([
+                { "op": "Replace", "path": "userName", "value": "augusta@acme.test" },
+                { "op": "Replace", "path": "name.givenName", "value": "Augusta" },
+                { "op": "Add", "path": format!("{ENTERPRISE}:manager"), "value": lead.to_string() },
+                { "op": "Replace", "path": format!("{ROSTER}:homeTown"), "value": "London" },
+                { "op": "Replace", "path": "active", "value": "False" },
+            ]),
+        )
+        .await;
+    assert_eq!(entra.status, StatusCode::OK, "{}", entra.body);
+    assert_eq!(entra.body["userName"], "augusta@acme.test");
+    assert_eq!(entra.body["name"]["givenName"], "Augusta");
+    assert_eq!(entra.body[ENTERPRISE]["manager"]["value"], lead.to_string());
+    assert_eq!(entra.body[ROSTER]["homeTown"], "London");
+    assert_eq!(entra.body["active"], false);
+    let version = entra.etag.clone().unwrap();
+
+    // One operation the rules refuse: none applies.
+    let refused = scim
+        .patch(
+            &format!("/Users/{id}"),
+            json!([
+                { "op": "replace", "path": "active", "value": true },
+                { "op": "replace", "path": "name.familyName", "value": "" },
+            ]),
+        )
+        .await;
+    assert_eq!((refused.status, refused.body["scimType"].as_str()), (StatusCode::BAD_REQUEST, Some("invalidValue")));
+    assert!(refused.body["detail"].as_str().unwrap().contains("name.familyName"), "{}", refused.body);
+    let unchanged = scim.get(&format!("/Users/{id}")).await;
+    assert_eq!((unchanged.body["active"].as_bool(), unchanged.etag.as_deref()), (Some(false), Some(version.as_str())));
+    for (operations, scim_type) in [
+        (json!([{ "op": "replace", "path": "id", "value": "1" }]), "mutability"),
+        (json!([{ "op": "replace", "path": "emails[type eq ]", "value": "x" }]), "invalidPath"),
+        (json!([{ "op": "jump", "path": "active" }]), "invalidSyntax"),
+        (json!([{ "op": "replace", "path": "active", "value": "perhaps" }]), "invalidValue"),
+        (json!([{ "op": "add", "path": format!("{ENTERPRISE}:manager"), "value": "424242" }]), "invalidValue"),
+    ] {
+        let answer = scim.patch(&format!("/Users/{id}"), operations.clone()).await;
+        assert_eq!(
+            (answer.status, answer.body["scimType"].as_str()),
+            (StatusCode::BAD_REQUEST, Some(scim_type)),
+            "{operations}"
+        );
+    }
+
+    // A stale version is refused with 412; the current one is accepted.
+    let operations =
+        json!({ "schemas": [PATCH_OP], "Operations": [{ "op": "replace", "path": "active", "value": true }] });
+    let stale = scim.send(Method::PATCH, &format!("/Users/{id}"), Some(operations.clone()), Some("\"1\"")).await;
+    assert_eq!(stale.status, StatusCode::PRECONDITION_FAILED);
+    let fresh = scim.send(Method::PATCH, &format!("/Users/{id}"), Some(operations), Some(&version)).await;
+    assert_eq!((fresh.status, fresh.body["active"].as_bool()), (StatusCode::OK, Some(true)), "{}", fresh.body);
+}
+
+async fn groups_are_created_patched_replaced_and_deleted_with_their_members(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let org = app.org_with_admin("acme").await;
+    let ada = app.insert_user(&org, "Ada", "Lovelace", "ada@acme.test", false, Some(org.admin_id)).await;
+    let bob = app.insert_user(&org, "Bob", "Builder", "bob@acme.test", false, Some(org.admin_id)).await;
+    let scim = Scim::of(&app, &org).await;
+    let created = scim
+        .send(
+            Method::POST,
+            "/Groups",
+            Some(json!({ "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": "Night Shift", "externalId": "g-1", "members": [{ "value": ada.to_string() }] })),
+            None,
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let id = created.body["id"].as_str().unwrap().to_owned();
+    assert_eq!(created.body["members"][0]["display"], "Ada Lovelace");
+    let ada_user = scim.get(&format!("/Users/{ada}")).await;
+    assert_eq!(ada_user.body["groups"][0]["value"], id.as_str());
+
+    // Entra: add Bob, remove Ada by filter, rename.
+    let patched = scim
+        .patch(
+            &format!("/Groups/{id}"),
+            json!([
+                { "op": "Add", "path": "members", "value": [{ "value": bob.to_string() }] },
+                { "op": "Remove", "path": format!("members[value eq \"{ada}\"]") },
+                { "op": "Replace", "path": "displayName", "value": "Nights" },
+            ]),
+        )
+        .await;
+    assert_eq!(patched.status, StatusCode::OK, "{}", patched.body);
+    assert_eq!(patched.body["displayName"], "Nights");
+    let members: Vec<&str> =
+        patched.body["members"].as_array().unwrap().iter().map(|m| m["value"].as_str().unwrap()).collect();
+    assert_eq!(members, [bob.to_string()]);
+    let rest = app
+        .client()
+        .get(format!("{}/api/v2/employees/bob@acme.test", app.address))
+        .bearer_auth(&scim.key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(rest.json::<Value>().await.unwrap()["groups"], json!(["Nights"]));
+
+    // A member who is not a user here, a duplicate name, a bad name: refused, nothing changed.
+    let stranger = scim
+        .patch(&format!("/Groups/{id}"), json!([{ "op": "add", "path": "members", "value": [{ "value": "999999" }] }]))
+        .await;
+    assert_eq!((stranger.status, stranger.body["scimType"].as_str()), (StatusCode::BAD_REQUEST, Some("invalidValue")));
+    let second = scim.send(Method::POST, "/Groups", Some(json!({ "displayName": "Nights" })), None).await;
+    assert_eq!((second.status, second.body["scimType"].as_str()), (StatusCode::CONFLICT, Some("uniqueness")));
+    let braces = scim.send(Method::POST, "/Groups", Some(json!({ "displayName": "{Nights}" })), None).await;
+    assert_eq!(braces.status, StatusCode::BAD_REQUEST);
+    assert_eq!(scim.get(&format!("/Groups/{id}")).await.body["members"].as_array().unwrap().len(), 1);
+
+    // PUT without members keeps them; listing without members, as Entra asks.
+    let put =
+        scim.send(Method::PUT, &format!("/Groups/{id}"), Some(json!({ "displayName": "Late Nights" })), None).await;
+    assert_eq!((put.status, put.body["members"].as_array().map(Vec::len)), (StatusCode::OK, Some(1)), "{}", put.body);
+    let listed = scim.get("/Groups?excludedAttributes=members&filter=displayName%20eq%20%22late%20nights%22").await;
+    assert_eq!(listed.body["totalResults"], 1);
+    assert!(listed.body["Resources"][0].get("members").is_none());
+
+    assert_eq!(scim.send(Method::DELETE, &format!("/Groups/{id}"), None, None).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(scim.get(&format!("/Groups/{id}")).await.status, StatusCode::NOT_FOUND);
+    assert!(scim.get(&format!("/Users/{bob}")).await.body.get("groups").is_none());
+}
+
+async fn lists_filter_page_and_project_and_no_malformed_request_gets_a_500(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let org = app.org_with_admin("acme").await;
+    for (first, email) in
+        [("Ada", "ada"), ("Alan", "alan"), ("Bob", "bob"), ("Cleo", "cleo"), ("Dan", "dan"), ("Eve", "eve")]
+    {
+        app.insert_user(&org, first, "Tester", &format!("{email}@acme.test"), false, Some(org.admin_id)).await;
+    }
+    let scim = Scim::of(&app, &org).await;
+
+    // Pages of 3 by startIndex: everyone once, in order.
+    let mut seen = Vec::new();
+    for start in [1, 4, 7, 10] {
+        let page = scim.get(&format!("/Users?startIndex={start}&count=3")).await;
+        assert_eq!((page.body["totalResults"].as_u64(), page.body["startIndex"].as_u64()), (Some(7), Some(start)));
+        seen.extend(page.body["Resources"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap().to_owned()));
+    }
+    let mut unique = seen.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!((seen.len(), unique.len()), (7, 7), "{seen:?}");
+    assert_eq!(scim.get("/Users?count=0").await.body["Resources"], json!([]));
+    assert_eq!(scim.get("/Users?count=-5&startIndex=-2").await.body["itemsPerPage"], 0);
+
+    for (filter, expected) in [
+        (r#"userName sw "a""#, 3),
+        (r#"name.givenName co "A""#, 4),
+        (r#"userName ew "@acme.test" and not (name.givenName eq "Eve")"#, 6),
+        (r#"name.givenName eq "Bob" or name.givenName eq "cleo""#, 2),
+        ("emails pr", 7),
+        (r#"emails[type eq "work" and value co "dan"]"#, 1),
+        (&format!(r#"{ENTERPRISE}:manager.value pr"#), 6),
+        ("active eq true", 7),
+        ("title pr", 0),
+    ] {
+        let page = scim.get(&format!("/Users?filter={}", urlencoding(filter))).await;
+        assert_eq!(
+            (page.status, page.body["totalResults"].as_u64()),
+            (StatusCode::OK, Some(expected)),
+            "{filter}: {}",
+            page.body
+        );
+    }
+
+    let only = scim.get("/Users?attributes=userName,name.givenName&count=1").await;
+    let resource = only.body["Resources"][0].as_object().unwrap();
+    let mut keys: Vec<&str> = resource.keys().map(String::as_str).collect();
+    keys.sort();
+    assert_eq!(keys, ["id", "name", "schemas", "userName"]);
+    assert_eq!(resource["name"].as_object().unwrap().len(), 1);
+    let without = scim.get("/Users?excludedAttributes=emails,meta,name.familyName&count=1").await;
+    let resource = &without.body["Resources"][0];
+    assert!(resource.get("emails").is_none() && resource.get("meta").is_none());
+    assert!(resource["name"].get("familyName").is_none() && resource["name"].get("givenName").is_some());
+
+    // Malformed filters and parameters: a 400 with a SCIM error, never a 500 (a deterministic fuzz).
+    let pieces = [
+        "userName", " eq ", "\"a\"", "(", ")", "[", "]", " and ", " or ", "not", " pr", "\\", "\"", "urn:x:y", ".",
+        "1e999", "ü", " ", "ne", "co",
+    ];
+    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+    for _ in 0..150 {
+        let mut filter = String::new();
+        for _ in 0..(state % 9 + 1) {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            filter.push_str(pieces[(state % pieces.len() as u64) as usize]);
+        }
+        let answer = scim.get(&format!("/Users?filter={}", urlencoding(&filter))).await;
+        assert!(matches!(answer.status, StatusCode::OK | StatusCode::BAD_REQUEST), "{filter:?}: {}", answer.status);
+        let groups = scim.get(&format!("/Groups?filter={}", urlencoding(&filter))).await;
+        assert!(matches!(groups.status, StatusCode::OK | StatusCode::BAD_REQUEST), "{filter:?}: {}", groups.status);
+    }
+    for path in
+        ["/Users?count=lots", "/Users?attributes=1bad", "/Users?filter=userName%20eq", "/Users?filter=%28%28%28"]
+    {
+        assert_eq!(scim.get(path).await.status, StatusCode::BAD_REQUEST, "{path}");
+    }
+    for body in ["not json", "[]", "{\"userName\": 5}", "{}"] {
+        let response = scim
+            .app
+            .client()
+            .post(format!("{}/scim/v2/Users", app.address))
+            .bearer_auth(&scim.key)
+            .header("content-type", "application/scim+json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{body}");
+    }
+    let huge = json!({ "userName": "big@acme.test", ROSTER: { "profile": "x".repeat(300 * 1024) } });
+    assert_eq!(scim.send(Method::POST, "/Users", Some(huge), None).await.status, StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+fn urlencoding(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+async fn discovery_describes_the_service_and_a_key_sees_only_its_organisation(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let acme = app.org_with_admin("acme").await;
+    let globex = app.org_with_admin("globex").await;
+    let scim = Scim::of(&app, &acme).await;
+    let config = scim.get("/ServiceProviderConfig").await;
+    assert_eq!(
+        (config.body["patch"]["supported"].as_bool(), config.body["filter"]["maxResults"].as_u64()),
+        (Some(true), Some(500))
+    );
+    assert_eq!(config.body["etag"]["supported"], true);
+    let types = scim.get("/ResourceTypes").await;
+    let names: Vec<&str> =
+        types.body["Resources"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["User", "Group"]);
+    assert_eq!(scim.get("/ResourceTypes/User").await.body["schema"], "urn:ietf:params:scim:schemas:core:2.0:User");
+    let schemas = scim.get("/Schemas").await;
+    assert_eq!(schemas.body["totalResults"], 4);
+    assert_eq!(scim.get(&format!("/Schemas/{ENTERPRISE}")).await.body["name"], "EnterpriseUser");
+    assert_eq!(scim.get("/Schemas/urn:nothing").await.status, StatusCode::NOT_FOUND);
+
+    // Another organisation's key finds nobody of Acme's, by id or by filter.
+    let other = Scim::of(&app, &globex).await;
+    assert_eq!(other.get(&format!("/Users/{}", acme.admin_id)).await.status, StatusCode::NOT_FOUND);
+    let search = other.get("/Users?filter=userName%20eq%20%22admin%40acme.test%22").await;
+    assert_eq!(search.body["totalResults"], 0);
+    let everyone = other.get("/Users").await;
+    let ids: Vec<&str> =
+        everyone.body["Resources"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, [globex.admin_id.to_string()]);
+    let patch = other
+        .patch(&format!("/Users/{}", acme.admin_id), json!([{ "op": "replace", "value": { "active": false } }]))
+        .await;
+    assert_eq!(patch.status, StatusCode::NOT_FOUND);
+    assert_eq!(scim.get(&format!("/Users/{}", acme.admin_id)).await.body["active"], true);
+
+    // No key, or a revoked one: 401 in SCIM's shape.
+    for key in ["", "roster_unknown"] {
+        let anonymous = Scim { app: &app, key: key.to_owned() };
+        let answer = anonymous.get("/Users").await;
+        assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
+    }
+    let audited: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'api.call' AND detail LIKE '%/scim/v2/%'")
+            .fetch_one(&app.store.pool)
+            .await
+            .unwrap();
+    assert_eq!(audited, 11, "every call a key made is audited, none without one");
+}
+
+on_both_backends!(
+    okta_finds_creates_replaces_and_deactivates_a_user,
+    entra_patches_with_its_own_shapes_and_a_patch_is_all_or_nothing,
+    groups_are_created_patched_replaced_and_deleted_with_their_members,
+    lists_filter_page_and_project_and_no_malformed_request_gets_a_500,
+    discovery_describes_the_service_and_a_key_sees_only_its_organisation,
+);
