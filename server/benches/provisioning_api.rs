@@ -70,7 +70,7 @@ async fn run(label: &str, url: &str) -> anyhow::Result<()> {
             "SCIM: name.familyName co \"0420\" (a scan)",
             "/scim/v2/Users?filter=name.familyName%20co%20%220420%22".to_owned(),
         ),
-        ("SCIM: page of 100 at startIndex 90,000 (a scan)", "/scim/v2/Users?startIndex=90000&count=100".to_owned()),
+        ("SCIM: page of 100 at startIndex 90,000 (offset)", "/scim/v2/Users?startIndex=90000&count=100".to_owned()),
         ("SCIM: one user by id", format!("/scim/v2/Users/{}", first + 77_777)),
     ];
     println!("| request | response | median of {RUNS} |");

@@ -327,6 +327,8 @@ pub trait Store: Send + Sync + 'static {
     /// else's equal employee ID.
     async fn employee(&self, org_id: i64, reference: &str) -> Result<Option<Employee>, StoreError>;
     async fn employee_by_id(&self, org_id: i64, id: i64) -> Result<Option<Employee>, StoreError>;
+    /// Users by id from the `offset`-th, and how many the organisation has.
+    async fn employees_from(&self, org_id: i64, offset: i64, limit: i64) -> Result<(Vec<Employee>, i64), StoreError>;
     /// The user an identity provider knows by `external_id`.
     async fn employee_by_external_id(&self, org_id: i64, external_id: &str) -> Result<Option<Employee>, StoreError>;
     /// Records a call of the provisioning API by an API key.

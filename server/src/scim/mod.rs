@@ -397,9 +397,16 @@ pub async fn list_users(
         let query = read_query(query)?;
         let ids = group_ids(api, org_id).await?;
         let to_resource = |user: &Employee| users::resource(user, &|name| ids.get(name).copied());
-        // An equality on userName, externalId or id is a lookup; anything else reads every user,
-        // a thousand at a time, keeping only the page asked for.
+        // No filter: one page by offset and a count. An equality on userName, externalId or id is
+        // a lookup; any other filter reads every user, a thousand at a time, keeping one page.
         let lookup = query.filter.as_ref().and_then(|f| f.equality_on(&["userName", "externalId", "id"]));
+        if query.filter.is_none() {
+            let offset = i64::try_from(query.start_index - 1).unwrap_or(i64::MAX);
+            let limit = i64::try_from(query.count).unwrap_or(0);
+            let (page, total) = api.store().employees_from(org_id, offset, limit).await.map_err(internal)?;
+            let resources = page.iter().map(|user| project(to_resource(user), &query.attributes)).collect();
+            return Ok(list_response(usize::try_from(total).unwrap_or(0), query.start_index, resources));
+        }
         let mut listing = Listing::new(&query);
         match lookup {
             Some((attribute, value)) => {

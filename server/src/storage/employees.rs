@@ -129,6 +129,23 @@ pub async fn employee(pool: &AnyPool, org_id: i64, reference: &str) -> Result<Op
     Ok(with_groups(pool, org_id, rows).await?.pop())
 }
 
+/// Users by id from the `offset`-th (SCIM's `startIndex` paging), and how many there are.
+pub async fn employees_from(
+    pool: &AnyPool,
+    org_id: i64,
+    offset: i64,
+    limit: i64,
+) -> Result<(Vec<Employee>, i64), StoreError> {
+    let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE org_id = $1")
+        .bind(org_id)
+        .fetch_one(pool)
+        .await
+        .map_err(internal)?;
+    let sql = format!("{SELECT} WHERE u.org_id = $1 ORDER BY u.id LIMIT $2 OFFSET $3");
+    let rows = sqlx::query(&sql).bind(org_id).bind(limit).bind(offset).fetch_all(pool).await.map_err(internal)?;
+    Ok((with_groups(pool, org_id, rows).await?, total))
+}
+
 pub async fn employee_by_id(pool: &AnyPool, org_id: i64, id: i64) -> Result<Option<Employee>, StoreError> {
     let sql = format!("{SELECT} WHERE u.org_id = $1 AND u.id = $2");
     let rows = sqlx::query(&sql).bind(org_id).bind(id).fetch_all(pool).await.map_err(internal)?;

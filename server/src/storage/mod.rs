@@ -410,6 +410,14 @@ impl app::ssr::Store for SqlStore {
     async fn employee(&self, org_id: i64, reference: &str) -> Result<Option<app::provisioning::Employee>, StoreError> {
         employees::employee(&self.pool, org_id, reference).await
     }
+    async fn employees_from(
+        &self,
+        org_id: i64,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(Vec<app::provisioning::Employee>, i64), StoreError> {
+        employees::employees_from(&self.pool, org_id, offset, limit).await
+    }
     async fn employee_by_id(&self, org_id: i64, id: i64) -> Result<Option<app::provisioning::Employee>, StoreError> {
         employees::employee_by_id(&self.pool, org_id, id).await
     }
