@@ -193,14 +193,19 @@ fn BulkFlow(mode: Mode, children: Children) -> impl IntoView {
                 })}
                 <button type="submit" class="primary" disabled=move || progress.try_get().flatten().is_some()>"Preview"</button>
             </form>
-            <Show when=move || matches!(snapshot.try_get().flatten(), Some(Err(_)))>
-                <p class="error" role="alert">
-                    {move || match snapshot.try_get().flatten() {
-                        Some(Err(error)) => format!("Your team could not be loaded to check the file: {error}"),
-                        _ => String::new(),
-                    }}
-                </p>
-            </Show>
+            // The snapshot is a local resource, always pending on the server: read only under a
+            // Suspense of its own, so that the page's Suspense (the viewer's) never waits on it and
+            // the server and the browser agree on what it rendered.
+            <Suspense fallback=|| ()>
+                <Show when=move || matches!(snapshot.try_get().flatten(), Some(Err(_)))>
+                    <p class="error" role="alert">
+                        {move || match snapshot.try_get().flatten() {
+                            Some(Err(error)) => format!("Your team could not be loaded to check the file: {error}"),
+                            _ => String::new(),
+                        }}
+                    </p>
+                </Show>
+            </Suspense>
         </section>
         <div aria-live="polite" class="progress-line">
             {move || progress.try_get().flatten().map(|text| view! { <p class="working"><progress></progress>" "{text}</p> })}

@@ -311,9 +311,9 @@ fn table(w: &World) -> Vec<Row> {
         page("/team/deactivate", "/team/deactivate", "XXXFF"),
         page("/team/users/new", "/team/users/new", "XXXFF"),
         page("/team/users/{id}", &format!("/team/users/{member}"), "XXXFF"),
-        // The bulk pages load their data in the browser: the server sends their shell only.
-        page("/team/bulk-create", "/team/bulk-create", "XXXPP"),
-        page("/team/bulk-update", "/team/bulk-update", "XXXPP"),
+        // The bulk pages load their data in the browser; the server renders the frame and the form.
+        page("/team/bulk-create", "/team/bulk-create", "XXXFF"),
+        page("/team/bulk-update", "/team/bulk-update", "XXXFF"),
         page("/team/batches", "/team/batches", "XXXFF"),
         page("/team/batches/{id}", &format!("/team/batches/{}", w.batch), "XXXFF"),
         page("/team/delayed-welcome-emails", "/team/delayed-welcome-emails", "XXXFF"),
