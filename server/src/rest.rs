@@ -179,6 +179,9 @@ fn list_parameters(query: &HashMap<String, String>) -> Result<(EmployeeFilter, i
             format!("There is no parameter \"{unknown}\"; the list takes {}.", LIST_PARAMETERS.join(", ")),
         ));
     }
+    if let Some((key, _)) = query.iter().find(|(_, v)| v.chars().any(char::is_control)) {
+        return Err(ApiError::parameter(key, format!("{key} contains an invisible control character; remove it.")));
+    }
     let text = |key: &str| query.get(key).map(|v| v.trim()).filter(|v| !v.is_empty()).map(str::to_owned);
     let limit = match text("limit") {
         None => DEFAULT_PAGE,
@@ -250,12 +253,19 @@ where
 
 /// The user a path names, or why the path could not be read.
 fn reference(path: Result<Path<String>, PathRejection>) -> Result<String, ApiError> {
-    path.map(|Path(reference)| reference).map_err(|rejection| {
+    let Path(reference) = path.map_err(|rejection| {
         ApiError::parameter(
             "reference",
             format!("The user reference could not be read ({rejection}); percent-encode it as UTF-8."),
         )
-    })
+    })?;
+    if reference.chars().any(char::is_control) {
+        return Err(ApiError::parameter(
+            "reference",
+            "The user reference contains an invisible control character; send an email address or employee ID.".into(),
+        ));
+    }
+    Ok(reference)
 }
 
 async fn found(api: &Api, org_id: i64, reference: &str) -> Result<Employee, ApiError> {
@@ -556,7 +566,9 @@ fn new_team_leader(body: &[u8]) -> Result<Option<String>, ApiError> {
     }
     match fields.get("new_team_leader") {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::String(reference)) if !reference.trim().is_empty() => Ok(Some(reference.trim().to_owned())),
+        Some(Value::String(reference)) if !reference.trim().is_empty() && !reference.chars().any(char::is_control) => {
+            Ok(Some(reference.trim().to_owned()))
+        }
         Some(_) => {
             Err(ApiError::body("new_team_leader", "new_team_leader must be an email address or employee ID.".into()))
         }

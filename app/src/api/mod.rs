@@ -138,6 +138,11 @@ pub async fn set_up(
 pub async fn sign_in(organisation: String, email: String, password: String) -> Result<(), AppError> {
     use crate::ssr::auth;
     let state = guard::state()?;
+    // No account has an invisible character in its organisation or address (and PostgreSQL
+    // cannot even look one up): the same answer as any unknown account.
+    if organisation.chars().chain(email.chars()).any(char::is_control) {
+        return Err(AppError::BadCredentials);
+    }
     let email_key = email.trim().to_lowercase();
     let account = auth::account_key(&organisation, &email_key);
     let now = auth::now();

@@ -65,6 +65,10 @@ fn tokens(input: &str) -> Result<Vec<Token>, String> {
     if input.len() > MAX_LENGTH {
         return Err(format!("The filter is longer than {MAX_LENGTH} characters."));
     }
+    let invisible = |text: &str| text.chars().any(|c| c.is_control() && !c.is_whitespace());
+    if invisible(input) {
+        return Err("The filter contains an invisible control character; remove it.".into());
+    }
     let mut out = Vec::new();
     let mut chars = input.char_indices().peekable();
     while let Some(&(start, c)) = chars.peek() {
@@ -101,6 +105,9 @@ fn tokens(input: &str) -> Result<Vec<Token>, String> {
                     end.ok_or_else(|| format!("The string starting at character {} is not closed.", start + 1))?;
                 let text: String = serde_json::from_str(&input[start..=end])
                     .map_err(|_| format!("The string starting at character {} is not a valid string.", start + 1))?;
+                if text.chars().any(char::is_control) {
+                    return Err("The filter contains an invisible control character; remove it.".into());
+                }
                 out.push(Token::Text(text));
             }
             _ => {
@@ -538,6 +545,8 @@ mod tests {
             ("userName", "operator"),
             (r#"userName equals "x""#, "not an operator"),
             ("userName eq ada", "quote strings"),
+            ("userName eq \"a\\u0000\"", "control character"),
+            ("userName eq \"a\u{1}\"", "control character"),
             (r#"userName eq "ada"#, "not closed"),
             (r#"(userName eq "a""#, "closing parenthesis"),
             (r#"userName eq "a" userName"#, "end of the filter"),

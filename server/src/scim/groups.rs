@@ -57,8 +57,7 @@ pub fn read(resource: &Value) -> Result<GroupWrite, String> {
     let name = GroupName::parse(name).map_err(|e| format!("displayName: {e}"))?;
     let external_id = match member(resource, "externalId") {
         None | Some(Value::Null) => None,
-        Some(Value::String(id)) => Some(id.clone()),
-        Some(_) => return Err("externalId must be a string.".into()),
+        Some(value) => Some(super::users::external_id(value)?),
     };
     let members = match member(resource, "members") {
         None | Some(Value::Null) => Vec::new(),
@@ -245,7 +244,8 @@ mod tests {
             (json!({ "displayName": "{Night}" }), "displayName"),
             (json!({ "displayName": "Night", "members": [{ "value": "Ada" }] }), "members"),
             (json!({ "displayName": "Night", "members": "7" }), "members"),
-            (json!({ "displayName": "Night", "externalId": 5 }), "externalId"),
+            (json!({ "displayName": "Night", "externalId": [5] }), "externalId"),
+            (json!({ "displayName": "Night", "externalId": "g\u{7}" }), "externalId"),
         ] {
             assert!(read(&body).unwrap_err().contains(says), "{body}");
         }

@@ -152,6 +152,15 @@ fn text(value: &Value, attribute: &str) -> Result<String, String> {
     }
 }
 
+/// The identity provider's own id: kept as sent, but one line of visible text.
+pub fn external_id(value: &Value) -> Result<String, String> {
+    let id = identifier(value, "externalId")?;
+    if id.chars().any(char::is_control) || id.chars().count() > 255 {
+        return Err("externalId must be at most 255 characters, without control characters.".into());
+    }
+    Ok(id)
+}
+
 /// An identifier, which some identity providers send as a number.
 fn identifier(value: &Value, attribute: &str) -> Result<String, String> {
     match value {
@@ -233,7 +242,7 @@ pub fn read(resource: &Value) -> Result<UserWrite, String> {
         }
     }
     write.external_id = match member(resource, "externalId") {
-        Some(value) => Some(text(value, "externalId")?),
+        Some(value) => Some(external_id(value)?),
         None => None,
     };
     write.active = match member(resource, "active") {
@@ -322,6 +331,7 @@ mod tests {
             (json!({ "userName": "a@b.test", ROSTER: { "phoneChannel": 1 } }), "phoneChannel"),
             (json!({ "userName": "a@b.test", "name": { "givenName": ["A"] } }), "name.givenName"),
             (json!([1]), "object"),
+            (json!({ "userName": "a@b.test", "externalId": "a\u{0}b" }), "externalId"),
         ] {
             let error = read(&body).unwrap_err();
             assert!(error.contains(says), "{body}: {error}");

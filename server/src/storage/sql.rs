@@ -26,8 +26,15 @@ impl Sql {
         self
     }
 
-    /// Appends a placeholder for `value`.
+    /// Appends a placeholder for `value`. A NUL is dropped from text: PostgreSQL cannot hold one
+    /// (it refuses the whole statement) and no stored value has one (the rules refuse control
+    /// characters), so in a search or a filter it could only ever match nothing, differently per
+    /// database.
     pub fn bind(&mut self, value: Value) -> &mut Self {
+        let value = match value {
+            Value::Text(text) if text.contains('\0') => Value::Text(text.replace('\0', "")),
+            other => other,
+        };
         self.values.push(value);
         self.text.push_str(&format!("${}", self.values.len()));
         self

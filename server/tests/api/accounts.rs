@@ -66,7 +66,8 @@ async fn a_wrong_password_is_refused_without_saying_which_part_was_wrong(backend
     let wrong_password = error_of(app.sign_in(&client, "acme", "admin@acme.test", "not the password").await).await;
     let unknown_email = error_of(app.sign_in(&client, "acme", "nobody@acme.test", PASSWORD).await).await;
     let unknown_org = error_of(app.sign_in(&client, "nope", "admin@acme.test", PASSWORD).await).await;
-    for (status, body) in [wrong_password, unknown_email, unknown_org] {
+    let invisible = error_of(app.sign_in(&client, "acme\u{0}", "admin\u{0}@acme.test", PASSWORD).await).await;
+    for (status, body) in [wrong_password, unknown_email, unknown_org, invisible] {
         assert_eq!(status, StatusCode::UNAUTHORIZED);
         assert_eq!(body, json!("BadCredentials"));
     }

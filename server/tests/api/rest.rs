@@ -488,7 +488,79 @@ async fn the_openapi_document_describes_every_route_as_it_answers(backend: Backe
     }
 }
 
+/// A deterministic stream of choices (xorshift), for generated bad input.
+struct Choices(u64);
+
+impl Choices {
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        &items[(self.0 % items.len() as u64) as usize]
+    }
+}
+
+async fn no_generated_body_or_query_gets_a_500(backend: Backend) {
+    use reqwest::Method;
+    let app = TestApp::spawn(backend).await;
+    let org = app.org_with_admin("acme").await;
+    let token = key(&app, &org, "fuzz").await;
+    app.insert_user(&org, "Ada", "Lovelace", "ada@acme.test", false, Some(org.admin_id)).await;
+    let fields =
+        ["first_name", "email", "employee_id", "team_leader", "groups", "phone_channel", "start_date", "role", "nick"];
+    let values = [
+        json!(null),
+        json!(true),
+        json!(-1.5),
+        json!(""),
+        json!("x".repeat(300)),
+        json!("ü{}\u{0}"),
+        json!([]),
+        json!(["{a}", 1]),
+        json!({"a": 1}),
+        json!("2026-02-30"),
+        json!("admin@acme.test"),
+    ];
+    let mut choices = Choices(0x9e37_79b9_7f4a_7c15);
+    for round in 0..120 {
+        let body = if round % 10 == 0 {
+            choices.pick(&values).clone()
+        } else {
+            let mut object = serde_json::Map::new();
+            for _ in 0..(round % 4 + 1) {
+                object.insert((*choices.pick(&fields)).to_owned(), choices.pick(&values).clone());
+            }
+            Value::Object(object)
+        };
+        let (status, _, answer) = send(&app, &token, Method::POST, "/api/v2/employees", Some(&body), None).await;
+        assert!(matches!(status.as_u16(), 201 | 400 | 422), "POST {body}: {status} {answer}");
+        let (status, _, answer) =
+            send(&app, &token, Method::PATCH, "/api/v2/employees/ada@acme.test", Some(&body), None).await;
+        assert!(matches!(status.as_u16(), 200 | 400 | 422), "PATCH {body}: {status} {answer}");
+        assert!(answer.is_object(), "a JSON answer");
+    }
+    let pieces =
+        ["limit=", "cursor=", "status=", "q=", "group=", "%FF", "%", "&", "=", "0", "501", "zz", "active", "%00", "+"];
+    for _ in 0..120 {
+        let query: String = (0..6).map(|_| *choices.pick(&pieces)).collect();
+        let response = app
+            .client()
+            .get(format!("{}/api/v2/employees?{query}", app.address))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert!(matches!(response.status().as_u16(), 200 | 400), "?{query}: {}", response.status());
+    }
+    for reference in ["%FF", "%00", "a%2Fb", &"x".repeat(2000)] {
+        let (status, _, _) =
+            send(&app, &token, Method::GET, &format!("/api/v2/employees/{reference}"), None, None).await;
+        assert!(matches!(status.as_u16(), 400 | 404), "{reference}: {status}");
+    }
+}
+
 on_both_backends!(
+    no_generated_body_or_query_gets_a_500,
     a_script_updates_a_user_by_etag_invites_deactivates_and_activates_them,
     each_key_is_held_to_its_rate_limit_and_bodies_to_their_size_limit,
     the_openapi_document_describes_every_route_as_it_answers,

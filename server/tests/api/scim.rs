@@ -356,8 +356,27 @@ async fn lists_filter_page_and_project_and_no_malformed_request_gets_a_500(backe
 
     // Malformed filters and parameters: a 400 with a SCIM error, never a 500 (a deterministic fuzz).
     let pieces = [
-        "userName", " eq ", "\"a\"", "(", ")", "[", "]", " and ", " or ", "not", " pr", "\\", "\"", "urn:x:y", ".",
-        "1e999", "ü", " ", "ne", "co",
+        "userName",
+        " eq ",
+        "\"a\"",
+        "(",
+        ")",
+        "[",
+        "]",
+        " and ",
+        " or ",
+        "not",
+        " pr",
+        "\\",
+        "\"",
+        "urn:x:y",
+        ".",
+        "1e999",
+        r#""\u0000""#,
+        "ü",
+        " ",
+        "ne",
+        "co",
     ];
     let mut state: u64 = 0x2545_f491_4f6c_dd1d;
     for _ in 0..150 {

@@ -25,6 +25,9 @@ async fn an_admin_creates_a_user_and_finds_them_by_search(backend: Backend) {
         let page = app.list(&admin, json!({ "q": search })).await;
         assert_eq!(names(&page), ["Ada Lovelace"], "searching {search}");
     }
+    // A search nobody could type still answers (PostgreSQL text cannot hold a NUL).
+    let page = app.list(&admin, json!({ "q": "ada\u{0}" })).await;
+    assert_eq!(names(&page), ["Ada Lovelace"], "an invisible NUL is ignored");
     let page = app.list(&admin, json!({ "q": "ada" })).await;
     let row = &page["rows"][0];
     assert_eq!(row["role"], "Team Member");
