@@ -198,18 +198,22 @@ pub async fn current_viewer() -> Result<Option<Viewer>, AppError> {
 /// only the leaders in their team.
 #[server(prefix = "/api", endpoint = "team_options")]
 pub async fn team_options() -> Result<TeamChoices, AppError> {
+    // The state is taken before the first await: during server rendering, Suspense may drop
+    // this call's resource (and its context) while it waits, and the answer is then unused.
+    let state = guard::state()?;
     let viewer = guard::signed_in().await?;
     let scope = crate::teams::Scope::of(&viewer).ok_or(AppError::Forbidden)?;
-    guard::state()?.store.team_options(viewer.org_id, scope).await.map_err(guard::store_error)
+    state.store.team_options(viewer.org_id, scope).await.map_err(guard::store_error)
 }
 
 /// One page of the roster, searched, filtered and sorted: the whole organisation for an admin,
 /// their own team (direct and indirect reports) for a team leader.
 #[server(prefix = "/api", endpoint = "list_team", input = Json)]
 pub async fn list_team(query: TeamQuery) -> Result<TeamPage, AppError> {
+    let state = guard::state()?; // before the first await, as in `team_options`
     let viewer = guard::signed_in().await?;
     let scope = crate::teams::Scope::of(&viewer).ok_or(AppError::Forbidden)?;
-    guard::state()?.store.list_team(viewer.org_id, scope, &query).await.map_err(guard::store_error)
+    state.store.list_team(viewer.org_id, scope, &query).await.map_err(guard::store_error)
 }
 
 /// A user as the edit form shows them.

@@ -24,8 +24,9 @@ pub async fn load_team_tree(parent: Option<i64>) -> Result<TreeLevel, AppError> 
     use crate::teams::Scope;
     use roster::UserId;
     use roster::hierarchy::Hierarchy;
+    let state = guard::state()?; // before the first await, as in `team_options`
     let (viewer, scope) = reader().await?;
-    let members = guard::state()?.store.hierarchy(viewer.org_id).await.map_err(guard::store_error)?;
+    let members = state.store.hierarchy(viewer.org_id).await.map_err(guard::store_error)?;
     let tree = Hierarchy::new(members);
     let nodes = match (scope, parent) {
         (Scope::Organisation, None) => tree.roots(),
