@@ -14,7 +14,6 @@ use std::time::Instant;
 use app::bulk::{ImportFile, ImportStatus};
 use app::roster::sheet::Mode;
 use app::ssr::{Importer, Store, auth, import};
-use server::{Application, Config};
 
 mod support;
 
@@ -24,20 +23,7 @@ const RUNS: usize = 3;
 
 async fn run(label: &str, url: &str) -> anyhow::Result<()> {
     let data_dir = std::env::temp_dir().join(format!("roster-bench-update-{}", std::process::id()));
-    let config = Config {
-        database_url: url.to_owned(),
-        addr: "127.0.0.1:0".parse()?,
-        data_dir: data_dir.clone(),
-        site_root: "target/site".into(),
-        secure_cookies: false,
-        body_limit: 256 * 1024 * 1024,
-        api_calls_per_minute: 10_000,
-        mail: server::mail::MailConfig::files(&data_dir, "http://127.0.0.1".into()),
-    };
-    let app = Application::build(config).await?;
-    let address = format!("http://127.0.0.1:{}", app.port());
-    let store = app.store.clone();
-    tokio::spawn(app.run_until_stopped());
+    let (address, store) = support::serve(url, &data_dir, 256 * 1024 * 1024).await?;
     let http = reqwest::Client::new();
     let rows = rows();
     println!("\n{label}: {rows} users, {RUNS} runs (each a new organisation)");

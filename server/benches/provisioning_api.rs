@@ -9,7 +9,6 @@
 use std::time::{Duration, Instant};
 
 use app::ssr::Store;
-use server::{Application, Config};
 
 mod support;
 
@@ -32,20 +31,7 @@ async fn median(http: &reqwest::Client, url: &str, key: &str) -> anyhow::Result<
 
 async fn run(label: &str, url: &str) -> anyhow::Result<()> {
     let data_dir = std::env::temp_dir().join(format!("roster-bench-api-{}", std::process::id()));
-    let config = Config {
-        database_url: url.to_owned(),
-        addr: "127.0.0.1:0".parse()?,
-        data_dir: data_dir.clone(),
-        site_root: "target/site".into(),
-        secure_cookies: false,
-        body_limit: 1024 * 1024,
-        api_calls_per_minute: 1_000_000,
-        mail: server::mail::MailConfig::files(&data_dir, "http://127.0.0.1".into()),
-    };
-    let app = Application::build(config).await?;
-    let address = format!("http://127.0.0.1:{}", app.port());
-    let store = app.store.clone();
-    tokio::spawn(app.run_until_stopped());
+    let (address, store) = support::serve(url, &data_dir, 1024 * 1024).await?;
     let started = Instant::now();
     let org_id = support::seed_roster(&store, USERS).await?;
     println!("\n{label}: seeded {USERS} users in {:.1} s", started.elapsed().as_secs_f64());

@@ -29,6 +29,30 @@ where
     Ok(())
 }
 
+/// The real server on a free loopback port, on `url`, with `data_dir` for its files and no rate
+/// limit that a benchmark would reach: its address and its store.
+pub async fn serve(
+    url: &str,
+    data_dir: &std::path::Path,
+    body_limit: usize,
+) -> anyhow::Result<(String, server::storage::SqlStore)> {
+    let config = server::Config {
+        database_url: url.to_owned(),
+        addr: "127.0.0.1:0".parse()?,
+        data_dir: data_dir.to_path_buf(),
+        site_root: "target/site".into(),
+        secure_cookies: false,
+        body_limit,
+        api_calls_per_minute: u32::MAX,
+        mail: server::mail::MailConfig::files(data_dir, "http://127.0.0.1".into()),
+    };
+    let app = server::Application::build(config).await?;
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let store = app.store.clone();
+    tokio::spawn(app.run_until_stopped());
+    Ok((address, store))
+}
+
 /// Users per generated file: `ROSTER_BENCH_ROWS`, 100,000 by default.
 pub fn rows() -> usize {
     std::env::var("ROSTER_BENCH_ROWS").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000)

@@ -209,3 +209,21 @@ fn export_writes_the_current_team_and_import_mode_update_applies_the_edited_file
     let report: serde_json::Value = serde_json::from_slice(&refused.stdout).expect("a JSON report");
     assert_eq!((report["status"].as_str(), report["errors"][0]["row"].is_null()), (Some("rejected"), true));
 }
+
+#[test]
+fn a_bad_setting_stops_the_server_before_it_touches_anything_and_names_the_setting() {
+    let data = TempDir::new();
+    for (name, value) in [("ROSTER_API_CALLS_PER_MINUTE", "lots"), ("ROSTER_API_CALLS_PER_MINUTE", "0")] {
+        let output = Command::new(env!("CARGO_BIN_EXE_server"))
+            .args(["org", "create", "--slug", "acme", "--name", "Acme"])
+            .env("ROSTER_DATA_DIR", &data.0)
+            .env_remove("DATABASE_URL")
+            .env(name, value)
+            .output()
+            .expect("the server binary runs");
+        assert!(!output.status.success(), "{name}={value}");
+        let message = text(&output.stderr);
+        assert!(message.contains(&format!("{name} \"{value}\" is not a positive whole number")), "{message}");
+    }
+    assert!(!data.0.join("roster.db").exists(), "no database was made");
+}
