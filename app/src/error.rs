@@ -27,6 +27,11 @@ pub enum AppError {
     BadCredentials,
     #[error("Too many failed sign-ins for this account; wait {minutes} minutes and try again.")]
     Throttled { minutes: u32 },
+    /// An API key made more calls than its limit allows.
+    #[error(
+        "This API key made more calls than its limit allows; wait {retry_after} seconds (Retry-After) and try again."
+    )]
+    RateLimited { retry_after: u64 },
     /// The input breaks the rules; each problem names its field.
     #[error("Please correct the highlighted fields.")]
     Invalid(Vec<Problem>),
@@ -47,12 +52,10 @@ pub enum AppError {
         "The file is larger than the {limit_mb} MB this server accepts. Split it into smaller files (each with the header row), or ask whoever runs Roster to raise ROSTER_BODY_LIMIT_MB."
     )]
     TooLarge { limit_mb: usize },
-    /// Someone else changed the record since it was loaded.
+    /// The request conflicts with the record as it is: someone else changed it since it was
+    /// loaded, a name is taken, a rule refused.
     #[error("{0}")]
     Conflict(String),
-    /// The record is no longer at the version an API caller named (`If-Match`).
-    #[error("{0}")]
-    VersionChanged(String),
     /// Something failed on the server; details are in the server log under this reference.
     #[error(
         "Something went wrong on our side (reference {0}). Please try again; if it keeps happening, contact support with the reference."
@@ -100,25 +103,52 @@ impl AppError {
             AppError::Forbidden | AppError::PasswordChangeRequired => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::LinkExpired => StatusCode::GONE,
-            AppError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Throttled { .. } | AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Invalid(_) | AppError::Form(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Conflict(_) => StatusCode::CONFLICT,
-            AppError::VersionChanged(_) => StatusCode::PRECONDITION_FAILED,
             AppError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Internal(_) | AppError::Transport(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 }
 
-/// Logs an internal error with a fresh reference and returns the opaque wire error.
+/// Logs an internal error and returns the opaque wire error. Its reference is the request's id
+/// (the `x-request-id` every answer carries, and a field of every log line of the request), so
+/// that whoever runs Roster finds the whole request from what a person reports.
 #[cfg(feature = "ssr")]
 pub fn internal(error: impl std::fmt::Display) -> AppError {
-    use rand::Rng;
-    let reference: String =
-        rand::thread_rng().sample_iter(&rand::distributions::Alphanumeric).take(10).map(char::from).collect();
+    let reference = crate::ssr::request::id().unwrap_or_else(crate::ssr::request::new_id);
     tracing::error!(%reference, %error, "internal error");
     AppError::Internal(reference)
+}
+
+/// Storage's refusals in the words of a server function; anything internal is logged and hidden.
+/// (The APIs word `Stale` their own way: a 412 that says to read the record again.)
+#[cfg(feature = "ssr")]
+impl From<crate::ssr::StoreError> for AppError {
+    fn from(error: crate::ssr::StoreError) -> AppError {
+        use crate::ssr::StoreError;
+        match error {
+            StoreError::NotFound => AppError::NotFound,
+            StoreError::Stale => AppError::Conflict(
+                "Someone else changed this user while you were editing; reload the page to see their changes, then make yours again."
+                    .into(),
+            ),
+            StoreError::Taken(what) => AppError::Conflict(format!("That {what} is already taken; choose another.")),
+            StoreError::InUse { name, holders } => {
+                AppError::Conflict(roster::organisation::role_in_use(&name, holders))
+            }
+            StoreError::BuiltIn => AppError::Conflict(
+                "Admin, Team Leader and Team Member are built in: they cannot be renamed, deactivated or deleted."
+                    .into(),
+            ),
+            StoreError::AlreadySetUp => AppError::Conflict("Roster is already set up; sign in instead.".into()),
+            StoreError::CannotDeactivate(errors) => AppError::Form(errors.iter().map(ToString::to_string).collect()),
+            StoreError::CannotReactivate(error) => AppError::Conflict(error.to_string()),
+            StoreError::Internal(error) => internal(error),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -23,7 +23,7 @@ pub struct NewApiKey {
 
 /// "Never", or when the key was last used.
 pub fn last_used(row: &ApiKeyRow) -> String {
-    row.last_used_at.map_or_else(|| "Never".to_owned(), crate::model::utc_time)
+    row.last_used_at.map_or_else(|| "Never".to_owned(), roster::time::utc_time)
 }
 
 #[cfg(test)]

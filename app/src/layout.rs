@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_router::components::{A, Redirect};
 
 use crate::api::{SignOut, current_viewer};
-use crate::model::{Permission, Viewer};
+use crate::session::{Permission, Viewer};
 
 /// Renders `children` for a signed-in person allowed by `allow`; sends everyone else elsewhere.
 #[component]

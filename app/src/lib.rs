@@ -1,7 +1,10 @@
 //! Roster's user interface: Leptos components and the server functions they call.
 //!
-//! The rules live in the pure [`roster`] crate, which this crate re-exports; the components render,
-//! and plain types in [`model`] do the thinking that can be tested without a browser.
+//! The rules live in the pure [`roster`] crate, which this crate re-exports. The components (in
+//! [`pages`]) render; plain types do the thinking that can be tested without a browser, one module
+//! per feature: [`session`] (who is asking), [`team`] (the roster), [`user`] (one user and the
+//! form), [`organisation`] (roles and groups), [`bulk`] (imports and the preview), [`welcome`]
+//! and [`keys`]. The server functions are in [`api`], the server-side port and helpers in `ssr`.
 
 #![recursion_limit = "256"]
 
@@ -11,12 +14,14 @@ pub mod bulk;
 pub mod error;
 pub mod keys;
 pub mod layout;
-pub mod model;
+pub mod organisation;
 pub mod pages;
-pub mod provisioning;
+pub mod plural;
+pub mod session;
 #[cfg(feature = "ssr")]
 pub mod ssr;
-pub mod teams;
+pub mod team;
+pub mod user;
 pub mod welcome;
 
 pub use error::AppError;
@@ -30,7 +35,7 @@ use leptos_router::path;
 use pages::welcome as first_steps;
 use pages::{
     account, api_keys, batches, bulk_create, bulk_update, deactivate, groups, hierarchy, not_found, roles, stream,
-    team, user_form, welcome_emails,
+    user_form, welcome_emails,
 };
 
 /// The HTML document around the app, rendered on the server.
@@ -72,7 +77,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/") view=account::Home />
                 <Route path=path!("/setup") view=account::SetUp />
                 <Route path=path!("/sign-in") view=account::SignIn />
-                <Route path=path!("/team") view=team::ManageTeam />
+                <Route path=path!("/team") view=pages::team::ManageTeam />
                 <Route path=path!("/team/hierarchy") view=hierarchy::Hierarchy />
                 <Route path=path!("/team/roles") view=roles::Roles />
                 <Route path=path!("/team/groups") view=groups::Groups />

@@ -4,7 +4,7 @@
 use roster::welcome::{Missing, missing};
 use serde::{Deserialize, Serialize};
 
-use crate::model::utc_time;
+use roster::time::utc_time;
 
 /// Where a user's latest welcome email is, as their page shows it to an admin.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

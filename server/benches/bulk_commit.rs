@@ -12,7 +12,7 @@ use std::time::Instant;
 
 use app::bulk::{ImportFile, ImportStatus};
 use app::roster::sheet::Mode;
-use app::ssr::{Importer, Store, import};
+use app::ssr::{ImportStore, Importer, import};
 use server::storage::SqlStore;
 
 mod support;

@@ -13,7 +13,7 @@ use std::time::Instant;
 
 use app::bulk::{ImportFile, ImportStatus};
 use app::roster::sheet::Mode;
-use app::ssr::{Importer, Store, auth, import};
+use app::ssr::{ApiKeyStore, Importer, auth, import};
 
 mod support;
 

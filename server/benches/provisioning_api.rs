@@ -8,7 +8,7 @@
 
 use std::time::{Duration, Instant};
 
-use app::ssr::Store;
+use app::ssr::ApiKeyStore;
 
 mod support;
 
@@ -40,7 +40,7 @@ async fn run(label: &str, url: &str) -> anyhow::Result<()> {
     store.create_api_key(org_id, None, &name, &hash).await?;
     let first: i64 =
         sqlx::query_scalar("SELECT MIN(id) FROM users WHERE org_id = $1").bind(org_id).fetch_one(&store.pool).await?;
-    let deep = app::provisioning::cursor_after(first + 90_000);
+    let deep = server::api::rest::list::cursor_after(first + 90_000);
     let http = reqwest::Client::new();
     let cases = [
         ("REST: first page of 500", "/api/v2/employees?limit=500".to_owned()),

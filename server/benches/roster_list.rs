@@ -6,10 +6,11 @@
 
 use std::time::{Duration, Instant};
 
-use app::model::{SortKey, TeamQuery, UserStatus};
 use app::roster::hierarchy::Hierarchy;
-use app::ssr::Store;
-use app::teams::Scope;
+use app::session::Scope;
+use app::ssr::TeamStore;
+use app::team::{SortKey, TeamQuery};
+use app::user::UserStatus;
 use server::storage::SqlStore;
 
 mod support;

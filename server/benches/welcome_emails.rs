@@ -9,12 +9,11 @@
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
-use std::sync::Arc;
 use std::time::Instant;
 
 use app::bulk::{ImportFile, ImportStatus};
 use app::roster::sheet::Mode;
-use app::ssr::{Importer, Store, import};
+use app::ssr::{Importer, import};
 use server::mail::{MailConfig, Outbox, Transport};
 use server::storage::{SqlStore, outbox};
 
@@ -55,7 +54,7 @@ async fn run(label: &str, url: &str) -> anyhow::Result<()> {
         config.concurrency = n;
     }
     let transport = Transport::new(&config)?;
-    let worker = Outbox::new(store.clone(), transport, config.clone(), Arc::new(tokio::sync::Notify::new()));
+    let worker = Outbox::new(store.clone(), transport, config.clone());
 
     let started = Instant::now();
     // What Send Delayed Welcome Emails does (without an admin to name in the audit log).

@@ -4,20 +4,19 @@
 use std::io::Read;
 
 use anyhow::{Context, bail};
-use app::ssr::{Store, StoreError, auth, setup};
+use app::bulk::{ImportFile, ImportResult, ImportStatus};
+use app::plural::users;
+use app::ssr::{AccountStore, ApiKeyStore, ImportStore, Importer, StoreError, auth, setup};
 use clap::{Parser, Subcommand};
-
-use app::bulk::{ImportFile, ImportResult, ImportStatus, users};
-use app::ssr::Importer;
 use roster::sheet::Mode;
 
 use crate::storage::SqlStore;
+use crate::{Application, Config};
 
 /// The import found errors in the file; they have been printed.
 #[derive(Debug, thiserror::Error)]
 #[error("the file has errors; nothing was saved")]
 pub struct FileHasErrors;
-use crate::{Application, Config};
 
 #[derive(Parser, Debug)]
 #[command(name = "server", about = "Roster: bulk user profiles for support teams", version)]

@@ -1,27 +1,66 @@
-//! Builds the HTTP application: Leptos pages and server functions, static files, the Origin check,
-//! security headers and the body limit.
+//! Builds the HTTP application (Leptos pages and server functions, the routes of [`crate::api`],
+//! static files, the Origin check, security headers, the body limit, request tracing) and runs it
+//! with the mail worker beside it until it is told to stop.
+//!
+//! Stopping (SIGTERM or SIGINT, or [`Shutdown::trigger`]): the listener stops taking connections,
+//! requests in flight finish (a bulk commit included), and the mail worker stops between sends.
 
+use std::future::Future;
 use std::sync::Arc;
 
 use anyhow::Context;
 use app::ssr::AppState;
 use app::{App, shell};
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
-use axum::http::{HeaderValue, header};
-use axum::routing::{MethodRouter, get, post};
+use axum::body::Body;
+use axum::extract::{DefaultBodyLimit, FromRef};
+use axum::http::{HeaderName, HeaderValue, Request, header};
+use axum::middleware::Next;
+use axum::response::Response;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tokio::net::TcpListener;
+use tokio::sync::watch;
 use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
 
 use crate::Config;
-use crate::api_call::Api;
+use crate::api::key::Keys;
+use crate::api::rate_limit::RateLimiter;
 use crate::mail::{Outbox, Transport};
-use crate::rate_limit::RateLimiter;
-use crate::scim;
 use crate::storage::SqlStore;
+
+/// What every handler may ask for, by type (`State<SqlStore>`, `State<AppState>`, …).
+#[derive(Clone, FromRef)]
+pub struct ServerState {
+    pub leptos_options: LeptosOptions,
+    pub app: AppState,
+    pub store: SqlStore,
+}
+
+/// Tells a running application to stop, gracefully.
+#[derive(Clone)]
+pub struct Shutdown(Arc<watch::Sender<bool>>);
+
+impl Shutdown {
+    fn new() -> Shutdown {
+        Shutdown(Arc::new(watch::channel(false).0))
+    }
+
+    pub fn trigger(&self) {
+        self.0.send_replace(true);
+    }
+
+    /// Resolves once the application has been told to stop.
+    pub fn stopped(&self) -> impl Future<Output = ()> + Send + 'static {
+        let mut receiver = self.0.subscribe();
+        async move {
+            let _ = receiver.wait_for(|stop| *stop).await;
+        }
+    }
+}
 
 /// A bound, ready-to-serve application.
 pub struct Application {
@@ -30,6 +69,7 @@ pub struct Application {
     pub store: SqlStore,
     /// The mail worker that runs beside the server.
     pub outbox: Outbox,
+    shutdown: Shutdown,
     /// Every route besides the pages and server functions, as registered: what the permissions
     /// matrix test must cover.
     pub http_routes: Vec<&'static str>,
@@ -44,170 +84,145 @@ impl Application {
         let listener =
             TcpListener::bind(config.addr).await.with_context(|| format!("could not listen on {}", config.addr))?;
         let addr = listener.local_addr()?;
-        let options = LeptosOptions::builder()
+        let leptos_options = LeptosOptions::builder()
             .output_name("roster")
             .site_root(config.site_root.clone())
             .site_pkg_dir("pkg")
             .site_addr(addr)
             .build();
-        let mail_wake = Arc::new(tokio::sync::Notify::new());
         let transport = Transport::new(&config.mail)?;
-        let outbox = Outbox::new(store.clone(), transport, config.mail.clone(), mail_wake.clone());
-        let state = AppState {
+        let outbox = Outbox::new(store.clone(), transport, config.mail.clone());
+        let app = AppState {
             store: Arc::new(store.clone()),
             config: app::ssr::Config { secure_cookies: config.secure_cookies, ..app::ssr::Config::default() },
-            mail_wake,
         };
-        let api = Api { state: state.clone(), limiter: Arc::new(RateLimiter::new(config.api_calls_per_minute)) };
-        let (router, http_routes, page_routes) = router(options, state, api, config.body_limit);
-        Ok(Application { listener, router, store, outbox, http_routes, page_routes })
+        let keys = Keys { store: store.clone(), limiter: Arc::new(RateLimiter::new(config.api_calls_per_minute)) };
+        let state = ServerState { leptos_options, app, store: store.clone() };
+        let (router, http_routes, page_routes) = router(state, &keys, config.body_limit);
+        Ok(Application { listener, router, store, outbox, shutdown: Shutdown::new(), http_routes, page_routes })
     }
 
     pub fn port(&self) -> u16 {
         self.listener.local_addr().map(|a| a.port()).unwrap_or(0)
     }
 
-    /// Serves requests, with the mail worker beside them.
+    /// What stops this application when triggered.
+    pub fn shutdown(&self) -> Shutdown {
+        self.shutdown.clone()
+    }
+
+    /// Serves requests, with the mail worker beside them, until SIGTERM or SIGINT (or
+    /// [`Shutdown::trigger`]); then stops gracefully.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let worker = tokio::spawn(self.outbox.run());
-        let served = axum::serve(self.listener, self.router).await;
-        worker.abort();
+        let shutdown = self.shutdown.clone();
+        tokio::spawn(async move {
+            signal().await;
+            tracing::info!("stop signal received");
+            shutdown.trigger();
+        });
+        self.run().await
+    }
+
+    /// Serves until [`Shutdown::trigger`]; then stops taking connections, lets the requests in
+    /// flight finish and stops the mail worker between sends.
+    pub async fn run(self) -> std::io::Result<()> {
+        let worker = tokio::spawn(self.outbox.run(self.shutdown.stopped()));
+        let stopped = self.shutdown.stopped();
+        let served = axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(async move {
+                stopped.await;
+                tracing::info!("shutting down: no new connections; finishing the requests in flight");
+            })
+            .await;
+        if let Err(error) = worker.await {
+            tracing::error!(%error, "the mail worker did not stop cleanly");
+        }
+        tracing::info!("stopped");
         served
     }
 }
 
-/// A handler of the provisioning APIs, given their shared state first and the rest extracted.
-macro_rules! with_api {
-    ($api:ident, $handler:path, $($extracted:ident),+) => {{
-        let api = $api.clone();
-        move |$($extracted),+| $handler(api.clone(), $($extracted),+)
-    }};
+/// SIGTERM (what a service manager or container runtime sends) or SIGINT (Ctrl-C).
+async fn signal() {
+    let interrupt = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::error!(%error, "could not listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                terminate.recv().await;
+            }
+            Err(error) => {
+                tracing::error!(%error, "could not listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = interrupt => {}
+        _ = terminate => {}
+    }
 }
 
-/// The routes that are neither pages nor server functions: automation and files.
-fn http_routes(state: &AppState, api: &Api) -> Vec<(&'static str, MethodRouter<LeptosOptions>)> {
-    let store = state.store.clone();
-    let export_store = state.store.clone();
-    let photo_state = state.clone();
-    let mail_wake = state.mail_wake.clone();
-    vec![
-        (
-            "/api/v1/imports",
-            post(move |query, headers, body| {
-                let (store, mail_wake) = (store.clone(), mail_wake.clone());
-                async move {
-                    let response = crate::imports_api::post_import(store, query, headers, body).await;
-                    // New users' welcome emails go out now rather than at the worker's next poll.
-                    mail_wake.notify_one();
-                    response
-                }
-            }),
-        ),
-        ("/api/export/current-team", get(move |headers| crate::export::current_team(export_store.clone(), headers))),
-        (
-            "/api/v2/employees",
-            get(with_api!(api, crate::rest::list, headers, query)).post(with_api!(
-                api,
-                crate::rest::create,
-                headers,
-                body
-            )),
-        ),
-        (
-            "/api/v2/employees/{reference}",
-            get(with_api!(api, crate::rest::one, headers, path)).patch(with_api!(
-                api,
-                crate::rest::update,
-                headers,
-                path,
-                body
-            )),
-        ),
-        ("/api/v2/employees/{reference}/invite", post(with_api!(api, crate::rest::invite, headers, path))),
-        ("/api/v2/employees/{reference}/activate", post(with_api!(api, crate::rest::activate, headers, path))),
-        (
-            "/api/v2/employees/{reference}/deactivate",
-            post(with_api!(api, crate::rest::deactivate, headers, path, body)),
-        ),
-        ("/api/v2/openapi.json", get(crate::openapi::document)),
-        ("/scim/v2/ServiceProviderConfig", get(with_api!(api, scim::discovery::get_service_provider_config, headers))),
-        ("/scim/v2/ResourceTypes", get(with_api!(api, scim::discovery::list_resource_types, headers))),
-        ("/scim/v2/ResourceTypes/{id}", get(with_api!(api, scim::discovery::get_resource_type, headers, path))),
-        ("/scim/v2/Schemas", get(with_api!(api, scim::discovery::list_schemas, headers))),
-        ("/scim/v2/Schemas/{id}", get(with_api!(api, scim::discovery::get_schema, headers, path))),
-        (
-            "/scim/v2/Users",
-            get(with_api!(api, scim::list_users, headers, query)).post(with_api!(
-                api,
-                scim::create_user,
-                headers,
-                body
-            )),
-        ),
-        (
-            "/scim/v2/Users/{id}",
-            get(with_api!(api, scim::get_user, headers, path, query))
-                .put(with_api!(api, scim::replace_user, headers, path, body))
-                .patch(with_api!(api, scim::patch_user, headers, path, body))
-                .delete(with_api!(api, scim::delete_user, headers, path)),
-        ),
-        (
-            "/scim/v2/Groups",
-            get(with_api!(api, scim::groups::list_groups, headers, query)).post(with_api!(
-                api,
-                scim::groups::create_group,
-                headers,
-                body
-            )),
-        ),
-        (
-            "/scim/v2/Groups/{id}",
-            get(with_api!(api, scim::groups::get_group, headers, path, query))
-                .put(with_api!(api, scim::groups::replace_group, headers, path, body))
-                .patch(with_api!(api, scim::groups::patch_group, headers, path, body))
-                .delete(with_api!(api, scim::groups::delete_group, headers, path)),
-        ),
-        (
-            "/api/photos/{user}",
-            get({
-                let state = photo_state.clone();
-                move |path, headers| crate::photos::get_photo(state.clone(), path, headers)
-            })
-            .post(move |path, headers, multipart| {
-                crate::photos::post_photo(photo_state.clone(), path, headers, multipart)
-            }),
-        ),
-    ]
+/// The header that carries a request's id, in and out.
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// A request's id: a proxy's `x-request-id` when it is a plain token, otherwise a fresh one.
+#[derive(Clone, Debug)]
+struct RequestId(String);
+
+fn request_id_of(request: &Request<Body>) -> String {
+    request
+        .headers()
+        .get(&REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| (1..=64).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b)))
+        .map_or_else(app::ssr::request::new_id, str::to_owned)
 }
 
-fn router(
-    options: LeptosOptions,
-    state: AppState,
-    api: Api,
-    body_limit: usize,
-) -> (Router, Vec<&'static str>, Vec<String>) {
+/// Gives every request an id: on the request (for the trace span, so every log line of the
+/// request carries it), as the reference of any internal error, and on the response.
+async fn with_request_id(mut request: Request<Body>, next: Next) -> Response {
+    let id = request_id_of(&request);
+    request.extensions_mut().insert(RequestId(id.clone()));
+    let mut response = app::ssr::request::scope(id.clone(), next.run(request)).await;
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        response.headers_mut().insert(REQUEST_ID, value);
+    }
+    response
+}
+
+fn router(state: ServerState, keys: &Keys, body_limit: usize) -> (Router, Vec<&'static str>, Vec<String>) {
+    let options = state.leptos_options.clone();
     let routes = generate_route_list(App);
     let page_routes = routes.iter().map(|route| route.path().to_owned()).collect();
-    let mut router = Router::new();
+    let mut router: Router<ServerState> = Router::new();
     let mut paths = Vec::new();
-    for (path, methods) in http_routes(&state, &api) {
-        // The provisioning APIs read small JSON bodies; files go to the other routes.
-        let methods = if path.starts_with("/api/v2/") || path.starts_with("/scim/v2") {
-            methods.layer(DefaultBodyLimit::max(crate::api_call::BODY_LIMIT))
-        } else {
-            methods
-        };
+    for (path, methods) in crate::api::routes(keys) {
         router = router.route(path, methods);
         paths.push(path);
     }
-    let context = move || provide_context(state.clone());
+    let app = state.app.clone();
+    let context = move || provide_context(app.clone());
+    let trace = TraceLayer::new_for_http()
+        .make_span_with(|request: &Request<Body>| {
+            let id = request.extensions().get::<RequestId>().map_or("", |id| id.0.as_str());
+            tracing::info_span!("request", id = %id, method = %request.method(), path = %request.uri().path())
+        })
+        .on_response(DefaultOnResponse::new().level(Level::INFO));
     let router = router
-        .leptos_routes_with_context(&options, routes, context.clone(), {
+        .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = options.clone();
             move || shell(options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler_with_context(context, shell))
-        .with_state(options)
+        .fallback(leptos_axum::file_and_error_handler_with_context::<ServerState, _>(context, shell))
+        .with_state(state)
         .layer(axum::middleware::from_fn(crate::api_status::status_from_error))
         .layer(axum::middleware::from_fn(crate::origin::same_origin_only))
         .layer(DefaultBodyLimit::max(body_limit))
@@ -223,6 +238,8 @@ fn router(
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(app::ssr::security::NOT_A_PAGE),
-        ));
+        ))
+        .layer(trace)
+        .layer(axum::middleware::from_fn(with_request_id));
     (router, paths, page_routes)
 }

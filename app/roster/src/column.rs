@@ -46,9 +46,18 @@ impl Column {
         Column::TemporaryPassword,
     ];
 
+    /// The y/n columns: read as booleans by the APIs, compared by meaning in a bulk update.
+    pub const FLAGS: [Column; 4] =
+        [Column::CanManageTeams, Column::PhoneChannel, Column::ChatChannel, Column::EmailChannel];
+
     /// The column's place in [`Column::ALL`].
     pub const fn index(self) -> usize {
         self as usize
+    }
+
+    /// True for a y/n column ([`Column::FLAGS`]).
+    pub const fn is_flag(self) -> bool {
+        matches!(self, Column::CanManageTeams | Column::PhoneChannel | Column::ChatChannel | Column::EmailChannel)
     }
 
     /// The header as the template writes it and as messages name the column.
@@ -138,6 +147,12 @@ mod tests {
         assert_eq!(Column::from_header("*Email channel"), Some(Column::EmailChannel));
         assert_eq!(Column::from_header("First Name*"), Some(Column::FirstName));
         assert_eq!(Column::from_header("Favourite Colour"), None);
+    }
+
+    #[test]
+    fn the_flags_are_the_y_n_columns() {
+        let flags: Vec<Column> = Column::ALL.into_iter().filter(|c| c.is_flag()).collect();
+        assert_eq!(flags, Column::FLAGS);
     }
 
     #[test]

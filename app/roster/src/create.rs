@@ -8,6 +8,7 @@ use std::borrow::Cow;
 use crate::decode::decode;
 use crate::fields::{email_key, yes_no};
 use crate::hash::{FxHashMap, FxHashSet};
+use crate::leader::{self, Looked};
 use crate::parse::{Record, Table};
 use crate::report::{CellProblem, Report, RowKind, RowReport};
 use crate::sheet::{FileProblem, Header, Mode, column_letter};
@@ -94,12 +95,19 @@ struct RowCells<'r, 'a> {
     positions: &'r [Option<usize>; Column::ALL.len()],
 }
 
-impl Cells for RowCells<'_, '_> {
-    fn cell(&self, column: Column) -> &str {
+impl<'r, 'a> RowCells<'r, 'a> {
+    /// A cell with the file's lifetime, so that keys made from it can outlive this view.
+    fn file_cell(&self, column: Column) -> &'a str {
         match self.positions[column.index()] {
             Some(position) => crate::write::restore(self.record.cell(position)),
             None => "",
         }
+    }
+}
+
+impl Cells for RowCells<'_, '_> {
+    fn cell(&self, column: Column) -> &str {
+        self.file_cell(column)
     }
 }
 
@@ -135,155 +143,138 @@ fn check(parsed: &Table<'_>, org: &OrgRules, directory: &Directory, plan: Plan) 
         Ok(table) => table,
         Err(problems) => return Checked::failed(problems),
     };
-
-    let mut problems: Vec<CellProblem> = Vec::new();
     let positions = header.profile_positions();
+    let rows: Vec<RowCells<'_, '_>> = records.iter().map(|record| RowCells { record, positions: &positions }).collect();
+    let mut problems: Vec<CellProblem> = Vec::new();
     for record in &records {
         stray_cells(record, &header, &mut problems);
     }
-    let inputs: Vec<RowCells<'_, '_>> =
-        records.iter().map(|record| RowCells { record, positions: &positions }).collect();
-    let parsed: Vec<Option<Profile>> = records
+    let profiles = parse_profiles(&rows, org, &mut problems);
+    let identifiers = Identifiers::collect(&rows, directory, &mut problems);
+    let leaders = resolve_leaders(&rows, &profiles, &identifiers, directory, &mut problems);
+    report_circles(&records, &leaders, &mut problems);
+
+    let failed_rows = rows_with_problems(&problems);
+    let report_rows: Vec<RowReport> = records
         .iter()
-        .zip(&inputs)
-        .map(|(record, input)| match Profile::parse(input, org) {
+        .map(|record| {
+            let kind = if failed_rows.contains(&record.row) { RowKind::Error } else { RowKind::New };
+            RowReport { row: record.row, kind, user: None, changes: Vec::new() }
+        })
+        .collect();
+    let report = Report::new(problems, report_rows);
+    let plan = (plan == Plan::Build && report.is_clean()).then(|| order_leaders_first(profiles, &records, leaders));
+    Checked { report, plan }
+}
+
+/// Every row's profile, checked field by field; `None` where the row has problems.
+fn parse_profiles(rows: &[RowCells<'_, '_>], org: &OrgRules, problems: &mut Vec<CellProblem>) -> Vec<Option<Profile>> {
+    rows.iter()
+        .map(|row| match Profile::parse(row, org) {
             Ok(profile) => Some(profile),
             Err(found) => {
-                problems.extend(found.into_iter().map(|p| CellProblem::at(record.row, p)));
+                problems.extend(found.into_iter().map(|p| CellProblem::at(row.record.row, p)));
                 None
             }
         })
-        .collect();
+        .collect()
+}
 
-    // Identifiers in the file, from the raw cells so that a row with other problems still counts.
-    let capacity = || FxHashMap::with_capacity_and_hasher(records.len(), Default::default());
-    let mut by_email: FxHashMap<Cow<'_, str>, usize> = capacity();
-    let mut by_employee_id: FxHashMap<Cow<'_, str>, usize> = capacity();
-    for (index, (record, input)) in records.iter().zip(&inputs).enumerate() {
-        let email = email_key(input.cell(Column::EmailAddress).trim());
-        let employee_id = Cow::Borrowed(input.cell(Column::EmployeeId).trim());
-        let identifiers = [
-            (Column::EmailAddress, Code::DuplicateEmail, email, &mut by_email),
-            (Column::EmployeeId, Code::DuplicateEmployeeId, employee_id, &mut by_employee_id),
-        ];
-        for (column, code, key, seen) in identifiers {
-            if key.is_empty() {
-                continue;
-            }
-            if let Some(&first) = seen.get(&key) {
-                problems.push(CellProblem::at(
-                    record.row,
-                    Problem::new(
-                        column,
-                        code,
-                        format!(
-                            "{column} {} is also on row {}; each user needs their own.",
-                            input.cell(column).trim(),
-                            records[first].row
-                        ),
-                    ),
-                ));
-            } else {
-                seen.insert(key.clone(), index);
-            }
-            let existing = match column {
-                Column::EmailAddress => directory.by_email_key(&key),
-                _ => directory.by_employee_id(&key),
-            };
-            if let Some(owner) = existing {
-                problems.push(CellProblem::at(
-                    record.row,
-                    Problem::new(
-                        column,
-                        code,
-                        format!(
-                            "{} already belongs to {}, an existing user; to change existing users, use Bulk Update.",
-                            input.cell(column).trim(),
-                            owner.display_name
-                        ),
-                    ),
-                ));
+/// The file's email addresses (by key) and employee IDs, each with the first row that has it.
+struct Identifiers<'a> {
+    by_email: FxHashMap<Cow<'a, str>, usize>,
+    by_employee_id: FxHashMap<Cow<'a, str>, usize>,
+}
+
+impl<'a> Identifiers<'a> {
+    /// Reads the identifiers from the raw cells (so that a row with other problems still counts),
+    /// reporting one used twice in the file or already taken by an existing user.
+    fn collect(rows: &[RowCells<'_, 'a>], directory: &Directory, problems: &mut Vec<CellProblem>) -> Self {
+        let capacity = || FxHashMap::with_capacity_and_hasher(rows.len(), Default::default());
+        let mut ids = Identifiers { by_email: capacity(), by_employee_id: capacity() };
+        for (index, row) in rows.iter().enumerate() {
+            let email = email_key(row.file_cell(Column::EmailAddress).trim());
+            let employee_id = Cow::Borrowed(row.file_cell(Column::EmployeeId).trim());
+            let kinds = [
+                (Column::EmailAddress, Code::DuplicateEmail, email, &mut ids.by_email),
+                (Column::EmployeeId, Code::DuplicateEmployeeId, employee_id, &mut ids.by_employee_id),
+            ];
+            for (column, code, key, seen) in kinds {
+                if key.is_empty() {
+                    continue;
+                }
+                let shown = row.cell(column).trim();
+                let at = |message: String| CellProblem::at(row.record.row, Problem::new(column, code, message));
+                match seen.get(&key) {
+                    Some(&first) => problems.push(at(format!(
+                        "{column} {shown} is also on row {}; each user needs their own.",
+                        rows[first].record.row
+                    ))),
+                    None => {
+                        seen.insert(key.clone(), index);
+                    }
+                }
+                let existing = match column {
+                    Column::EmailAddress => directory.by_email_key(&key),
+                    _ => directory.by_employee_id(&key),
+                };
+                if let Some(owner) = existing {
+                    problems.push(at(format!(
+                        "{shown} already belongs to {}, an existing user; to change existing users, use Bulk Update.",
+                        owner.display_name
+                    )));
+                }
             }
         }
+        ids
     }
 
-    // Team leaders: a new user in this file (any row) or an existing one.
-    let can_manage = |index: usize| yes_no(Column::CanManageTeams, inputs[index].cell(Column::CanManageTeams)).ok();
-    let mut leaders: Vec<Leader> = vec![Leader::None; records.len()];
-    for (index, profile) in parsed.iter().enumerate() {
+    /// The row of the file whose user a team-leader reference names.
+    fn find(&self, reference: &str) -> Option<usize> {
+        self.by_email.get(&email_key(reference)).or_else(|| self.by_employee_id.get(reference)).copied()
+    }
+}
+
+/// Each row's team leader: an existing user, or a new user of this file in any row.
+fn resolve_leaders(
+    rows: &[RowCells<'_, '_>],
+    profiles: &[Option<Profile>],
+    identifiers: &Identifiers<'_>,
+    directory: &Directory,
+    problems: &mut Vec<CellProblem>,
+) -> Vec<Leader> {
+    let mut leaders = vec![Leader::None; rows.len()];
+    for (index, profile) in profiles.iter().enumerate() {
         let Some(reference) = profile.as_ref().and_then(|p| p.team_leader.as_deref()) else { continue };
-        let row = records[index].row;
-        let problem = |code, message: String| CellProblem::at(row, Problem::new(Column::TeamLeader, code, message));
-        // An existing user wins: a row in the file with the same identifier is a duplicate anyway.
-        if let Some(leader) = directory.by_reference(reference) {
-            if !leader.can_manage_teams {
-                problems.push(problem(
-                    Code::LeaderCannotManageTeams,
-                    format!(
-                        "{} cannot manage teams; choose a team leader whose Can Manage Teams is y.",
-                        leader.display_name
-                    ),
-                ));
-            } else if leader.deactivated {
-                problems.push(problem(
-                    Code::LeaderDeactivated,
-                    format!("{} is deactivated; choose an active team leader.", leader.display_name),
-                ));
-            } else {
-                leaders[index] = Leader::Existing(leader.id);
+        let resolved = if let Some(existing) = directory.by_reference(reference) {
+            // An existing user wins: a row in the file with the same identifier is a duplicate anyway.
+            leader::judge(existing).map(Leader::Existing)
+        } else {
+            match identifiers.find(reference) {
+                Some(found) if found == index => Err(leader::itself()),
+                Some(found) => match yes_no(Column::CanManageTeams, rows[found].cell(Column::CanManageTeams)) {
+                    Ok(false) => Err(leader::new_user_cannot_manage_teams(reference, rows[found].record.row)),
+                    _ => Ok(Leader::New(found)),
+                },
+                None => Err(leader::unknown(reference, Looked::FileAndExisting)),
             }
-            continue;
-        }
-        match by_email.get(&email_key(reference)).or_else(|| by_employee_id.get(reference)).copied() {
-            Some(leader) if leader == index => {
-                problems.push(problem(Code::SelfLeader, "A user cannot be their own team leader; enter someone else who can manage teams.".into()));
-            }
-            Some(leader) => match can_manage(leader) {
-                Some(false) => problems.push(problem(
-                    Code::LeaderCannotManageTeams,
-                    format!("{reference} (row {}) cannot manage teams; set their Can Manage Teams to y or choose another team leader.", records[leader].row),
-                )),
-                _ => leaders[index] = Leader::New(leader),
-            },
-            None => problems.push(problem(
-                Code::UnknownTeamLeader,
-                format!(
-                    "No user has the email address or employee ID \"{}\", in this file or already; enter the email or employee ID of a team leader.",
-                    crate::fields::shorten(reference)
-                ),
-            )),
+        };
+        match resolved {
+            Ok(leader) => leaders[index] = leader,
+            Err(problem) => problems.push(CellProblem::at(rows[index].record.row, problem)),
         }
     }
-    for cycle in cycles(&leaders) {
-        let rows: Vec<String> = cycle.iter().map(|&i| records[i].row.to_string()).collect();
-        for &index in &cycle {
-            problems.push(CellProblem::at(
-                records[index].row,
-                Problem::new(
-                    Column::TeamLeader,
-                    Code::LeaderCycle,
-                    format!("Rows {} name each other as team leaders in a circle; someone in it must report to a leader outside it.", rows.join(", ")),
-                ),
-            ));
-        }
-    }
+    leaders
+}
 
-    let failed_rows = rows_with_problems(&problems);
-    let rows: Vec<RowReport> = records
-        .iter()
-        .map(|record| {
-            let failed = failed_rows.contains(&record.row);
-            RowReport {
-                row: record.row,
-                kind: if failed { RowKind::Error } else { RowKind::New },
-                user: None,
-                changes: Vec::new(),
-            }
-        })
-        .collect();
-    let report = Report::new(problems, rows);
-    let plan = (plan == Plan::Build && report.is_clean()).then(|| order_leaders_first(parsed, &records, leaders));
-    Checked { report, plan }
+/// A problem on every row of each circle of new users who lead each other.
+fn report_circles(records: &[Record<'_>], leaders: &[Leader], problems: &mut Vec<CellProblem>) {
+    for circle in cycles(leaders) {
+        let rows: Vec<usize> = circle.iter().map(|&i| records[i].row).collect();
+        for &row in &rows {
+            problems.push(CellProblem::at(row, leader::circle_of_rows(&rows)));
+        }
+    }
 }
 
 /// The rows that have at least one problem.

@@ -188,17 +188,28 @@ pub enum Reactivation {
     ClearLeader,
 }
 
+/// Why a user cannot be reactivated; each says what to do.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum ReactivationError {
+    #[error("{0} is not deactivated.")]
+    NotDeactivated(String),
+    #[error(
+        "{user}'s team leader, {leader}, is deactivated; give {user} another team leader on this page first, then reactivate."
+    )]
+    LeaderDeactivated { user: String, leader: String },
+}
+
 /// Checks that `user` can be reactivated.
-pub fn reactivation(directory: &Directory, user: &KnownUser) -> Result<Reactivation, String> {
+pub fn reactivation(directory: &Directory, user: &KnownUser) -> Result<Reactivation, ReactivationError> {
     if !user.deactivated {
-        return Err(format!("{} is not deactivated.", user.display_name));
+        return Err(ReactivationError::NotDeactivated(user.display_name.clone()));
     }
     match user.leader.and_then(|id| directory.get(id)) {
         Some(leader) if leader.deactivated && user.can_manage_teams => Ok(Reactivation::ClearLeader),
-        Some(leader) if leader.deactivated => Err(format!(
-            "{}'s team leader, {}, is deactivated; give {} another team leader on this page first, then reactivate.",
-            user.display_name, leader.display_name, user.display_name
-        )),
+        Some(leader) if leader.deactivated => Err(ReactivationError::LeaderDeactivated {
+            user: user.display_name.clone(),
+            leader: leader.display_name.clone(),
+        }),
         None if user.leader.is_some() => Ok(Reactivation::ClearLeader),
         _ => Ok(Reactivation::KeepLeader),
     }
@@ -317,7 +328,12 @@ mod tests {
         users[3].deactivated = true; // 4 under 2
         assert_eq!(reactivation(&Directory::new(users.clone()), &users[3]), Ok(Reactivation::KeepLeader));
         users[1].deactivated = true; // 2 too
-        assert!(reactivation(&Directory::new(users.clone()), &users[3]).unwrap_err().contains("U2, is deactivated"));
+        assert!(
+            reactivation(&Directory::new(users.clone()), &users[3])
+                .unwrap_err()
+                .to_string()
+                .contains("U2, is deactivated")
+        );
         users[4].deactivated = true; // 5 manages teams: their leader is cleared
         assert_eq!(reactivation(&Directory::new(users.clone()), &users[4]), Ok(Reactivation::ClearLeader));
         assert!(reactivation(&Directory::new(users.clone()), &users[0]).is_err());

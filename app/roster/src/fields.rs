@@ -346,14 +346,8 @@ impl StartDate {
 
     /// The Unix time at which this day starts, in UTC.
     pub fn unix_day_start(&self) -> i64 {
-        // Days from the civil calendar (Howard Hinnant's algorithm).
-        let (m, d) = (i64::from(self.month), i64::from(self.day));
-        let y = i64::from(self.year) - i64::from(m <= 2);
-        let era = y.div_euclid(400);
-        let yoe = y - era * 400;
-        let doy = (153 * ((m + 9) % 12) + 2) / 5 + d - 1;
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-        (era * 146_097 + doe - 719_468) * 86_400
+        crate::time::days_from_civil(i64::from(self.year), u32::from(self.month), u32::from(self.day))
+            * crate::time::DAY
     }
 }
 

@@ -9,6 +9,7 @@
 //! * [`directory`]: what the rules need to know about the organisation (the context snapshot).
 //! * [`profile`]: a whole profile, checked field by field and against the directory.
 //! * [`decode`], [`parse`], [`sheet`]: from uploaded bytes to rows under a recognised header.
+//! * [`leader`]: who may be someone's team leader, and what each refusal says.
 //! * [`create`]: a bulk-create file checked row by row and across rows, into a report and a plan.
 //! * [`current`], [`update`]: Download Current Team, and a bulk-update file checked against it.
 //! * [`organisation`]: role and group names.
@@ -17,6 +18,7 @@
 //! * [`report`]: counts and every problem at its row and column.
 //! * [`welcome`]: a newcomer's own password, photo and what their profile misses.
 //! * [`write`]: the template, exports and the error report, as Excel's Unicode Text.
+//! * [`time`]: civil dates and Unix times, for people and for RFC 3339.
 
 pub mod column;
 pub mod directory;
@@ -34,10 +36,12 @@ pub mod current;
 pub mod deactivate;
 pub mod decode;
 pub mod hierarchy;
+pub mod leader;
 pub mod organisation;
 pub mod parse;
 pub mod report;
 pub mod sheet;
+pub mod time;
 pub mod update;
 pub mod welcome;
 pub mod write;

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::fields::{
     Bio, EmailAddress, EmployeeId, EmploymentStatus, GroupList, Password, PersonName, ShortText, StartDate, yes_no,
 };
+use crate::leader::{self, Looked};
 use crate::{Code, Column, Directory, KnownUser, OrgRules, Problem, UserId};
 
 /// A profile as typed: one raw text per column, exactly as a form or spreadsheet cell holds it.
@@ -119,11 +120,7 @@ impl Profile {
         }
         let team_leader = cell(Column::TeamLeader).trim();
         if team_leader.is_empty() && can_manage_teams == Some(false) {
-            check.problems.push(Problem::new(
-                Column::TeamLeader,
-                Code::Required,
-                "Team Leader is required unless the user can manage teams; enter the email address or employee ID of their team leader.",
-            ));
+            check.problems.push(leader::required());
         }
 
         if !check.problems.is_empty() {
@@ -223,57 +220,19 @@ impl Profile {
         directory: &Directory,
         editing: Option<&KnownUser>,
     ) -> Result<UserId, Problem> {
-        let problem = |code, message: String| Problem::new(Column::TeamLeader, code, message);
         let names_self = self.email.as_ref().is_some_and(|e| e.key() == reference.to_lowercase())
             || self.employee_id.as_ref().is_some_and(|id| id.as_str() == reference);
-        let Some(leader) = directory.by_reference(reference) else {
-            if names_self {
-                return Err(problem(
-                    Code::SelfLeader,
-                    "A user cannot be their own team leader; enter someone else who can manage teams.".into(),
-                ));
-            }
-            return Err(problem(
-                Code::UnknownTeamLeader,
-                format!(
-                    "No user has the email address or employee ID \"{}\"; enter the email or employee ID of an existing team leader.",
-                    crate::fields::shorten(reference)
-                ),
-            ));
+        let Some(found) = directory.by_reference(reference) else {
+            return Err(if names_self { leader::itself() } else { leader::unknown(reference, Looked::Existing) });
         };
-        if names_self || editing.is_some_and(|me| me.id == leader.id) {
-            return Err(problem(
-                Code::SelfLeader,
-                "A user cannot be their own team leader; enter someone else who can manage teams.".into(),
-            ));
+        if names_self || editing.is_some_and(|me| me.id == found.id) {
+            return Err(leader::itself());
         }
-        if !leader.can_manage_teams {
-            return Err(problem(
-                Code::LeaderCannotManageTeams,
-                format!(
-                    "{} cannot manage teams; choose a team leader whose Can Manage Teams is y.",
-                    leader.display_name
-                ),
-            ));
+        let id = leader::judge(found)?;
+        match editing {
+            Some(me) if directory.is_at_or_above(me.id, id) => Err(leader::reports_to_user(&found.display_name)),
+            _ => Ok(id),
         }
-        if leader.deactivated {
-            return Err(problem(
-                Code::LeaderDeactivated,
-                format!("{} is deactivated; choose an active team leader.", leader.display_name),
-            ));
-        }
-        if let Some(me) = editing
-            && directory.is_at_or_above(me.id, leader.id)
-        {
-            return Err(problem(
-                Code::LeaderCycle,
-                format!(
-                    "{} reports to this user, so they cannot also be this user's team leader; choose someone outside this user's team.",
-                    leader.display_name
-                ),
-            ));
-        }
-        Ok(leader.id)
     }
 }
 

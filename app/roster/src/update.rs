@@ -15,9 +15,10 @@ use crate::current::{CurrentTeam, CurrentUser};
 use crate::decode::decode;
 use crate::fields::{EmploymentStatus, GroupList, StartDate, email_key, shorten, yes_no, yes_no_text};
 use crate::hash::FxHashMap;
+use crate::leader::{self, Looked};
 use crate::parse::{Record, Table};
 use crate::report::{CellProblem, Change, Report, RowKind, RowReport};
-use crate::sheet::{Field, FileProblem, Mode};
+use crate::sheet::{Field, FileProblem, Header, Mode};
 use crate::write::restore;
 use crate::{Cells, Code, Column, OrgRules, Problem, Profile, UserId};
 
@@ -63,20 +64,45 @@ fn check<'a>(parsed: &'a Table<'a>, org: &OrgRules, team: &CurrentTeam, plan: Pl
         Ok(table) => table,
         Err(problems) => return Checked::failed(problems),
     };
-    let positions = header.profile_positions();
-    let cell = |record: &Record<'a>, field: Field| header.position(field).map(|p| restore(record.cell(p)).trim());
     let mut problems: Vec<CellProblem> = Vec::new();
-    let mut rows: Vec<RowReport> = Vec::with_capacity(records.len());
-    let mut candidates: Vec<Candidate<'_, '_>> = Vec::new();
-    let mut seen: FxHashMap<UserId, usize> = FxHashMap::with_capacity_and_hasher(records.len(), Default::default());
+    let Rows { mut rows, mut candidates } = read_rows(&header, &records, org, team, &mut problems);
+    FinalState::new(team, &candidates).check(&mut candidates, &mut problems);
+    for candidate in candidates.iter().filter(|c| !c.changes.is_empty()) {
+        problems.extend(candidate.conflict());
+        problems.extend(candidate.manager_rules());
+    }
+    let updates = settle(candidates, &mut rows, &problems, plan);
+    let report = Report::new(problems, rows);
+    let plan = (plan == Plan::Build && report.is_clean()).then_some(UpdatePlan { users: updates });
+    Checked { report, plan }
+}
 
-    for record in &records {
+/// The rows read: a report for each unchanged or unknown one, a candidate for each changed one.
+struct Rows<'t, 'r> {
+    rows: Vec<RowReport>,
+    candidates: Vec<Candidate<'t, 'r>>,
+}
+
+/// Matches each row to its user by User ID, finds what it changes and parses the changed rows'
+/// profiles (the file's cells over the user's current values).
+fn read_rows<'t, 'r>(
+    header: &'r Header,
+    records: &'r [Record<'r>],
+    org: &OrgRules,
+    team: &'t CurrentTeam,
+    problems: &mut Vec<CellProblem>,
+) -> Rows<'t, 'r> {
+    let positions = header.profile_positions();
+    let cell = |record: &Record<'r>, field: Field| header.position(field).map(|p| restore(record.cell(p)).trim());
+    let mut out = Rows { rows: Vec::with_capacity(records.len()), candidates: Vec::new() };
+    let mut seen: FxHashMap<UserId, usize> = FxHashMap::with_capacity_and_hasher(records.len(), Default::default());
+    for record in records {
         let row = record.row;
-        stray_cells(record, &header, &mut problems);
+        stray_cells(record, header, problems);
         let id_text = cell(record, Field::UserId).unwrap_or_default();
         let Some(user) = id_text.parse::<i64>().ok().and_then(|id| team.get(UserId(id))) else {
             problems.push(unknown_user(row, id_text));
-            rows.push(RowReport { row, kind: RowKind::Error, user: None, changes: Vec::new() });
+            out.rows.push(RowReport { row, kind: RowKind::Error, user: None, changes: Vec::new() });
             continue;
         };
         if let Some(first) = seen.insert(user.id, row) {
@@ -87,38 +113,17 @@ fn check<'a>(parsed: &'a Table<'a>, org: &OrgRules, team: &CurrentTeam, plan: Pl
                 format!("User ID {} is also on row {first}; keep one row per user.", user.id.0),
             ));
         }
-
-        let mut changes = Vec::new();
-        for column in Column::ALL {
-            let Some(position) = positions[column.index()] else { continue };
-            let new = restore(record.cell(position)).trim();
-            let old = user.cells.get(column).trim();
-            if !same_cell(column, old, new, org) {
-                changes.push(Change { field: Field::Profile(column), old: old.to_owned(), new: new.to_owned() });
+        let mut changes = profile_changes(record, &positions, user, org);
+        let deactivated = match deactivation(row, cell(record, Field::Deactivated), user, problems) {
+            Some(change) => {
+                let to = change.new == yes_no_text(true);
+                changes.push(change);
+                to
             }
-        }
-        let mut deactivated = user.deactivated;
-        if let Some(text) = cell(record, Field::Deactivated) {
-            match yes_no(Column::CanManageTeams, text) {
-                Ok(value) if value != user.deactivated => {
-                    changes.push(Change {
-                        field: Field::Deactivated,
-                        old: yes_no_text(user.deactivated).into(),
-                        new: yes_no_text(value).into(),
-                    });
-                    deactivated = value;
-                }
-                Ok(_) => {}
-                Err(_) => problems.push(CellProblem::at_field(
-                    row,
-                    Field::Deactivated,
-                    "invalid_yes_no",
-                    format!("Deactivated must be y or n, not \"{}\".", shorten(text)),
-                )),
-            }
-        }
+            None => user.deactivated,
+        };
         if changes.is_empty() {
-            rows.push(RowReport { row, kind: RowKind::Unchanged, user: Some(user.id), changes });
+            out.rows.push(RowReport { row, kind: RowKind::Unchanged, user: Some(user.id), changes });
             continue;
         }
         let overlay = Overlay { user, record, positions: &positions };
@@ -130,16 +135,60 @@ fn check<'a>(parsed: &'a Table<'a>, org: &OrgRules, team: &CurrentTeam, plan: Pl
             }
         };
         let version = cell(record, Field::Version);
-        candidates.push(Candidate { row, user, profile, deactivated, changes, leader: user.leader, version });
+        out.candidates.push(Candidate { row, user, profile, deactivated, changes, leader: user.leader, version });
     }
+    out
+}
 
-    FinalState::new(team, &candidates).check(&mut candidates, &mut problems);
-    for candidate in candidates.iter().filter(|c| !c.changes.is_empty()) {
-        problems.extend(candidate.conflict());
-        problems.extend(candidate.manager_rules());
+/// The profile cells of a row that differ in meaning from the user's current values.
+fn profile_changes(
+    record: &Record<'_>,
+    positions: &[Option<usize>; Column::ALL.len()],
+    user: &CurrentUser,
+    org: &OrgRules,
+) -> Vec<Change> {
+    let mut changes = Vec::new();
+    for column in Column::ALL {
+        let Some(position) = positions[column.index()] else { continue };
+        let new = restore(record.cell(position)).trim();
+        let old = user.cells.get(column).trim();
+        if !same_cell(column, old, new, org) {
+            changes.push(Change { field: Field::Profile(column), old: old.to_owned(), new: new.to_owned() });
+        }
     }
+    changes
+}
 
-    let failed_rows = rows_with_problems(&problems);
+/// The change of a row's Deactivated cell, if it changes anything.
+fn deactivation(row: usize, text: Option<&str>, user: &CurrentUser, problems: &mut Vec<CellProblem>) -> Option<Change> {
+    match yes_no(Column::CanManageTeams, text?) {
+        Ok(value) if value != user.deactivated => Some(Change {
+            field: Field::Deactivated,
+            old: yes_no_text(user.deactivated).into(),
+            new: yes_no_text(value).into(),
+        }),
+        Ok(_) => None,
+        Err(_) => {
+            problems.push(CellProblem::at_field(
+                row,
+                Field::Deactivated,
+                "invalid_yes_no",
+                format!("Deactivated must be y or n, not \"{}\".", shorten(text.unwrap_or_default())),
+            ));
+            None
+        }
+    }
+}
+
+/// Each candidate's row report (changed, unchanged once a no-op change is dropped, or failed), and
+/// the updates to make when the plan is built.
+fn settle(
+    candidates: Vec<Candidate<'_, '_>>,
+    rows: &mut Vec<RowReport>,
+    problems: &[CellProblem],
+    plan: Plan,
+) -> Vec<UserUpdate> {
+    let failed_rows = rows_with_problems(problems);
     let mut updates = Vec::new();
     for mut candidate in candidates {
         let failed = failed_rows.contains(&candidate.row);
@@ -167,9 +216,7 @@ fn check<'a>(parsed: &'a Table<'a>, org: &OrgRules, team: &CurrentTeam, plan: Pl
         row.kind = RowKind::Error;
     }
     rows.sort_by_key(|r| r.row);
-    let report = Report::new(problems, rows);
-    let plan = (plan == Plan::Build && report.is_clean()).then_some(UpdatePlan { users: updates });
-    Checked { report, plan }
+    updates
 }
 
 fn unknown_user(row: usize, id_text: &str) -> CellProblem {
@@ -379,6 +426,35 @@ impl<'t> FinalState<'t> {
         }
     }
 
+    /// A candidate's team leader after the update, or why it cannot be: the same leader when the
+    /// row leaves the cell as it means, otherwise the user the reference names then, who must be
+    /// someone else, able to manage teams and active (unless the candidate is being deactivated).
+    fn judge_leader(
+        &self,
+        candidates: &[Candidate<'_, '_>],
+        candidate: &Candidate<'_, '_>,
+        profile: &Profile,
+    ) -> Result<Option<UserId>, Problem> {
+        let id = match &profile.team_leader {
+            Some(_) if !candidate.changes(Field::Profile(Column::TeamLeader)) => candidate.user.leader,
+            None => None,
+            Some(reference) => {
+                Some(self.resolve(reference).ok_or_else(|| leader::unknown(reference, Looked::AfterUpdate))?)
+            }
+        };
+        let Some(id) = id else { return Ok(None) };
+        if id == candidate.user.id {
+            return Err(leader::itself());
+        }
+        if !self.can_manage(candidates, id) {
+            return Err(leader::cannot_manage_teams(&self.name(candidates, id)));
+        }
+        if self.deactivated(candidates, id) && !candidate.deactivated {
+            return Err(leader::deactivated(&self.name(candidates, id)));
+        }
+        Ok(Some(id))
+    }
+
     /// Uniqueness, team leaders and circles over the final state. Sets each candidate's leader, and
     /// drops a Team Leader "change" that names the same leader another way.
     fn check(&self, candidates: &mut [Candidate<'_, '_>], problems: &mut Vec<CellProblem>) {
@@ -405,45 +481,10 @@ impl<'t> FinalState<'t> {
         let mut resolved: Vec<(usize, Option<UserId>)> = Vec::new();
         for (index, candidate) in candidates.iter().enumerate() {
             let Some(profile) = &candidate.profile else { continue };
-            let row = candidate.row;
-            let problem = |code, message: String| CellProblem::at(row, Problem::new(Column::TeamLeader, code, message));
-            let leader = match &profile.team_leader {
-                Some(_) if !candidate.changes(Field::Profile(Column::TeamLeader)) => candidate.user.leader,
-                None => None,
-                Some(reference) => match self.resolve(reference) {
-                    Some(id) => Some(id),
-                    None => {
-                        problems.push(problem(Code::UnknownTeamLeader, format!("No user has the email address or employee ID \"{}\" after this update; enter the email or employee ID of a team leader.", shorten(reference))));
-                        continue;
-                    }
-                },
-            };
-            if let Some(id) = leader {
-                if id == candidate.user.id {
-                    problems.push(problem(
-                        Code::SelfLeader,
-                        "A user cannot be their own team leader; enter someone else who can manage teams.".into(),
-                    ));
-                    continue;
-                }
-                if !self.can_manage(candidates, id) {
-                    let name = self.name(candidates, id);
-                    problems.push(problem(
-                        Code::LeaderCannotManageTeams,
-                        format!("{name} cannot manage teams; choose a team leader whose Can Manage Teams is y."),
-                    ));
-                    continue;
-                }
-                if self.deactivated(candidates, id) && !candidate.deactivated {
-                    let name = self.name(candidates, id);
-                    problems.push(problem(
-                        Code::LeaderDeactivated,
-                        format!("{name} is deactivated; choose an active team leader."),
-                    ));
-                    continue;
-                }
+            match self.judge_leader(candidates, candidate, profile) {
+                Ok(leader) => resolved.push((index, leader)),
+                Err(problem) => problems.push(CellProblem::at(candidate.row, problem)),
             }
-            resolved.push((index, leader));
         }
         for &(index, leader) in &resolved {
             let candidate = &mut candidates[index];
@@ -462,7 +503,7 @@ impl<'t> FinalState<'t> {
             let mut steps = 0;
             while let Some(next) = current {
                 if next == id {
-                    problems.push(CellProblem::at(candidates[index].row, Problem::new(Column::TeamLeader, Code::LeaderCycle, "This team leader reports (directly or not) to this user, which would make a circle; choose a leader outside this user's team.")));
+                    problems.push(CellProblem::at(candidates[index].row, leader::circle()));
                     break;
                 }
                 steps += 1;

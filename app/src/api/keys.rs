@@ -11,7 +11,7 @@ use crate::keys::{ApiKeyRow, NewApiKey};
 #[server(prefix = "/api", endpoint = "api_keys")]
 pub async fn load_api_keys() -> Result<Vec<ApiKeyRow>, AppError> {
     let viewer = guard::admin().await?;
-    guard::state()?.store.api_keys(viewer.org_id).await.map_err(guard::store_error)
+    Ok(guard::state()?.store.api_keys(viewer.org_id).await?)
 }
 
 /// Creates a key; its secret is in this answer and nowhere else, ever.
@@ -23,8 +23,7 @@ pub async fn add_api_key(name: String) -> Result<NewApiKey, AppError> {
     let name = ApiKeyName::parse(&name).map_err(|error| AppError::Form(vec![error.to_string()]))?;
     let (secret, hash) = auth::new_api_key();
     let store = guard::state()?.store;
-    let id =
-        store.create_api_key(viewer.org_id, Some(viewer.user_id), &name, &hash).await.map_err(guard::store_error)?;
+    let id = store.create_api_key(viewer.org_id, Some(viewer.user_id), &name, &hash).await?;
     Ok(NewApiKey { id, name: name.as_str().to_owned(), secret })
 }
 
@@ -32,5 +31,5 @@ pub async fn add_api_key(name: String) -> Result<NewApiKey, AppError> {
 #[server(prefix = "/api", endpoint = "revoke_api_key")]
 pub async fn revoke_api_key(id: i64) -> Result<(), AppError> {
     let viewer = guard::admin().await?;
-    guard::state()?.store.revoke_api_key(viewer.org_id, viewer.user_id, id).await.map_err(guard::store_error)
+    Ok(guard::state()?.store.revoke_api_key(viewer.org_id, viewer.user_id, id).await?)
 }

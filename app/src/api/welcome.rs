@@ -13,7 +13,7 @@ use crate::welcome::{LinkOwner, OwnProfile, StreamPage, WelcomeState};
 #[server(prefix = "/api", endpoint = "held_welcome_emails")]
 pub async fn held_welcome_emails() -> Result<i64, AppError> {
     let viewer = guard::admin().await?;
-    guard::state()?.store.held_welcome_emails(viewer.org_id).await.map_err(guard::store_error)
+    Ok(guard::state()?.store.held_welcome_emails(viewer.org_id).await?)
 }
 
 /// Sends every held welcome email as one batch. `expected` is the number the admin confirmed; if
@@ -22,15 +22,13 @@ pub async fn held_welcome_emails() -> Result<i64, AppError> {
 pub async fn send_delayed_welcome_emails(expected: i64) -> Result<i64, AppError> {
     let viewer = guard::admin().await?;
     let store = guard::state()?.store;
-    let held = store.held_welcome_emails(viewer.org_id).await.map_err(guard::store_error)?;
+    let held = store.held_welcome_emails(viewer.org_id).await?;
     if held != expected {
         return Err(AppError::Conflict(format!(
             "{held} welcome emails are held now, not {expected}: another admin or import changed them. Review the number and confirm again."
         )));
     }
-    let sent = store.send_held_welcome_emails(viewer.org_id, viewer.user_id).await.map_err(guard::store_error)?;
-    guard::wake_mail();
-    Ok(sent)
+    Ok(store.send_held_welcome_emails(viewer.org_id, viewer.user_id).await?)
 }
 
 /// Where a user's latest welcome email is.
@@ -38,8 +36,8 @@ pub async fn send_delayed_welcome_emails(expected: i64) -> Result<i64, AppError>
 pub async fn welcome_email_state(user_id: i64) -> Result<WelcomeState, AppError> {
     let viewer = guard::admin().await?;
     let store = guard::state()?.store;
-    store.user_form(viewer.org_id, user_id).await.map_err(guard::store_error)?.ok_or(AppError::NotFound)?;
-    store.welcome_state(viewer.org_id, user_id).await.map_err(guard::store_error)
+    store.user_form(viewer.org_id, user_id).await?.ok_or(AppError::NotFound)?;
+    Ok(store.welcome_state(viewer.org_id, user_id).await?)
 }
 
 /// Sends one user's welcome email now (again, if it was sent before: the older link stops working).
@@ -47,10 +45,7 @@ pub async fn welcome_email_state(user_id: i64) -> Result<WelcomeState, AppError>
 pub async fn send_welcome_email(user_id: i64) -> Result<(), AppError> {
     let viewer = guard::admin().await?;
     let store = guard::state()?.store;
-    crate::ssr::users::invite_user(store.as_ref(), viewer.org_id, Some(viewer.user_id), user_id, guard::store_error)
-        .await?;
-    guard::wake_mail();
-    Ok(())
+    crate::ssr::users::invite_user(store.as_ref(), viewer.org_id, Some(viewer.user_id), user_id).await
 }
 
 /// Whose set-password link this is; `LinkExpired` when it cannot be used.
@@ -58,7 +53,7 @@ pub async fn send_welcome_email(user_id: i64) -> Result<(), AppError> {
 pub async fn welcome_link(token: String) -> Result<LinkOwner, AppError> {
     use crate::ssr::auth;
     let store = guard::state()?.store;
-    let owner = store.link_owner(&auth::token_hash(token.trim()), auth::now()).await.map_err(guard::store_error)?;
+    let owner = store.link_owner(&auth::token_hash(token.trim()), auth::now()).await?;
     owner.map(|(owner, _)| owner).ok_or(AppError::LinkExpired)
 }
 
@@ -69,17 +64,13 @@ pub async fn set_password_from_link(token: String, password: String, confirmatio
     use crate::ssr::auth;
     let store = guard::state()?.store;
     let token_hash = auth::token_hash(token.trim());
-    let (_, words) =
-        store.link_owner(&token_hash, auth::now()).await.map_err(guard::store_error)?.ok_or(AppError::LinkExpired)?;
+    let (_, words) = store.link_owner(&token_hash, auth::now()).await?.ok_or(AppError::LinkExpired)?;
     let chosen = choose(&password, &confirmation, &words)?;
     let password_hash = guard::hash_password(chosen).await?;
-    let (org_id, user_id) = store
-        .set_password_with_link(&token_hash, &password_hash, auth::now())
-        .await
-        .map_err(guard::store_error)?
-        .ok_or(AppError::LinkExpired)?;
+    let (org_id, user_id) =
+        store.set_password_with_link(&token_hash, &password_hash, auth::now()).await?.ok_or(AppError::LinkExpired)?;
     guard::start_session(org_id, user_id).await?;
-    let next = store.own_profile(org_id, user_id).await.map_err(guard::store_error)?.next_page();
+    let next = store.own_profile(org_id, user_id).await?.next_page();
     leptos_axum::redirect(next);
     Ok(())
 }
@@ -96,18 +87,18 @@ fn choose(password: &str, confirmation: &str, words: &crate::ssr::PersonalWords)
 /// Every other session of theirs ends.
 #[server(prefix = "/api", endpoint = "change_password")]
 pub async fn change_password(password: String, confirmation: String) -> Result<(), AppError> {
-    use crate::model::Permission;
+    use crate::session::Permission;
     let viewer = guard::viewer().await?.ok_or(AppError::SignInRequired)?;
     let store = guard::state()?.store;
-    let words = store.personal_words(viewer.org_id, viewer.user_id).await.map_err(guard::store_error)?;
+    let words = store.personal_words(viewer.org_id, viewer.user_id).await?;
     let chosen = choose(&password, &confirmation, &words)?;
     let password_hash = guard::hash_password(chosen).await?;
     let keep = guard::session_hash().unwrap_or_default();
-    store.set_own_password(viewer.org_id, viewer.user_id, &password_hash, &keep).await.map_err(guard::store_error)?;
+    store.set_own_password(viewer.org_id, viewer.user_id, &password_hash, &keep).await?;
     let next = if viewer.permission == Permission::Admin {
         "/"
     } else {
-        store.own_profile(viewer.org_id, viewer.user_id).await.map_err(guard::store_error)?.next_page()
+        store.own_profile(viewer.org_id, viewer.user_id).await?.next_page()
     };
     leptos_axum::redirect(next);
     Ok(())
@@ -117,7 +108,7 @@ pub async fn change_password(password: String, confirmation: String) -> Result<(
 #[server(prefix = "/api", endpoint = "load_own_profile")]
 pub async fn load_own_profile() -> Result<OwnProfile, AppError> {
     let viewer = guard::signed_in().await?;
-    guard::state()?.store.own_profile(viewer.org_id, viewer.user_id).await.map_err(guard::store_error)
+    Ok(guard::state()?.store.own_profile(viewer.org_id, viewer.user_id).await?)
 }
 
 /// Saves the bio and state or country a newcomer completes. Each one their profile misses is
@@ -129,7 +120,7 @@ pub async fn complete_profile(bio: Option<String>, state_or_country: Option<Stri
     use roster::welcome::Missing;
     let viewer = guard::signed_in().await?;
     let store = guard::state()?.store;
-    let before = store.own_profile(viewer.org_id, viewer.user_id).await.map_err(guard::store_error)?;
+    let before = store.own_profile(viewer.org_id, viewer.user_id).await?;
     let missing = before.missing();
     let mut problems = Vec::new();
     let bio = completed(
@@ -154,9 +145,8 @@ pub async fn complete_profile(bio: Option<String>, state_or_country: Option<Stri
             bio.as_ref().map(|b| b.as_str()),
             state.as_ref().map(|s| s.as_str()),
         )
-        .await
-        .map_err(guard::store_error)?;
-    let after = store.own_profile(viewer.org_id, viewer.user_id).await.map_err(guard::store_error)?;
+        .await?;
+    let after = store.own_profile(viewer.org_id, viewer.user_id).await?;
     leptos_axum::redirect(after.next_page());
     Ok(())
 }
@@ -188,5 +178,5 @@ fn completed<T>(
 #[server(prefix = "/api", endpoint = "load_stream")]
 pub async fn load_stream() -> Result<StreamPage, AppError> {
     let viewer = guard::signed_in().await?;
-    guard::state()?.store.stream(viewer.org_id, viewer.user_id).await.map_err(guard::store_error)
+    Ok(guard::state()?.store.stream(viewer.org_id, viewer.user_id).await?)
 }

@@ -4,16 +4,12 @@
 pub mod preview;
 
 use roster::report::{CellProblem, Counts};
+use roster::sheet::Mode;
 use serde::{Deserialize, Serialize};
 
 /// The server's default request body limit (`ROSTER_BODY_LIMIT_MB`), in MB: room for files of
 /// well over 100,000 rows.
 pub const DEFAULT_LIMIT_MB: usize = 64;
-
-/// "1 user", "3 users": how results count users.
-pub fn users(count: usize) -> String {
-    if count == 1 { "1 user".into() } else { format!("{count} users") }
-}
 
 /// An uploaded spreadsheet and what to do with it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -56,13 +52,51 @@ impl ImportResult {
     }
 }
 
+/// Where an import came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ImportSource {
+    /// An admin in the browser.
+    Browser,
+    /// An organisation API key over HTTP.
+    Api,
+    /// The server's command line.
+    CommandLine,
+}
+
+impl ImportSource {
+    pub const ALL: [ImportSource; 3] = [ImportSource::Browser, ImportSource::Api, ImportSource::CommandLine];
+
+    /// As storage keeps it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ImportSource::Browser => "browser",
+            ImportSource::Api => "api",
+            ImportSource::CommandLine => "command_line",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<ImportSource> {
+        ImportSource::ALL.into_iter().find(|s| s.as_str() == value)
+    }
+
+    /// As the history shows it.
+    pub fn label(self) -> &'static str {
+        match self {
+            ImportSource::Browser => "browser",
+            ImportSource::Api => "API",
+            ImportSource::CommandLine => "command line",
+        }
+    }
+}
+
 /// A committed batch, as the history lists it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BatchRow {
     pub id: i64,
     pub created_at: i64,
-    pub mode: String,
-    pub source: String,
+    pub mode: Mode,
+    pub source: ImportSource,
     /// Who committed it: an admin's name, or the API key's name.
     pub committed_by: String,
     pub file_name: String,
@@ -93,5 +127,47 @@ pub struct BatchDetail {
     pub page: i64,
 }
 
+impl BatchRow {
+    /// What became of the batch's welcome emails, for the history.
+    pub fn welcome_emails(&self) -> &'static str {
+        match (self.mode, self.delay_welcome_emails) {
+            (Mode::Update, _) => "None (an update)",
+            (Mode::Create, true) => "Delayed",
+            (Mode::Create, false) => "Sent",
+        }
+    }
+}
+
 /// Users shown per page of a batch.
 pub const BATCH_PAGE_SIZE: i64 = 100;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_import_source_reads_back_as_it_is_stored() {
+        for source in ImportSource::ALL {
+            assert_eq!(ImportSource::parse(source.as_str()), Some(source));
+        }
+        assert_eq!(ImportSource::parse("fax"), None);
+    }
+
+    #[test]
+    fn an_update_batch_sends_no_welcome_emails() {
+        let batch = |mode, delay_welcome_emails| BatchRow {
+            id: 1,
+            created_at: 0,
+            mode,
+            source: ImportSource::Browser,
+            committed_by: "Ada".into(),
+            file_name: "team.txt".into(),
+            file_sha256: String::new(),
+            counts: Counts::default(),
+            delay_welcome_emails,
+        };
+        assert_eq!(batch(Mode::Update, false).welcome_emails(), "None (an update)");
+        assert_eq!(batch(Mode::Create, true).welcome_emails(), "Delayed");
+        assert_eq!(batch(Mode::Create, false).welcome_emails(), "Sent");
+    }
+}

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_router::components::Redirect;
 
 use crate::api::{SetUp as SetUpFn, SignIn as SignInFn, current_viewer, needs_setup};
-use crate::model::Permission;
+use crate::session::Permission;
 
 /// `/`: sends each person to their place.
 #[component]

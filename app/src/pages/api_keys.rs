@@ -8,7 +8,7 @@ use super::team::TeamTabs;
 use crate::api::{AddApiKey, RevokeApiKey, load_api_keys};
 use crate::keys::{ApiKeyRow, last_used};
 use crate::layout::{Guarded, admins};
-use crate::model::utc_time;
+use roster::time::utc_time;
 
 #[component]
 pub fn ApiKeys() -> impl IntoView {

@@ -8,8 +8,9 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use crate::api::{batch_detail, list_batches};
 use crate::bulk::{BATCH_PAGE_SIZE, BatchRow};
 use crate::layout::{Guarded, admins};
-use crate::model::utc_time;
 use crate::pages::bulk_flow::or_blank;
+use roster::sheet::Mode;
+use roster::time::utc_time;
 
 #[component]
 pub fn BatchHistory() -> impl IntoView {
@@ -49,7 +50,9 @@ fn BatchTable(rows: Vec<BatchRow>) -> impl IntoView {
                 </tr>
             </thead>
             <tbody>
-                {rows.into_iter().map(|b| view! {
+                {rows.into_iter().map(|b| {
+                    let welcome_emails = b.welcome_emails();
+                    view! {
                     <tr>
                         <td><A href=format!("/team/batches/{}", b.id)>{format!("#{}", b.id)}</A></td>
                         <td>{utc_time(b.created_at)}</td>
@@ -57,9 +60,9 @@ fn BatchTable(rows: Vec<BatchRow>) -> impl IntoView {
                         <td>{b.file_name}</td>
                         <td>{b.counts.new}</td>
                         <td>{b.counts.changed}</td>
-                        <td>{if b.delay_welcome_emails { "Delayed" } else { "Sent" }}</td>
+                        <td>{welcome_emails}</td>
                     </tr>
-                }).collect_view()}
+                }}).collect_view()}
             </tbody>
         </table>
     }
@@ -90,10 +93,14 @@ pub fn BatchView() -> impl IntoView {
                                 <h1>{format!("Batch #{}: {}", b.id, b.file_name)}</h1>
                                 <dl class="facts">
                                     <dt>"When"</dt><dd>{utc_time(b.created_at)}</dd>
-                                    <dt>"By"</dt><dd>{b.committed_by}" ("{b.source}")"</dd>
+                                    <dt>"By"</dt><dd>{b.committed_by}" ("{b.source.label()}")"</dd>
                                     <dt>"Counts"</dt><dd>{format!("{} new, {} changed, {} unchanged", b.counts.new, b.counts.changed, b.counts.unchanged)}</dd>
                                     <dt>"File SHA-256"</dt><dd><code>{b.file_sha256}</code></dd>
-                                    <dt>"Welcome emails"</dt><dd>{if b.mode == "update" { "None (an update)" } else if b.delay_welcome_emails { "Delayed until sent from Send Delayed Welcome Emails" } else { "Sent to each new user with an email address" }}</dd>
+                                    <dt>"Welcome emails"</dt><dd>{match (b.mode, b.delay_welcome_emails) {
+                                        (Mode::Update, _) => "None (an update)",
+                                        (Mode::Create, true) => "Delayed until sent from Send Delayed Welcome Emails",
+                                        (Mode::Create, false) => "Sent to each new user with an email address",
+                                    }}</dd>
                                 </dl>
                                 <table class="roster">
                                     <thead><tr><th scope="col">"Row"</th><th scope="col">"User"</th><th scope="col">"Email Address"</th><th scope="col">"Employee ID"</th><th scope="col">"What"</th></tr></thead>

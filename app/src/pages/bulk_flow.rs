@@ -20,8 +20,9 @@ use roster::{Directory, OrgRules};
 use crate::api::{bulk_create, bulk_snapshot, bulk_update, bulk_update_snapshot};
 use crate::browser::{self, ChosenFile};
 use crate::bulk::preview::{Filter, Preview, PreviewRow, window};
-use crate::bulk::{ImportFile, ImportResult, ImportStatus, users};
+use crate::bulk::{ImportFile, ImportResult, ImportStatus};
 use crate::layout::{Guarded, admins};
+use crate::plural::users;
 
 /// Height of a preview row in pixels (the CSS gives rows exactly this height).
 const ROW_HEIGHT: f64 = 48.0;

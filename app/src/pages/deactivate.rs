@@ -13,8 +13,11 @@ use super::options::options_html;
 use super::team::Filters;
 use crate::api::{DeactivateUsers, ReactivateUser, ReviewDeactivation, SelectMatching, list_team, team_options};
 use crate::layout::{Guarded, admins};
-use crate::model::{TeamQuery, UserStatus, utc_time};
-use crate::teams::{self, DeactivationReview};
+use crate::plural;
+use crate::team::DeactivationReview;
+use crate::team::TeamQuery;
+use crate::user::UserStatus;
+use roster::time::utc_time;
 
 const PAGE: &str = "/team/deactivate";
 
@@ -53,14 +56,11 @@ pub fn DeactivateUsersPage() -> impl IntoView {
         move || deactivate.value().get(),
         |n| {
             let verb = if n == 1 { "was" } else { "were" };
-            format!("{} {verb} deactivated and signed out.", teams::count(n, "user", "users"))
+            format!("{} {verb} deactivated and signed out.", plural::users(n))
         },
     );
     messages.follow(move || reactivate.value().get(), |_| "The user was reactivated.".into());
-    messages.follow(
-        move || select_all.value().get(),
-        |users| format!("{} selected.", teams::count(users.len(), "user", "users")),
-    );
+    messages.follow(move || select_all.value().get(), |users| format!("{} selected.", plural::users(users.len())));
 
     view! {
         <Guarded allow=admins>
@@ -156,7 +156,7 @@ fn Review(review: DeactivationReview, deactivate: ServerAction<DeactivateUsers>)
     let ready = move || chosen.with(|c| review.with_value(|r| chosen_replacements(r, c).len() == needs));
     view! {
         <section class="review" aria-label="Review deactivation">
-            <h2>{format!("Deactivate {}?", teams::count(count, "user", "users"))}</h2>
+            <h2>{format!("Deactivate {}?", plural::users(count))}</h2>
             <p>{review.with_value(|r| r.users.iter().map(|u| u.label.clone()).collect::<Vec<_>>().join(", "))}</p>
             {(needs > 0).then(|| view! {
                 <p>"These team leaders have reports who stay. Choose who leads each team; a direct report you choose takes their leader's place."</p>
@@ -167,7 +167,7 @@ fn Review(review: DeactivationReview, deactivate: ServerAction<DeactivateUsers>)
                     });
                     view! {
                         <label class="field">
-                            {format!("New team leader for {}'s team ({})", team.leader_name, teams::count(team.reports, "report", "reports"))}
+                            {format!("New team leader for {}'s team ({})", team.leader_name, plural::count(team.reports, "report", "reports"))}
                             <select data-leader=leader.to_string() inner_html=options on:change=move |ev| {
                                 let value = event_target_value(&ev).parse::<i64>().ok();
                                 chosen.update(|c| match value { Some(v) => { c.insert(leader, v); } None => { c.remove(&leader); } });
@@ -181,7 +181,7 @@ fn Review(review: DeactivationReview, deactivate: ServerAction<DeactivateUsers>)
                     let replacements = chosen.with(|c| review.with_value(|r| chosen_replacements(r, c)));
                     deactivate.dispatch(DeactivateUsers { ids: ids.clone(), replacements });
                 }>
-                {format!("Deactivate {}", teams::count(count, "user", "users"))}
+                {format!("Deactivate {}", plural::users(count))}
             </button>
         </section>
     }
@@ -190,7 +190,7 @@ fn Review(review: DeactivationReview, deactivate: ServerAction<DeactivateUsers>)
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::teams::TeamToReassign;
+    use crate::team::TeamToReassign;
 
     #[test]
     fn only_teams_of_this_review_with_a_choice_are_sent() {

@@ -8,8 +8,8 @@ use super::feedback::{Messages, Outcome};
 use super::team::TeamTabs;
 use crate::api::{AddGroup, RemoveGroup, RenameGroup, load_groups};
 use crate::layout::{Guarded, admins};
-use crate::model::TeamQuery;
-use crate::teams::GroupRow;
+use crate::organisation::GroupRow;
+use crate::team::TeamQuery;
 
 #[component]
 pub fn Groups() -> impl IntoView {

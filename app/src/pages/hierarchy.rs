@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use super::team::TeamTabs;
 use crate::api::load_team_tree;
 use crate::layout::{Guarded, readers};
-use crate::teams::head_count_label;
+use crate::team::head_count_label;
 use roster::hierarchy::Node;
 
 #[component]

@@ -7,7 +7,7 @@ use super::feedback::{Messages, Outcome};
 use super::team::TeamTabs;
 use crate::api::{AddRole, ChangeRole, RenameRole, SetCustomRoles, load_roles};
 use crate::layout::{Guarded, admins};
-use crate::teams::{RoleChange, RoleRow};
+use crate::organisation::{RoleChange, RoleRow};
 
 #[component]
 pub fn Roles() -> impl IntoView {

@@ -9,7 +9,9 @@ use super::bulk_update::CURRENT_TEAM_URL;
 use super::options::options_html;
 use crate::api::{list_team, team_options};
 use crate::layout::{Guarded, readers, use_viewer};
-use crate::model::{Choice, Permission, SortKey, TeamChoices, TeamPage, TeamQuery, UserStatus};
+use crate::session::Permission;
+use crate::team::{Choice, SortKey, TeamChoices, TeamPage, TeamQuery};
+use crate::user::UserStatus;
 
 #[component]
 pub fn ManageTeam() -> impl IntoView {

@@ -12,9 +12,10 @@ use super::options::options_html;
 use crate::AppError;
 use crate::api::{ReactivateUser, SaveUser, load_user, team_options};
 use crate::layout::{Guarded, admins};
-use crate::model::{TeamChoices, TeamQuery, UserForm, UserStatus};
 use crate::pages::welcome::PhotoForm;
 use crate::pages::welcome_emails::WelcomeEmailPanel;
+use crate::team::{TeamChoices, TeamQuery};
+use crate::user::{UserForm, UserStatus};
 use crate::welcome::photo_url;
 
 #[component]

@@ -11,7 +11,7 @@ use roster::sheet::Mode;
 use roster::update::check_update;
 use sha2::{Digest, Sha256};
 
-use super::{Committed, CreateBatch, FileBatch, Importer, Store, StoreError};
+use super::{Committed, CreateBatch, FileBatch, ImportStore, Importer, StoreError};
 use crate::AppError;
 use crate::bulk::{ImportFile, ImportResult, ImportStatus};
 use crate::error::internal;
@@ -38,9 +38,9 @@ impl<'f> Upload<'f> {
     }
 
     /// The batch committed earlier with this idempotency key, if any.
-    async fn replay(&self, store: &dyn Store, org_id: i64) -> Result<Option<ImportResult>, AppError> {
+    async fn replay(&self, store: &dyn ImportStore, org_id: i64) -> Result<Option<ImportResult>, AppError> {
         let Some(key) = self.key else { return Ok(None) };
-        match store.batch_by_key(org_id, key).await.map_err(store_error)? {
+        match store.batch_by_key(org_id, key).await? {
             Some(prior) => replayed(prior, &self.sha256).map(Some),
             None => Ok(None),
         }
@@ -54,7 +54,7 @@ impl<'f> Upload<'f> {
 /// Checks and (unless `dry_run`) commits a bulk-create or bulk-update file. A retry with an
 /// idempotency key already used answers the first outcome.
 pub async fn import(
-    store: &dyn Store,
+    store: &dyn ImportStore,
     org_id: i64,
     importer: Importer,
     mode: Mode,
@@ -73,14 +73,14 @@ pub async fn import(
 
 /// A bulk create: checked before the transaction too, to hash the temporary passwords it holds.
 async fn create(
-    store: &dyn Store,
+    store: &dyn ImportStore,
     org_id: i64,
     importer: Importer,
     file: &ImportFile,
     upload: &Upload<'_>,
     dry_run: bool,
 ) -> Result<ImportResult, AppError> {
-    let (org, directory) = store.snapshot(org_id).await.map_err(store_error)?.into_parts();
+    let (org, directory) = store.snapshot(org_id).await?.into_parts();
     let bytes = file.bytes.clone();
     let checked =
         tokio::task::spawn_blocking(move || check_create(&bytes, &org, &directory)).await.map_err(internal)?;
@@ -101,13 +101,13 @@ async fn create(
         delay_welcome_emails: file.delay_welcome_emails,
         password_hashes: &password_hashes,
     };
-    outcome(store.commit_create(org_id, &batch).await.map_err(store_error)?, &upload.sha256)
+    outcome(store.commit_create(org_id, &batch).await.map_err(commit_failed)?, &upload.sha256)
 }
 
 /// A bulk update: a commit is checked only inside the transaction, against the live team (a check
 /// before it would find nothing new).
 async fn update(
-    store: &dyn Store,
+    store: &dyn ImportStore,
     org_id: i64,
     importer: Importer,
     file: &ImportFile,
@@ -115,14 +115,14 @@ async fn update(
     dry_run: bool,
 ) -> Result<ImportResult, AppError> {
     if dry_run {
-        let TeamSnapshot { org, team } = store.current_team(org_id).await.map_err(store_error)?;
+        let TeamSnapshot { org, team } = store.current_team(org_id).await?;
         let bytes = file.bytes.clone();
         let report =
             tokio::task::spawn_blocking(move || check_update(&bytes, &org, &team).report).await.map_err(internal)?;
         let status = if report.is_clean() { ImportStatus::DryRun } else { ImportStatus::Rejected };
         return Ok(result(status, None, report.counts, report.errors));
     }
-    let committed = store.commit_update(org_id, &upload.batch(importer, &file.bytes)).await.map_err(store_error)?;
+    let committed = store.commit_update(org_id, &upload.batch(importer, &file.bytes)).await.map_err(commit_failed)?;
     outcome(committed, &upload.sha256)
 }
 
@@ -155,7 +155,9 @@ fn key_reused() -> AppError {
     )
 }
 
-fn store_error(error: StoreError) -> AppError {
+/// A commit's failure in the words of an import: a record the file names changed while it was
+/// being saved, so nothing was.
+fn commit_failed(error: StoreError) -> AppError {
     match error {
         StoreError::Taken(what) => AppError::Conflict(format!(
             "An {what} in the file was taken by another change while the file was being saved; nothing was saved. Preview the file again to see which."
@@ -164,8 +166,7 @@ fn store_error(error: StoreError) -> AppError {
             "A user, role or group the file names was changed while the file was being saved; nothing was saved. Preview the file again."
                 .into(),
         ),
-        StoreError::NotFound => AppError::NotFound,
-        other @ (StoreError::InUse { .. } | StoreError::BuiltIn | StoreError::Internal(_)) => internal(other),
+        other => other.into(),
     }
 }
 

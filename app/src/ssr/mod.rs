@@ -1,8 +1,9 @@
 //! Server-side only: the application state handed to server functions, the storage port the
-//! server crate implements, and the sign-in helpers.
+//! server crate implements, the request's id, and the sign-in helpers.
 
 pub mod auth;
 pub mod import;
+pub mod request;
 pub mod security;
 pub mod setup;
 pub mod state;
@@ -11,6 +12,6 @@ pub mod users;
 
 pub use state::{AppState, Config};
 pub use store::{
-    Committed, CreateBatch, FileBatch, Importer, NewUser, PersonalWords, PriorBatch, Provisioning, SignInRecord, Store,
-    StoreError, store_error,
+    AccountStore, ApiKeyStore, Committed, CreateBatch, FileBatch, ImportStore, Importer, NewUser, OrganisationStore,
+    PersonalWords, PriorBatch, SignInRecord, Store, StoreError, TeamStore, UserStore, WelcomeStore,
 };

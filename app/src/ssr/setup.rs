@@ -4,7 +4,7 @@ use roster::fields::Password;
 use roster::{Code, Column, OrgRules, Problem, Profile, ProfileInput};
 
 use super::NewUser;
-use crate::model::UserStatus;
+use crate::user::UserStatus;
 
 /// An admin to create, with the password still to be hashed.
 pub struct AdminDraft {

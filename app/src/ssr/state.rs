@@ -27,8 +27,6 @@ impl Default for Config {
 pub struct AppState {
     pub store: Arc<dyn Store>,
     pub config: Config,
-    /// Wakes the mail worker when emails were scheduled or released.
-    pub mail_wake: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {

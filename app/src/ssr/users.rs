@@ -2,26 +2,29 @@
 //! the rules check the profile and the directory, the temporary password is hashed, storage writes
 //! in one transaction. `actor` is the admin who asked, none for an API key (the call's audit names
 //! the key).
+//!
+//! Each function answers in its caller's error type `E`: the rules' problems arrive as an
+//! [`AppError`], storage's refusals as a [`StoreError`], and each surface's `From` words them (a
+//! stale version is a 409 on the form, a 412 over the APIs).
 
-use roster::{Directory, ProfileInput};
+use roster::{Directory, Profile, ProfileInput, UserId};
 
-use super::{NewUser, Store, StoreError};
+use super::{NewUser, Store, StoreError, UserStore};
 use crate::AppError;
-use crate::model::{UserForm, UserStatus};
+use crate::user::UserStatus;
 
 /// Checks `input` with the spreadsheet's rules against the organisation and creates the user,
 /// with an identity provider's `external_id` when one sent it.
-pub async fn create_user(
-    store: &dyn Store,
+pub async fn create_user<E: From<AppError> + From<StoreError>>(
+    store: &dyn UserStore,
     org_id: i64,
     actor: Option<i64>,
     input: &ProfileInput,
     external_id: Option<&str>,
-    store_error: fn(StoreError) -> AppError,
-) -> Result<i64, AppError> {
-    let org = store.org_rules(org_id).await.map_err(store_error)?;
-    let mut profile = roster::Profile::parse(input, &org).map_err(AppError::Invalid)?;
-    let directory: Directory = store.directory_for(org_id, &profile, None).await.map_err(store_error)?;
+) -> Result<i64, E> {
+    let org = store.org_rules(org_id).await?;
+    let mut profile = Profile::parse(input, &org).map_err(AppError::Invalid)?;
+    let directory: Directory = store.directory_for(org_id, &profile, None).await?;
     let leader = profile.check_against(&directory, None).map_err(AppError::Invalid)?;
     let password_hash = match profile.temporary_password.take() {
         Some(password) => Some(hash_password(password.expose().to_owned()).await?),
@@ -36,68 +39,63 @@ pub async fn create_user(
         must_change_password,
         external_id: external_id.map(str::to_owned).filter(|id| !id.is_empty()),
     };
-    store.create_user(org_id, actor, &user).await.map_err(store_error)
+    Ok(store.create_user(org_id, actor, &user).await?)
 }
 
 /// Checks `input` (every field of user `id`, as the form holds them) with the spreadsheet's rules
 /// against the organisation: the profile to save and its team leader. A temporary password is for
 /// new users only and is dropped here.
-pub async fn checked_update(
-    store: &dyn Store,
+pub async fn checked_update<E: From<AppError> + From<StoreError>>(
+    store: &dyn UserStore,
     org_id: i64,
     id: i64,
     input: &ProfileInput,
-    store_error: fn(StoreError) -> AppError,
-) -> Result<(roster::Profile, Option<roster::UserId>), AppError> {
-    let org = store.org_rules(org_id).await.map_err(store_error)?;
-    let mut profile = roster::Profile::parse(input, &org).map_err(AppError::Invalid)?;
-    let directory: Directory = store.directory_for(org_id, &profile, Some(id)).await.map_err(store_error)?;
-    let editing = directory.get(roster::UserId(id)).cloned().ok_or(AppError::NotFound)?;
+) -> Result<(Profile, Option<UserId>), E> {
+    let org = store.org_rules(org_id).await?;
+    let mut profile = Profile::parse(input, &org).map_err(AppError::Invalid)?;
+    let directory: Directory = store.directory_for(org_id, &profile, Some(id)).await?;
+    let editing = directory.get(UserId(id)).cloned().ok_or(StoreError::NotFound)?;
     let leader = profile.check_against(&directory, Some(&editing)).map_err(AppError::Invalid)?;
     profile.temporary_password = None;
     Ok((profile, leader))
 }
 
 /// Checks `input` with the rules ([`checked_update`]) and saves it over user `id` if they are
-/// still at `version`: `Stale` otherwise. `external_id`, when given, replaces the identity
-/// provider's id (blank removes it).
-#[allow(clippy::too_many_arguments)]
-pub async fn update_user(
-    store: &dyn Store,
+/// still at `version` (`StoreError::Stale` otherwise).
+pub async fn update_user<E: From<AppError> + From<StoreError>>(
+    store: &dyn UserStore,
     org_id: i64,
     actor: Option<i64>,
     id: i64,
     version: i64,
     input: &ProfileInput,
-    external_id: Option<&str>,
-    store_error: fn(StoreError) -> AppError,
-) -> Result<(), AppError> {
-    let (profile, leader) = checked_update(store, org_id, id, input, store_error).await?;
-    store.update_user(org_id, actor, id, version, &profile, leader, external_id).await.map_err(store_error)
+) -> Result<(), E> {
+    let (profile, leader) = checked_update::<E>(store, org_id, id, input).await?;
+    Ok(store.update_user(org_id, actor, id, version, &profile, leader).await?)
 }
 
 /// Sends user `id` their welcome email now (again, if it was sent before: the older link stops
 /// working). Refused for the deactivated and for anyone without an email address.
-pub async fn invite_user(
+pub async fn invite_user<E: From<AppError> + From<StoreError>>(
     store: &dyn Store,
     org_id: i64,
     actor: Option<i64>,
     id: i64,
-    store_error: fn(StoreError) -> AppError,
-) -> Result<(), AppError> {
-    let (form, status): (UserForm, UserStatus) =
-        store.user_form(org_id, id).await.map_err(store_error)?.ok_or(AppError::NotFound)?;
+) -> Result<(), E> {
+    let (form, status) = store.user_form(org_id, id).await?.ok_or(StoreError::NotFound)?;
     if status == UserStatus::Deactivated {
         return Err(AppError::BadRequest(
             "This user is deactivated; reactivate them before sending a welcome email.".into(),
-        ));
+        )
+        .into());
     }
     if form.email.trim().is_empty() {
         return Err(AppError::BadRequest(
             "This user has no email address; add one to their profile, then send the welcome email.".into(),
-        ));
+        )
+        .into());
     }
-    store.queue_welcome_email(org_id, actor, id).await.map_err(store_error)
+    Ok(store.queue_welcome_email(org_id, actor, id).await?)
 }
 
 /// Hashes a password off the async runtime (Argon2id is deliberately slow).

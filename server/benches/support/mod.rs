@@ -109,7 +109,6 @@ pub fn reset_peak() {
 /// An organisation of `users` (at least 1,000): 1,000 team leaders, then agents spread over them;
 /// a third each active, created and deactivated; two groups. Returns the organisation's id.
 pub async fn seed_roster(store: &server::storage::SqlStore, users: usize) -> anyhow::Result<i64> {
-    use app::ssr::Store;
     let org_id = store.create_org("bench", "Bench").await?;
     let mut tx = store.pool.begin().await?;
     // 1,000 leaders, then 99,000 agents spread over them; three statuses; a few groups.

@@ -1,17 +1,21 @@
 //! The mail worker: claims due emails from the outbox, issues their set-password links, sends
 //! them a few at a time and records what happened. Any number of workers, in any number of
 //! server processes on one PostgreSQL, send each email once: a claim is a row lock skipped by
-//! the others, then a lease that outlives the sending.
+//! the others, then a lease that outlives the sending. The store wakes the worker after every
+//! commit that wrote to the outbox; told to stop, it stops between sends and hands back what it
+//! claimed but had not started.
 
+use std::future::Future;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use futures_util::StreamExt;
 use lettre::message::Mailbox;
 use tokio::sync::Notify;
 
 use super::{MailConfig, SendError, Transport, Welcome, welcome};
-use crate::storage::SqlStore;
 use crate::storage::outbox::{self, Claimed, NewLink};
+use crate::storage::{DbResult, SqlStore};
 
 /// Emails claimed per round.
 const BATCH: i64 = 200;
@@ -28,6 +32,8 @@ pub struct Outbox {
     transport: Transport,
     config: Arc<MailConfig>,
     wake: Arc<Notify>,
+    /// Set once the worker is told to stop: no new send starts after it.
+    stopping: Arc<AtomicBool>,
 }
 
 /// What one round did.
@@ -40,13 +46,22 @@ pub struct Round {
 }
 
 impl Outbox {
-    pub fn new(store: SqlStore, transport: Transport, config: MailConfig, wake: Arc<Notify>) -> Outbox {
-        Outbox { store, transport, config: Arc::new(config), wake }
+    pub fn new(store: SqlStore, transport: Transport, config: MailConfig) -> Outbox {
+        let wake = store.mail_wake();
+        Outbox { store, transport, config: Arc::new(config), wake, stopping: Arc::default() }
     }
 
-    /// Runs forever: a round whenever woken, every poll interval, and straight away while work remains.
-    pub async fn run(self) {
-        loop {
+    /// Runs until `stop` resolves: a round whenever woken, every poll interval, and straight away
+    /// while work remains. Once `stop` resolves no new send starts; the sends in flight finish and
+    /// are recorded, and emails claimed but not yet started are handed back.
+    pub async fn run(self, stop: impl Future<Output = ()> + Send + 'static) {
+        let (stopping, wake) = (self.stopping.clone(), self.wake.clone());
+        tokio::spawn(async move {
+            stop.await;
+            stopping.store(true, Ordering::SeqCst);
+            wake.notify_one();
+        });
+        while !self.stopping.load(Ordering::SeqCst) {
             let full = match self.deliver_due().await {
                 Ok(round) => round.claimed as i64 == BATCH,
                 Err(error) => {
@@ -54,25 +69,30 @@ impl Outbox {
                     false
                 }
             };
-            if !full {
+            if !full && !self.stopping.load(Ordering::SeqCst) {
                 tokio::select! {
                     _ = self.wake.notified() => {}
                     _ = tokio::time::sleep(self.config.poll) => {}
                 }
             }
         }
+        tracing::info!("the mail worker stopped");
     }
 
     /// One round: claims what is due and sends it.
-    pub async fn deliver_due(&self) -> Result<Round, app::ssr::StoreError> {
+    pub async fn deliver_due(&self) -> DbResult<Round> {
         let pool = &self.store.pool;
         let now = app::ssr::auth::now();
         let claimed = outbox::claim(pool, self.store.backend, now, now + LEASE, BATCH).await?;
         let mut round = Round { claimed: claimed.len(), ..Round::default() };
         let mut sendable = Vec::with_capacity(claimed.len());
+        let mut claimed_ids = Vec::with_capacity(claimed.len());
         for email in claimed {
             match recipient(&email) {
-                Ok(to) => sendable.push((email, to)),
+                Ok(to) => {
+                    claimed_ids.push(email.id);
+                    sendable.push((email, to));
+                }
                 Err(reason) => {
                     outbox::give_up(pool, email.id, now, &reason).await?;
                     round.failed += 1;
@@ -87,7 +107,7 @@ impl Outbox {
             .collect();
         let expires_at = now + self.config.link_lifetime.as_secs() as i64;
         outbox::issue_links(pool, self.store.backend, &links, now, expires_at).await?;
-        let expires = app::model::utc_time(expires_at);
+        let expires = roster::time::utc_time(expires_at);
 
         let base = self.config.public_url.trim_end_matches('/').to_owned();
         let sends = sendable.into_iter().zip(tokens).map(|((email, to), (token, _))| {
@@ -97,8 +117,16 @@ impl Outbox {
                 (email, result)
             }
         });
-        let results: Vec<(Claimed, Result<(), SendError>)> =
-            futures_util::stream::iter(sends).buffer_unordered(self.config.concurrency.max(1)).collect().await;
+        // Told to stop, no send starts any more; those under way finish.
+        let stopping = self.stopping.clone();
+        let results: Vec<(Claimed, Result<(), SendError>)> = futures_util::stream::iter(sends)
+            .take_while(move |_| std::future::ready(!stopping.load(Ordering::SeqCst)))
+            .buffer_unordered(self.config.concurrency.max(1))
+            .collect()
+            .await;
+        let started: std::collections::HashSet<i64> = results.iter().map(|(email, _)| email.id).collect();
+        let unstarted: Vec<i64> = claimed_ids.into_iter().filter(|id| !started.contains(id)).collect();
+        outbox::release(pool, self.store.backend, &unstarted).await?;
 
         let mut sent = Vec::new();
         for (email, result) in results {
@@ -118,7 +146,7 @@ impl Outbox {
             }
         }
         round.sent = sent.len();
-        outbox::mark_sent(pool, &sent, app::ssr::auth::now()).await?;
+        outbox::mark_sent(pool, self.store.backend, &sent, app::ssr::auth::now()).await?;
         Ok(round)
     }
 

@@ -1,43 +1,26 @@
-//! Deactivate Users and reactivation: checked by the rules against live data inside the
+//! Deactivating and reactivating users: checked by the rules against live data inside the
 //! transaction that writes, so that a concurrent change can never leave a team without a leader.
+//! The rules' refusals are the port's `CannotDeactivate` and `CannotReactivate`.
 
-use app::model::UserStatus;
 use app::ssr::StoreError;
-use roster::deactivate::{DeactivationError, Reactivation, plan, reactivation};
+use app::user::UserStatus;
+use roster::deactivate::{Reactivation, plan, reactivation};
 use roster::{Directory, UserId};
-use sqlx::{AnyConnection, AnyPool};
+use sqlx::AnyConnection;
 
 use super::users::{audit, known_users};
-use super::{begin_write, internal, now};
+use super::{DbResult, now};
 
-pub async fn deactivate_users(
-    pool: &AnyPool,
-    org_id: i64,
-    actor: Option<i64>,
-    selected: &[UserId],
-    replacements: &[(UserId, UserId)],
-) -> Result<Result<usize, Vec<DeactivationError>>, StoreError> {
-    let mut tx = begin_write(pool).await?;
-    let outcome = deactivate_in(&mut tx, org_id, actor, selected, replacements).await?;
-    if outcome.is_ok() {
-        tx.commit().await.map_err(internal)?;
-    }
-    Ok(outcome)
-}
-
-/// Deactivates within the caller's transaction; nothing is written when the rules refuse.
+/// Deactivates within the caller's transaction: how many. Nothing is written when the rules refuse.
 pub async fn deactivate_in(
     tx: &mut AnyConnection,
     org_id: i64,
     actor: Option<i64>,
     selected: &[UserId],
     replacements: &[(UserId, UserId)],
-) -> Result<Result<usize, Vec<DeactivationError>>, StoreError> {
+) -> DbResult<usize> {
     let directory = Directory::new(known_users(&mut *tx, org_id).await?);
-    let plan = match plan(&directory, actor.map(UserId), selected, replacements) {
-        Ok(plan) => plan,
-        Err(errors) => return Ok(Err(errors)),
-    };
+    let plan = plan(&directory, actor.map(UserId), selected, replacements).map_err(StoreError::CannotDeactivate)?;
     let now = now();
     for (user, leader) in &plan.moves {
         sqlx::query(
@@ -50,8 +33,7 @@ pub async fn deactivate_in(
         .bind(user.0)
         .bind(org_id)
         .execute(&mut *tx)
-        .await
-        .map_err(internal)?;
+        .await?;
         let from = directory.get(*user).and_then(|u| u.leader).map(|l| l.0);
         let detail = serde_json::json!({ "team_leader": { "from": from, "to": leader.map(|l| l.0) } });
         audit(&mut *tx, org_id, actor, "user.reassigned", Some(user.0), &detail.to_string(), now).await?;
@@ -67,48 +49,24 @@ pub async fn deactivate_in(
         .bind(user.0)
         .bind(org_id)
         .execute(&mut *tx)
-        .await
-        .map_err(internal)?;
+        .await?;
         // Signed out everywhere, now.
         sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND org_id = $2")
             .bind(user.0)
             .bind(org_id)
             .execute(&mut *tx)
-            .await
-            .map_err(internal)?;
+            .await?;
         let detail = serde_json::json!({ "batch_size": plan.deactivate.len() });
         audit(&mut *tx, org_id, actor, "user.deactivated", Some(user.0), &detail.to_string(), now).await?;
     }
-    Ok(Ok(plan.deactivate.len()))
-}
-
-pub async fn reactivate_user(
-    pool: &AnyPool,
-    org_id: i64,
-    actor: Option<i64>,
-    user_id: i64,
-) -> Result<Result<(), String>, StoreError> {
-    let mut tx = begin_write(pool).await?;
-    let outcome = reactivate_in(&mut tx, org_id, actor, user_id).await?;
-    if outcome.is_ok() {
-        tx.commit().await.map_err(internal)?;
-    }
-    Ok(outcome)
+    Ok(plan.deactivate.len())
 }
 
 /// Reactivates within the caller's transaction; nothing is written when the rules refuse.
-pub async fn reactivate_in(
-    tx: &mut AnyConnection,
-    org_id: i64,
-    actor: Option<i64>,
-    user_id: i64,
-) -> Result<Result<(), String>, StoreError> {
+pub async fn reactivate_in(tx: &mut AnyConnection, org_id: i64, actor: Option<i64>, user_id: i64) -> DbResult<()> {
     let directory = Directory::new(known_users(&mut *tx, org_id).await?);
     let user = directory.get(UserId(user_id)).ok_or(StoreError::NotFound)?;
-    let change = match reactivation(&directory, user) {
-        Ok(change) => change,
-        Err(message) => return Ok(Err(message)),
-    };
+    let change = reactivation(&directory, user).map_err(StoreError::CannotReactivate)?;
     let now = now();
     // Someone who had set a password signs in again with it; anyone else needs a welcome email.
     sqlx::query(
@@ -125,38 +83,7 @@ pub async fn reactivate_in(
     .bind(user_id)
     .bind(org_id)
     .execute(&mut *tx)
-    .await
-    .map_err(internal)?;
+    .await?;
     let detail = serde_json::json!({ "leader_cleared": change == Reactivation::ClearLeader });
-    audit(&mut *tx, org_id, actor, "user.reactivated", Some(user_id), &detail.to_string(), now).await?;
-    Ok(Ok(()))
-}
-
-/// Applies an identity provider's change by an API key, all or nothing; the rules' refusal is the inner error.
-pub async fn provision(
-    pool: &AnyPool,
-    org_id: i64,
-    user_id: i64,
-    change: &app::ssr::Provisioning<'_>,
-) -> Result<Result<(), String>, StoreError> {
-    let mut tx = begin_write(pool).await?;
-    let now = now();
-    // The profile first, at the version the caller read; then the status, checked against the
-    // team as it now stands.
-    if let Some((profile, leader, external_id, version)) = change.profile {
-        super::users::update_in(&mut tx, org_id, None, user_id, version, profile, leader, external_id, now).await?;
-    }
-    if let Some((true, _)) = change.active
-        && let Err(refused) = reactivate_in(&mut tx, org_id, None, user_id).await?
-    {
-        return Ok(Err(refused));
-    }
-    if let Some((false, new_leader)) = change.active {
-        let replacements: Vec<(UserId, UserId)> = new_leader.map(|to| (UserId(user_id), to)).into_iter().collect();
-        if let Err(errors) = deactivate_in(&mut tx, org_id, None, &[UserId(user_id)], &replacements).await? {
-            return Ok(Err(errors.iter().map(ToString::to_string).collect::<Vec<_>>().join(" ")));
-        }
-    }
-    tx.commit().await.map_err(internal)?;
-    Ok(Ok(()))
+    audit(&mut *tx, org_id, actor, "user.reactivated", Some(user_id), &detail.to_string(), now).await
 }

@@ -3,15 +3,61 @@
 
 use std::collections::HashMap;
 
-use app::model::UserStatus;
-use app::provisioning::{Employee, EmployeeFilter};
 use app::ssr::StoreError;
+use app::user::UserStatus;
+use roster::fields::EmploymentStatus;
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
 use sqlx::any::AnyRow;
-use sqlx::{AnyPool, Row};
 
-use super::sql::{Sql, Value, like_escape};
-use super::users::audit;
-use super::{flag, internal, now};
+use super::sql::{Sql, like_escape};
+use super::{DbResult, SqlStore, db, flag};
+
+/// A user as the API answers them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Employee {
+    pub id: i64,
+    pub email: Option<String>,
+    pub employee_id: Option<String>,
+    pub first_name: String,
+    pub last_name: String,
+    pub role: String,
+    pub can_manage_teams: bool,
+    pub home_town: Option<String>,
+    pub state_or_country: Option<String>,
+    pub profile: Option<String>,
+    pub phone_channel: bool,
+    pub chat_channel: bool,
+    pub email_channel: bool,
+    /// The team leader's email address, or their employee ID when they have none.
+    pub team_leader: Option<String>,
+    /// The team leader's id.
+    pub team_leader_id: Option<i64>,
+    pub employment_status: Option<String>,
+    pub start_date: Option<String>,
+    pub groups: Vec<String>,
+    pub status: UserStatus,
+    /// The identity provider's own id for the user (SCIM `externalId`), when one provisioned them.
+    pub external_id: Option<String>,
+    /// Incremented on every change; the ETag is this number in quotes.
+    pub version: i64,
+    pub updated_at: i64,
+}
+
+/// What the list is narrowed to; every present filter must hold.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct EmployeeFilter {
+    pub status: Option<UserStatus>,
+    pub employment_status: Option<EmploymentStatus>,
+    /// A team leader's email address or employee ID: their direct reports.
+    pub team_leader: Option<String>,
+    /// A group's exact name.
+    pub group: Option<String>,
+    /// A role's name, in any case.
+    pub role: Option<String>,
+    /// Free text over name, email address and employee ID.
+    pub text: Option<String>,
+}
 
 const SELECT: &str =
     "SELECT u.id, u.email, u.employee_id, u.first_name, u.last_name, r.name AS role, u.can_manage_teams,
@@ -48,26 +94,20 @@ fn read_employee(row: &AnyRow) -> Result<Employee, sqlx::Error> {
 }
 
 /// Reads the rows and fills in each one's groups, by name.
-async fn with_groups(pool: &AnyPool, org_id: i64, rows: Vec<AnyRow>) -> Result<Vec<Employee>, StoreError> {
-    let mut employees: Vec<Employee> = rows.iter().map(read_employee).collect::<Result<_, _>>().map_err(internal)?;
+async fn with_groups(store: &SqlStore, org_id: i64, rows: Vec<AnyRow>) -> DbResult<Vec<Employee>> {
+    let mut employees: Vec<Employee> = rows.iter().map(read_employee).collect::<Result<_, _>>()?;
     if employees.is_empty() {
         return Ok(employees);
     }
     let mut sql = Sql::new(
+        store.backend,
         "SELECT ug.user_id, g.name FROM user_groups ug JOIN groups g ON g.id = ug.group_id WHERE ug.org_id = ",
     );
-    sql.bind(Value::Int(org_id)).push(" AND ug.user_id IN (");
-    for (i, e) in employees.iter().enumerate() {
-        if i > 0 {
-            sql.push(", ");
-        }
-        sql.bind(Value::Int(e.id));
-    }
-    sql.push(") ORDER BY g.name");
-    let memberships = sql.query().map_err(internal)?.fetch_all(pool).await.map_err(internal)?;
+    sql.bind(org_id).push(" AND ug.user_id IN ").bind_list(employees.iter().map(|e| e.id)).push(" ORDER BY g.name");
+    let memberships = sql.query()?.fetch_all(&store.pool).await?;
     let mut groups: HashMap<i64, Vec<String>> = HashMap::new();
     for row in &memberships {
-        groups.entry(row.try_get(0).map_err(internal)?).or_default().push(row.try_get(1).map_err(internal)?);
+        groups.entry(row.try_get(0)?).or_default().push(row.try_get(1)?);
     }
     for e in &mut employees {
         e.groups = groups.remove(&e.id).unwrap_or_default();
@@ -75,102 +115,110 @@ async fn with_groups(pool: &AnyPool, org_id: i64, rows: Vec<AnyRow>) -> Result<V
     Ok(employees)
 }
 
-pub async fn employees(
-    pool: &AnyPool,
-    org_id: i64,
-    filter: &EmployeeFilter,
-    after: i64,
-    limit: i64,
-) -> Result<Vec<Employee>, StoreError> {
-    let mut sql = Sql::new(SELECT);
-    sql.push(" WHERE u.org_id = ").bind(Value::Int(org_id)).push(" AND u.id > ").bind(Value::Int(after));
-    if let Some(status) = filter.status {
-        sql.push(" AND u.status = ").bind(Value::Text(status.as_str().to_owned()));
-    }
-    if let Some(employment) = filter.employment_status {
-        sql.push(" AND u.employment_status = ").bind(Value::Text(employment.as_str().to_owned()));
-    }
-    if let Some(leader) = &filter.team_leader {
-        let reference = leader.trim();
-        sql.push(" AND (l.email_key = ")
-            .bind(Value::Text(roster::fields::email_key(reference).into_owned()))
-            .push(" OR l.employee_id = ")
-            .bind(Value::Text(reference.to_owned()))
-            .push(")");
-    }
-    if let Some(group) = &filter.group {
-        sql.push(
-            " AND EXISTS (SELECT 1 FROM user_groups ug JOIN groups g ON g.id = ug.group_id WHERE ug.user_id = u.id AND g.name = ",
-        )
-        .bind(Value::Text(group.clone()))
-        .push(")");
-    }
-    if let Some(role) = &filter.role {
-        sql.push(" AND LOWER(r.name) = ").bind(Value::Text(role.trim().to_lowercase()));
-    }
-    if let Some(text) = filter.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        sql.push(" AND u.search_text LIKE ")
-            .bind(Value::Text(format!("%{}%", like_escape(&text.to_lowercase()))))
-            .push(" ESCAPE '\\'");
-    }
-    sql.push(" ORDER BY u.id LIMIT ").bind(Value::Int(limit));
-    let rows = sql.query().map_err(internal)?.fetch_all(pool).await.map_err(internal)?;
-    with_groups(pool, org_id, rows).await
-}
-
-pub async fn employee(pool: &AnyPool, org_id: i64, reference: &str) -> Result<Option<Employee>, StoreError> {
-    let reference = reference.trim();
-    let key = roster::fields::email_key(reference).into_owned();
-    let sql = format!(
-        "{SELECT} WHERE u.org_id = $1 AND (u.email_key = $2 OR u.employee_id = $3)
-         ORDER BY CASE WHEN u.email_key = $2 THEN 0 ELSE 1 END LIMIT 1"
-    );
-    let rows = sqlx::query(&sql).bind(org_id).bind(key).bind(reference).fetch_all(pool).await.map_err(internal)?;
-    Ok(with_groups(pool, org_id, rows).await?.pop())
-}
-
-/// Users by id from the `offset`-th (SCIM's `startIndex` paging), and how many there are.
-pub async fn employees_from(
-    pool: &AnyPool,
-    org_id: i64,
-    offset: i64,
-    limit: i64,
-) -> Result<(Vec<Employee>, i64), StoreError> {
-    let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE org_id = $1")
-        .bind(org_id)
-        .fetch_one(pool)
+/// The provisioning APIs' reads.
+impl SqlStore {
+    /// One page of the REST list: users after id `after`, by id, at most `limit`.
+    pub async fn employees(
+        &self,
+        org_id: i64,
+        filter: &EmployeeFilter,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<Employee>, StoreError> {
+        db(async {
+            let mut sql = Sql::new(self.backend, SELECT);
+            sql.push(" WHERE u.org_id = ").bind(org_id).push(" AND u.id > ").bind(after);
+            if let Some(status) = filter.status {
+                sql.push(" AND u.status = ").bind(status.as_str().to_owned());
+            }
+            if let Some(employment) = filter.employment_status {
+                sql.push(" AND u.employment_status = ").bind(employment.as_str().to_owned());
+            }
+            if let Some(leader) = &filter.team_leader {
+                let reference = leader.trim();
+                sql.push(" AND (l.email_key = ")
+                    .bind_text(&roster::fields::email_key(reference))
+                    .push(" OR l.employee_id = ")
+                    .bind_text(reference)
+                    .push(")");
+            }
+            if let Some(group) = &filter.group {
+                sql.push(
+                    " AND EXISTS (SELECT 1 FROM user_groups ug JOIN groups g ON g.id = ug.group_id WHERE ug.user_id = u.id AND g.name = ",
+                )
+                .bind_text(group)
+                .push(")");
+            }
+            if let Some(role) = &filter.role {
+                sql.push(" AND LOWER(r.name) = ").bind_text(&role.trim().to_lowercase());
+            }
+            if let Some(text) = filter.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+                sql.push(" AND u.search_text LIKE ")
+                    .bind_text(&format!("%{}%", like_escape(&text.to_lowercase())))
+                    .push(" ESCAPE '\\'");
+            }
+            sql.push(" ORDER BY u.id LIMIT ").bind(limit);
+            let rows = sql.query()?.fetch_all(&self.pool).await?;
+            with_groups(self, org_id, rows).await
+        })
         .await
-        .map_err(internal)?;
-    let sql = format!("{SELECT} WHERE u.org_id = $1 ORDER BY u.id LIMIT $2 OFFSET $3");
-    let rows = sqlx::query(&sql).bind(org_id).bind(limit).bind(offset).fetch_all(pool).await.map_err(internal)?;
-    Ok((with_groups(pool, org_id, rows).await?, total))
-}
+    }
 
-pub async fn employee_by_id(pool: &AnyPool, org_id: i64, id: i64) -> Result<Option<Employee>, StoreError> {
-    let sql = format!("{SELECT} WHERE u.org_id = $1 AND u.id = $2");
-    let rows = sqlx::query(&sql).bind(org_id).bind(id).fetch_all(pool).await.map_err(internal)?;
-    Ok(with_groups(pool, org_id, rows).await?.pop())
-}
+    /// A user by email address (any case) or employee ID; an email address wins over someone
+    /// else's equal employee ID.
+    pub async fn employee(&self, org_id: i64, reference: &str) -> Result<Option<Employee>, StoreError> {
+        db(async {
+            let reference = reference.trim();
+            let key = roster::fields::email_key(reference).into_owned();
+            let sql = format!(
+                "{SELECT} WHERE u.org_id = $1 AND (u.email_key = $2 OR u.employee_id = $3)
+                 ORDER BY CASE WHEN u.email_key = $2 THEN 0 ELSE 1 END LIMIT 1"
+            );
+            let rows = sqlx::query(&sql).bind(org_id).bind(key).bind(reference).fetch_all(&self.pool).await?;
+            Ok(with_groups(self, org_id, rows).await?.pop())
+        })
+        .await
+    }
 
-/// The user an identity provider knows by `external_id`.
-pub async fn employee_by_external_id(
-    pool: &AnyPool,
-    org_id: i64,
-    external_id: &str,
-) -> Result<Option<Employee>, StoreError> {
-    let sql = format!("{SELECT} WHERE u.org_id = $1 AND u.external_id = $2 ORDER BY u.id LIMIT 1");
-    let rows = sqlx::query(&sql).bind(org_id).bind(external_id).fetch_all(pool).await.map_err(internal)?;
-    Ok(with_groups(pool, org_id, rows).await?.pop())
-}
+    /// Users by id from the `offset`-th (SCIM's `startIndex` paging), and how many there are.
+    pub async fn employees_from(
+        &self,
+        org_id: i64,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(Vec<Employee>, i64), StoreError> {
+        db(async {
+            let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE org_id = $1")
+                .bind(org_id)
+                .fetch_one(&self.pool)
+                .await?;
+            let sql = format!("{SELECT} WHERE u.org_id = $1 ORDER BY u.id LIMIT $2 OFFSET $3");
+            let rows = sqlx::query(&sql).bind(org_id).bind(limit).bind(offset).fetch_all(&self.pool).await?;
+            Ok((with_groups(self, org_id, rows).await?, total))
+        })
+        .await
+    }
 
-pub async fn audit_api_call(
-    pool: &AnyPool,
-    org_id: i64,
-    key_id: i64,
-    call: &str,
-    status: u16,
-) -> Result<(), StoreError> {
-    let mut conn = pool.acquire().await.map_err(internal)?;
-    let detail = serde_json::json!({ "api_key": key_id, "call": call, "status": status });
-    audit(&mut conn, org_id, None, "api.call", None, &detail.to_string(), now()).await
+    pub async fn employee_by_id(&self, org_id: i64, id: i64) -> Result<Option<Employee>, StoreError> {
+        db(async {
+            let sql = format!("{SELECT} WHERE u.org_id = $1 AND u.id = $2");
+            let rows = sqlx::query(&sql).bind(org_id).bind(id).fetch_all(&self.pool).await?;
+            Ok(with_groups(self, org_id, rows).await?.pop())
+        })
+        .await
+    }
+
+    /// The user an identity provider knows by `external_id`.
+    pub async fn employee_by_external_id(
+        &self,
+        org_id: i64,
+        external_id: &str,
+    ) -> Result<Option<Employee>, StoreError> {
+        db(async {
+            let sql = format!("{SELECT} WHERE u.org_id = $1 AND u.external_id = $2 ORDER BY u.id LIMIT 1");
+            let rows = sqlx::query(&sql).bind(org_id).bind(external_id).fetch_all(&self.pool).await?;
+            Ok(with_groups(self, org_id, rows).await?.pop())
+        })
+        .await
+    }
 }

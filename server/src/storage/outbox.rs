@@ -2,11 +2,10 @@
 //! process or many) hold the same one, issuing their set-password links, and recording what
 //! happened to each.
 
-use app::ssr::StoreError;
 use sqlx::{AnyPool, Row};
 
-use super::imports::placeholders;
-use super::{Backend, begin_write, internal};
+use super::sql::Sql;
+use super::{Backend, DbResult};
 
 /// A claimed email and what writing it needs.
 #[derive(Clone, Debug)]
@@ -28,17 +27,8 @@ const DUE: &str = "held = FALSE AND sent_at IS NULL AND failed_at IS NULL AND ne
 
 /// Claims up to `limit` due emails until `lease_until`. On PostgreSQL `FOR UPDATE SKIP LOCKED`
 /// lets concurrent workers take disjoint rows without waiting; SQLite has one writer at a time.
-pub async fn claim(
-    pool: &AnyPool,
-    backend: Backend,
-    now: i64,
-    lease_until: i64,
-    limit: i64,
-) -> Result<Vec<Claimed>, StoreError> {
-    let lock = match backend {
-        Backend::Postgres => " FOR UPDATE SKIP LOCKED",
-        Backend::Sqlite => "",
-    };
+pub async fn claim(pool: &AnyPool, backend: Backend, now: i64, lease_until: i64, limit: i64) -> DbResult<Vec<Claimed>> {
+    let lock = backend.skip_locked();
     let ids: Vec<i64> = sqlx::query_scalar(&format!(
         "UPDATE outbox_emails SET claimed_until = $2, attempts = attempts + 1
          WHERE id IN (SELECT id FROM outbox_emails WHERE {DUE} ORDER BY next_attempt_at, id LIMIT $3{lock})
@@ -48,23 +38,20 @@ pub async fn claim(
     .bind(lease_until)
     .bind(limit)
     .fetch_all(pool)
-    .await
-    .map_err(internal)?;
+    .await?;
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let sql = format!(
+    let mut sql = Sql::new(
+        backend,
         "SELECT m.id, m.org_id, m.user_id, m.attempts, u.email, u.first_name, u.last_name, u.status, o.name AS org_name
          FROM outbox_emails m JOIN users u ON u.id = m.user_id AND u.org_id = m.org_id
-         JOIN organisations o ON o.id = m.org_id WHERE m.id IN {} ORDER BY m.id",
-        numbered(1, ids.len())
+         JOIN organisations o ON o.id = m.org_id WHERE m.id IN ",
     );
-    let mut query = sqlx::query(&sql);
-    for id in &ids {
-        query = query.bind(*id);
-    }
-    let rows = query.fetch_all(pool).await.map_err(internal)?;
-    rows.iter()
+    sql.bind_list(ids).push(" ORDER BY m.id");
+    let rows = sql.query()?.fetch_all(pool).await?;
+    Ok(rows
+        .iter()
         .map(|row| {
             Ok(Claimed {
                 id: row.try_get("id")?,
@@ -78,8 +65,7 @@ pub async fn claim(
                 deactivated: row.try_get::<String, _>("status")? == "deactivated",
             })
         })
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(internal)
+        .collect::<Result<_, sqlx::Error>>()?)
 }
 
 /// A set-password link to store: its owner and the SHA-256 of its token.
@@ -96,99 +82,80 @@ pub async fn issue_links(
     links: &[NewLink<'_>],
     now: i64,
     expires_at: i64,
-) -> Result<(), StoreError> {
+) -> DbResult<()> {
     if links.is_empty() {
         return Ok(());
     }
-    let mut tx = begin_write(pool).await?;
-    let revoke =
-        format!("DELETE FROM password_links WHERE used_at IS NULL AND user_id IN {}", numbered(1, links.len()));
-    let mut query = sqlx::query(&revoke);
+    let mut tx = backend.begin_write(pool).await?;
+    let mut revoke = Sql::new(backend, "DELETE FROM password_links WHERE used_at IS NULL AND user_id IN ");
+    revoke.bind_list(links.iter().map(|link| link.user_id));
+    revoke.query()?.execute(&mut *tx).await?;
+    let mut insert =
+        Sql::new(backend, "INSERT INTO password_links (token_hash, org_id, user_id, created_at, expires_at) VALUES ");
     for link in links {
-        query = query.bind(link.user_id);
+        insert.row(|row| {
+            row.bind(link.token_hash.to_owned()).bind(link.org_id).bind(link.user_id).bind(now).bind(expires_at);
+        });
     }
-    query.execute(&mut *tx).await.map_err(internal)?;
-    let insert = format!(
-        "INSERT INTO password_links (token_hash, org_id, user_id, created_at, expires_at) VALUES {}",
-        placeholders(backend, links.len(), 5)
-    );
-    let mut query = sqlx::query(&insert);
-    for link in links {
-        query = query.bind(link.token_hash).bind(link.org_id).bind(link.user_id).bind(now).bind(expires_at);
-    }
-    query.execute(&mut *tx).await.map_err(internal)?;
-    tx.commit().await.map_err(internal)
+    insert.query()?.execute(&mut *tx).await?;
+    Ok(tx.commit().await?)
 }
 
 /// Records delivered emails; their users, if still only created, are now invited.
-pub async fn mark_sent(pool: &AnyPool, sent: &[Claimed], now: i64) -> Result<(), StoreError> {
+pub async fn mark_sent(pool: &AnyPool, backend: Backend, sent: &[Claimed], now: i64) -> DbResult<()> {
     if sent.is_empty() {
         return Ok(());
     }
-    let mut tx = begin_write(pool).await?;
-    let list = numbered(2, sent.len());
-    let mark = format!("UPDATE outbox_emails SET sent_at = $1, claimed_until = NULL WHERE id IN {list}");
-    let mut query = sqlx::query(&mark).bind(now);
-    for email in sent {
-        query = query.bind(email.id);
-    }
-    query.execute(&mut *tx).await.map_err(internal)?;
-    let invite =
-        format!("UPDATE users SET status = 'invited', updated_at = $1 WHERE status = 'created' AND id IN {list}");
-    let mut query = sqlx::query(&invite).bind(now);
-    for email in sent {
-        query = query.bind(email.user_id);
-    }
-    query.execute(&mut *tx).await.map_err(internal)?;
-    tx.commit().await.map_err(internal)
+    let mut tx = backend.begin_write(pool).await?;
+    let mut mark = Sql::new(backend, "UPDATE outbox_emails SET sent_at = ");
+    mark.bind(now).push(", claimed_until = NULL WHERE id IN ").bind_list(sent.iter().map(|email| email.id));
+    mark.query()?.execute(&mut *tx).await?;
+    let mut invite = Sql::new(backend, "UPDATE users SET status = 'invited', updated_at = ");
+    invite.bind(now).push(" WHERE status = 'created' AND id IN ").bind_list(sent.iter().map(|email| email.user_id));
+    invite.query()?.execute(&mut *tx).await?;
+    Ok(tx.commit().await?)
 }
 
-/// `($from, $from+1, …)`: `count` numbered parameters, for an `IN` list after other parameters.
-fn numbered(from: usize, count: usize) -> String {
-    let list: Vec<String> = (from..from + count).map(|n| format!("${n}")).collect();
-    format!("({})", list.join(", "))
+/// Hands back emails claimed but never started (the worker was told to stop): due again at once,
+/// the claim's attempt not counted.
+pub async fn release(pool: &AnyPool, backend: Backend, ids: &[i64]) -> DbResult<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let mut sql =
+        Sql::new(backend, "UPDATE outbox_emails SET claimed_until = NULL, attempts = attempts - 1 WHERE id IN ");
+    sql.bind_list(ids.iter().copied());
+    sql.query()?.execute(pool).await?;
+    Ok(())
 }
 
 /// Puts an email back for another attempt at `at`, with why this one failed.
-pub async fn retry_later(pool: &AnyPool, id: i64, at: i64, error: &str) -> Result<(), StoreError> {
+pub async fn retry_later(pool: &AnyPool, id: i64, at: i64, error: &str) -> DbResult<()> {
     sqlx::query("UPDATE outbox_emails SET claimed_until = NULL, next_attempt_at = $2, last_error = $3 WHERE id = $1")
         .bind(id)
         .bind(at)
         .bind(error)
         .execute(pool)
-        .await
-        .map_err(internal)?;
+        .await?;
     Ok(())
 }
 
 /// Gives an email up for good; the user's page shows why.
-pub async fn give_up(pool: &AnyPool, id: i64, now: i64, error: &str) -> Result<(), StoreError> {
+pub async fn give_up(pool: &AnyPool, id: i64, now: i64, error: &str) -> DbResult<()> {
     sqlx::query("UPDATE outbox_emails SET claimed_until = NULL, failed_at = $2, last_error = $3 WHERE id = $1")
         .bind(id)
         .bind(now)
         .bind(error)
         .execute(pool)
-        .await
-        .map_err(internal)?;
+        .await?;
     Ok(())
 }
 
 /// Emails neither sent nor given up nor held: what the worker still has to do.
-pub async fn waiting(pool: &AnyPool) -> Result<i64, StoreError> {
-    sqlx::query_scalar(
+pub async fn waiting(pool: &AnyPool) -> DbResult<i64> {
+    Ok(sqlx::query_scalar(
         "SELECT COUNT(*) FROM outbox_emails WHERE held = FALSE AND sent_at IS NULL AND failed_at IS NULL",
     )
     .fetch_one(pool)
-    .await
-    .map_err(internal)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn in_lists_number_their_parameters_after_the_others() {
-        assert_eq!(numbered(2, 3), "($2, $3, $4)");
-    }
+    .await?)
 }

@@ -1,24 +1,33 @@
-//! A small builder for portable dynamic SQL: `$n` placeholders (understood by SQLite and
-//! PostgreSQL alike) and the values bound to them, in order.
+//! The one builder for dynamic SQL: text with a placeholder for each value, in the backend's style
+//! ([`Backend::placeholder`]), and the values bound in the same order, for conditions that depend
+//! on a request and for multi-row `VALUES` lists.
 
 use sqlx::any::AnyArguments;
-use sqlx::{Any, Arguments};
+use sqlx::{Any, Arguments, Encode, Type};
 
-#[derive(Clone, Debug)]
+use super::Backend;
+
+/// A value of one of the column types Roster stores, for code that binds a row's values in a loop.
+#[derive(Clone, Debug, PartialEq)]
 pub enum Value {
-    Int(i64),
-    Text(String),
+    Int(Option<i64>),
+    Text(Option<String>),
+    Flag(bool),
 }
 
-#[derive(Default)]
 pub struct Sql {
+    backend: Backend,
     pub text: String,
-    values: Vec<Value>,
+    arguments: AnyArguments<'static>,
+    count: usize,
+    rows: usize,
+    /// The first value that could not be encoded; the statement is then refused as a whole.
+    error: Option<sqlx::error::BoxDynError>,
 }
 
 impl Sql {
-    pub fn new(text: &str) -> Self {
-        Sql { text: text.to_owned(), values: Vec::new() }
+    pub fn new(backend: Backend, text: &str) -> Self {
+        Sql { backend, text: text.to_owned(), arguments: AnyArguments::default(), count: 0, rows: 0, error: None }
     }
 
     pub fn push(&mut self, text: &str) -> &mut Self {
@@ -26,34 +35,97 @@ impl Sql {
         self
     }
 
-    /// Appends a placeholder for `value`. A NUL is dropped from text: PostgreSQL cannot hold one
-    /// (it refuses the whole statement) and no stored value has one (the rules refuse control
-    /// characters), so in a search or a filter it could only ever match nothing, differently per
-    /// database.
-    pub fn bind(&mut self, value: Value) -> &mut Self {
-        let value = match value {
-            Value::Text(text) if text.contains('\0') => Value::Text(text.replace('\0', "")),
-            other => other,
-        };
-        self.values.push(value);
-        self.text.push_str(&format!("${}", self.values.len()));
+    /// Appends a placeholder for `value`.
+    pub fn bind<T>(&mut self, value: T) -> &mut Self
+    where
+        T: Encode<'static, Any> + Type<Any> + 'static,
+    {
+        if let Err(error) = self.arguments.add(value)
+            && self.error.is_none()
+        {
+            self.error = Some(error);
+        }
+        self.count += 1;
+        let placeholder = self.backend.placeholder(self.count);
+        self.text.push_str(&placeholder);
         self
     }
 
-    pub fn arguments<'q>(&self) -> Result<AnyArguments<'q>, sqlx::Error> {
-        let mut arguments = AnyArguments::default();
-        for value in &self.values {
-            match value {
-                Value::Int(v) => arguments.add(*v),
-                Value::Text(v) => arguments.add(v.clone()),
-            }
-            .map_err(sqlx::Error::Encode)?;
+    /// Appends a placeholder for a [`Value`].
+    pub fn bind_value(&mut self, value: Value) -> &mut Self {
+        match value {
+            Value::Int(v) => self.bind(v),
+            Value::Text(v) => self.bind(v),
+            Value::Flag(v) => self.bind(v),
         }
-        Ok(arguments)
     }
 
-    pub fn query(&self) -> Result<sqlx::query::Query<'_, Any, AnyArguments<'_>>, sqlx::Error> {
-        Ok(sqlx::query_with(&self.text, self.arguments()?))
+    /// Appends a placeholder for a text. A NUL is dropped: PostgreSQL cannot hold one (it refuses
+    /// the whole statement) and no stored value has one (the rules refuse control characters), so
+    /// in a search or a filter it could only ever match nothing, differently per database.
+    pub fn bind_text(&mut self, text: &str) -> &mut Self {
+        self.bind(text.replace('\0', ""))
+    }
+
+    /// Appends `(p, p, …)` for each value.
+    pub fn bind_list<T>(&mut self, values: impl IntoIterator<Item = T>) -> &mut Self
+    where
+        T: Encode<'static, Any> + Type<Any> + 'static,
+    {
+        self.push("(");
+        for (index, value) in values.into_iter().enumerate() {
+            if index > 0 {
+                self.push(", ");
+            }
+            self.bind(value);
+        }
+        self.push(")")
+    }
+
+    /// Appends one row of a `VALUES` list, `(p, p, …)`, with the values `fill` binds.
+    pub fn row(&mut self, fill: impl FnOnce(&mut Row<'_>)) -> &mut Self {
+        self.push(if self.rows == 0 { "(" } else { ", (" });
+        self.rows += 1;
+        fill(&mut Row { sql: self, first: true });
+        self.push(")")
+    }
+
+    /// The statement with its values; refused when a value could not be encoded.
+    pub fn query(&mut self) -> Result<sqlx::query::Query<'_, Any, AnyArguments<'_>>, sqlx::Error> {
+        if let Some(error) = self.error.take() {
+            return Err(sqlx::Error::Encode(error));
+        }
+        let arguments: AnyArguments<'_> = std::mem::take(&mut self.arguments);
+        Ok(sqlx::query_with(&self.text, arguments))
+    }
+}
+
+/// The values of one row of a `VALUES` list.
+pub struct Row<'s> {
+    sql: &'s mut Sql,
+    first: bool,
+}
+
+impl Row<'_> {
+    pub fn bind<T>(&mut self, value: T) -> &mut Self
+    where
+        T: Encode<'static, Any> + Type<Any> + 'static,
+    {
+        if !self.first {
+            self.sql.push(", ");
+        }
+        self.first = false;
+        self.sql.bind(value);
+        self
+    }
+
+    pub fn value(&mut self, value: Value) -> &mut Self {
+        if !self.first {
+            self.sql.push(", ");
+        }
+        self.first = false;
+        self.sql.bind_value(value);
+        self
     }
 }
 
@@ -74,10 +146,24 @@ mod tests {
     use super::*;
 
     #[test]
-    fn placeholders_are_numbered_in_order() {
-        let mut sql = Sql::new("SELECT 1 WHERE a = ");
-        sql.bind(Value::Int(1)).push(" AND b = ").bind(Value::Text("x".into()));
-        assert_eq!(sql.text, "SELECT 1 WHERE a = $1 AND b = $2");
+    fn placeholders_are_numbered_in_order_on_postgres_and_anonymous_on_sqlite() {
+        let mut sql = Sql::new(Backend::Postgres, "SELECT 1 WHERE a = ");
+        sql.bind(1_i64).push(" AND b IN ").bind_list([2_i64, 3]);
+        assert_eq!(sql.text, "SELECT 1 WHERE a = $1 AND b IN ($2, $3)");
+        let mut sql = Sql::new(Backend::Sqlite, "SELECT 1 WHERE a = ");
+        sql.bind_text("x\0y");
+        assert_eq!(sql.text, "SELECT 1 WHERE a = ?");
+    }
+
+    #[test]
+    fn rows_of_a_values_list_are_separated() {
+        let mut sql = Sql::new(Backend::Postgres, "INSERT INTO t (a, b) VALUES ");
+        for n in [1_i64, 2] {
+            sql.row(|row| {
+                row.bind(n).bind(format!("v{n}"));
+            });
+        }
+        assert_eq!(sql.text, "INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4)");
     }
 
     #[test]

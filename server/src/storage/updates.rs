@@ -8,21 +8,21 @@
 
 use std::collections::HashMap;
 
-use app::model::{UserStatus, utc_time};
 use app::ssr::{Committed, FileBatch, StoreError};
+use app::user::UserStatus;
 use roster::current::{CurrentTeam, CurrentUser, TeamSnapshot};
 use roster::fields::GroupList;
 use roster::report::Change;
-use roster::sheet::Field;
+use roster::sheet::{Field, Mode};
+use roster::time::utc_time;
 use roster::update::{UserUpdate, check_update};
 use roster::{Column, ProfileInput, UserId};
 use sqlx::{AnyConnection, AnyPool, Row};
 
-use super::imports::{
-    Names, audit_batch, begin_import, insert_batch, insert_memberships, placeholders, roles_and_groups,
-};
-use super::users::{AnyQuery, PROFILE_COLUMNS, bind_profile, org_rules};
-use super::{Backend, internal, user_write_error};
+use super::imports::{Names, audit_batch, begin_import, insert_batch, insert_memberships, roles_and_groups};
+use super::sql::Sql;
+use super::users::{FLAG_COLUMNS, PROFILE_COLUMNS, org_rules, profile_values};
+use super::{Backend, DbError, DbResult, SqlStore, error::user_write};
 
 /// Users per INSERT into the staging table: 20 values each stay below SQLite's 32,766 parameters.
 const USERS_PER_STAGING_INSERT: usize = 1_000;
@@ -58,8 +58,8 @@ const PACKED_CELLS: [(Option<Column>, &str); 16] = [
     (None, "e.first_name || ' ' || e.last_name"),
 ];
 
-pub async fn team_snapshot(pool: &AnyPool, org_id: i64) -> Result<TeamSnapshot, StoreError> {
-    let mut conn = pool.acquire().await.map_err(internal)?;
+pub async fn team_snapshot(pool: &AnyPool, org_id: i64) -> DbResult<TeamSnapshot> {
+    let mut conn = pool.acquire().await?;
     let org = org_rules(&mut conn, org_id).await?;
     let team = current_team(&mut conn, org_id).await?;
     Ok(TeamSnapshot { org, team })
@@ -67,30 +67,24 @@ pub async fn team_snapshot(pool: &AnyPool, org_id: i64) -> Result<TeamSnapshot, 
 
 /// Every user of the organisation, deactivated ones included, sorted by name, with the cells
 /// Download Current Team writes.
-pub async fn current_team(conn: &mut AnyConnection, org_id: i64) -> Result<CurrentTeam, StoreError> {
+pub async fn current_team(conn: &mut AnyConnection, org_id: i64) -> DbResult<CurrentTeam> {
     let memberships = sqlx::query(
         "SELECT ug.user_id, g.name FROM user_groups ug JOIN groups g ON g.id = ug.group_id
          WHERE ug.org_id = $1 ORDER BY ug.user_id, g.name",
     )
     .bind(org_id)
     .fetch_all(&mut *conn)
-    .await
-    .map_err(internal)?;
+    .await?;
     let mut groups: HashMap<i64, Vec<String>> = HashMap::new();
     for row in &memberships {
-        groups
-            .entry(row.try_get("user_id").map_err(internal)?)
-            .or_default()
-            .push(row.try_get("name").map_err(internal)?);
+        groups.entry(row.try_get("user_id")?).or_default().push(row.try_get("name")?);
     }
     // The cells come packed in one text value per user: the drivers' per-value cost, not the
     // query, dominated reading 100,000 users (1.5 s for 22 values a row on SQLite, 0.2 s in SQL).
     let packed: Vec<String> = PACKED_CELLS
         .iter()
-        .map(|(_, sql)| match *sql {
-            "can_manage_teams" | "phone_channel" | "chat_channel" | "email_channel" => {
-                format!("CASE WHEN u.{sql} THEN 'y' ELSE 'n' END")
-            }
+        .map(|(column, sql)| match column {
+            Some(column) if column.is_flag() => format!("CASE WHEN u.{sql} THEN 'y' ELSE 'n' END"),
             _ => format!("COALESCE({sql}, '')"),
         })
         .collect();
@@ -104,14 +98,13 @@ pub async fn current_team(conn: &mut AnyConnection, org_id: i64) -> Result<Curre
          ORDER BY u.last_name, u.first_name, u.id",
         cells = packed.join(" || $2 || ")
     );
-    let rows =
-        sqlx::query(&sql).bind(org_id).bind(SEPARATOR.to_string()).fetch_all(&mut *conn).await.map_err(internal)?;
-    let read = |row: &sqlx::any::AnyRow| -> Result<CurrentUser, StoreError> {
-        let id: i64 = row.try_get(0).map_err(internal)?;
-        let packed: String = row.try_get(5).map_err(internal)?;
+    let rows = sqlx::query(&sql).bind(org_id).bind(SEPARATOR.to_string()).fetch_all(&mut *conn).await?;
+    let read = |row: &sqlx::any::AnyRow| -> DbResult<CurrentUser> {
+        let id: i64 = row.try_get(0)?;
+        let packed: String = row.try_get(5)?;
         let values: Vec<&str> = packed.split(SEPARATOR).collect();
         if values.len() != PACKED_CELLS.len() {
-            return Err(StoreError::Internal(format!("user {id} has a control character in a profile field").into()));
+            return Err(DbError::Invariant(format!("user {id} has a control character in a profile field")));
         }
         let mut cells = ProfileInput::new();
         let mut changed_by = AUTOMATED.to_owned();
@@ -127,12 +120,12 @@ pub async fn current_team(conn: &mut AnyConnection, org_id: i64) -> Result<Curre
         }
         Ok(CurrentUser {
             id: UserId(id),
-            version: row.try_get(1).map_err(internal)?,
+            version: row.try_get(1)?,
             cells,
-            leader: row.try_get::<Option<i64>, _>(2).map_err(internal)?.map(UserId),
-            deactivated: row.try_get::<String, _>(3).map_err(internal)? == UserStatus::Deactivated.as_str(),
+            leader: row.try_get::<Option<i64>, _>(2)?.map(UserId),
+            deactivated: row.try_get::<String, _>(3)? == UserStatus::Deactivated.as_str(),
             changed_by,
-            changed_at: utc_time(row.try_get(4).map_err(internal)?),
+            changed_at: utc_time(row.try_get(4)?),
         })
     };
     let users = rows.iter().map(read).collect::<Result<Vec<_>, _>>()?;
@@ -144,28 +137,20 @@ fn changes_json(changes: &[Change]) -> serde_json::Value {
     changes.iter().map(|c| (c.field.key().to_owned(), serde_json::json!([c.old, c.new]))).collect()
 }
 
-/// Runs `sql_for(condition)` once per chunk of ids, where the condition is
-/// `org_id = … AND {column} IN (…)`, binding the organisation and then the ids.
+/// Runs `statement` (ending in `WHERE`) once per chunk of ids, with the condition
+/// `org_id = … AND {column} IN (…)`.
 async fn for_ids(
     conn: &mut AnyConnection,
     backend: Backend,
+    statement: &str,
     org_id: i64,
     column: &str,
     ids: &[i64],
-    sql_for: impl Fn(&str) -> String,
-) -> Result<(), StoreError> {
+) -> DbResult<()> {
     for chunk in ids.chunks(IDS_PER_STATEMENT) {
-        let list = match backend {
-            Backend::Sqlite => vec!["?"; chunk.len()].join(", "),
-            Backend::Postgres => (0..chunk.len()).map(|i| format!("${}", i + 2)).collect::<Vec<_>>().join(", "),
-        };
-        let org = if backend == Backend::Sqlite { "?" } else { "$1" };
-        let sql = sql_for(&format!("org_id = {org} AND {column} IN ({list})"));
-        let mut query = sqlx::query(&sql).bind(org_id);
-        for id in chunk {
-            query = query.bind(*id);
-        }
-        query.execute(&mut *conn).await.map_err(internal)?;
+        let mut sql = Sql::new(backend, statement);
+        sql.push(" org_id = ").bind(org_id).push(&format!(" AND {column} IN ")).bind_list(chunk.iter().copied());
+        sql.query()?.execute(&mut *conn).await?;
     }
     Ok(())
 }
@@ -180,42 +165,40 @@ async fn stage_updates(
     backend: Backend,
     users: &[UserUpdate],
     roles: &Names,
-) -> Result<(), StoreError> {
-    let (flag, on_commit) = match backend {
-        Backend::Sqlite => ("INTEGER", ""),
-        Backend::Postgres => ("BOOLEAN", " ON COMMIT DROP"),
-    };
+) -> DbResult<()> {
     let columns: Vec<String> = PROFILE_COLUMNS
         .iter()
         .map(|c| {
             let kind = match *c {
                 "role_id" | "leader_id" => "BIGINT",
-                "can_manage_teams" | "phone_channel" | "chat_channel" | "email_channel" => flag,
+                c if FLAG_COLUMNS.contains(&c) => backend.flag_type(),
                 _ => "TEXT",
             };
             format!("{c} {kind}")
         })
         .collect();
-    let sql = format!(
-        "CREATE TEMP TABLE {STAGED} (id BIGINT PRIMARY KEY, version BIGINT NOT NULL, {}, deactivated {flag} NOT NULL){on_commit}",
-        columns.join(", ")
+    let columns = format!(
+        "id BIGINT PRIMARY KEY, version BIGINT NOT NULL, {}, deactivated {} NOT NULL",
+        columns.join(", "),
+        backend.flag_type()
     );
-    sqlx::query(&format!("DROP TABLE IF EXISTS {STAGED}")).execute(&mut *conn).await.map_err(internal)?;
-    sqlx::query(&sql).execute(&mut *conn).await.map_err(internal)?;
-    let per_row = PROFILE_COLUMNS.len() + 3;
+    backend.create_temporary(conn, STAGED, &columns).await?;
     for chunk in users.chunks(USERS_PER_STAGING_INSERT) {
-        let sql = format!(
-            "INSERT INTO {STAGED} (id, version, {}, deactivated) VALUES {}",
-            PROFILE_COLUMNS.join(", "),
-            placeholders(backend, chunk.len(), per_row)
+        let mut sql = Sql::new(
+            backend,
+            &format!("INSERT INTO {STAGED} (id, version, {}, deactivated) VALUES ", PROFILE_COLUMNS.join(", ")),
         );
-        let mut query: AnyQuery<'_> = sqlx::query(&sql);
         for user in chunk {
-            let role = roles.id(&user.profile.role)?;
-            query = bind_profile(query.bind(user.id.0).bind(user.version), role, &user.profile, user.leader)
-                .bind(user.deactivated);
+            let values = profile_values(roles.id(&user.profile.role)?, &user.profile, user.leader);
+            sql.row(|row| {
+                row.bind(user.id.0).bind(user.version);
+                for value in values {
+                    row.value(value);
+                }
+                row.bind(user.deactivated);
+            });
         }
-        query.execute(&mut *conn).await.map_err(internal)?;
+        sql.query()?.execute(&mut *conn).await?;
     }
     Ok(())
 }
@@ -224,14 +207,9 @@ fn changed(user: &UserUpdate, column: Column) -> bool {
     user.changes.iter().any(|c| c.field == Field::Profile(column))
 }
 
-pub async fn commit_update(
-    pool: &AnyPool,
-    backend: Backend,
-    org_id: i64,
-    file: &FileBatch<'_>,
-    now: i64,
-) -> Result<Committed, StoreError> {
-    let mut tx = match begin_import(pool, backend, org_id, file).await? {
+pub async fn commit_update(store: &SqlStore, org_id: i64, file: &FileBatch<'_>, now: i64) -> DbResult<Committed> {
+    let backend = store.backend;
+    let mut tx = match begin_import(store, org_id, file).await? {
         Ok(tx) => tx,
         Err(earlier) => return Ok(earlier),
     };
@@ -241,13 +219,11 @@ pub async fn commit_update(
     let org = org_rules(&mut tx, org_id).await?;
     let team = current_team(&mut tx, org_id).await?;
     let bytes = file.bytes.to_vec();
-    let checked = tokio::task::spawn_blocking(move || check_update(&bytes, &org, &team))
-        .await
-        .map_err(|error| StoreError::Internal(Box::new(error)))?;
+    let checked = tokio::task::spawn_blocking(move || check_update(&bytes, &org, &team)).await?;
     let Some(plan) = checked.plan else { return Ok(Committed::Rejected(checked.report)) };
     let counts = checked.report.counts;
     let actor = file.importer.admin();
-    let batch_id = insert_batch(&mut tx, org_id, file, "update", counts, false, now).await?;
+    let batch_id = insert_batch(&mut tx, org_id, file, Mode::Update, counts, false, now).await?;
 
     let (roles, groups) = roles_and_groups(&mut tx, org_id).await?;
     let ids_where = |test: &dyn Fn(&UserUpdate) -> bool| -> Vec<i64> {
@@ -256,10 +232,8 @@ pub async fn commit_update(
 
     // Release identifiers that change hands, so that the unique indexes only ever see the final state.
     let renamed = ids_where(&|u| changed(u, Column::EmailAddress) || changed(u, Column::EmployeeId));
-    for_ids(&mut tx, backend, org_id, "id", &renamed, |ids| {
-        format!("UPDATE users SET email_key = NULL, employee_id = NULL WHERE {ids}")
-    })
-    .await?;
+    let release = "UPDATE users SET email_key = NULL, employee_id = NULL WHERE";
+    for_ids(&mut tx, backend, release, org_id, "id", &renamed).await?;
 
     stage_updates(&mut tx, backend, &plan.users, &roles).await?;
     let assignments: Vec<String> = PROFILE_COLUMNS.iter().map(|c| format!("{c} = v.{c}")).collect();
@@ -272,26 +246,19 @@ pub async fn commit_update(
              version = users.version + 1, updated_at = $1, updated_by = $2
          FROM {STAGED} v WHERE users.id = v.id AND users.org_id = $3 AND users.version = v.version",
         assignments = assignments.join(", "),
-        yes = match backend {
-            Backend::Sqlite => "1",
-            Backend::Postgres => "TRUE",
-        },
+        yes = backend.yes(),
         deactivated = UserStatus::Deactivated.as_str(),
         created = UserStatus::Created.as_str(),
         active = UserStatus::Active.as_str(),
     );
-    let updated =
-        sqlx::query(&sql).bind(now).bind(actor).bind(org_id).execute(&mut *tx).await.map_err(user_write_error)?;
+    let updated = sqlx::query(&sql).bind(now).bind(actor).bind(org_id).execute(&mut *tx).await.map_err(user_write)?;
     if updated.rows_affected() != plan.users.len() as u64 {
-        return Err(StoreError::Stale); // someone saved one of these users a moment ago
+        return Err(StoreError::Stale.into()); // someone saved one of these users a moment ago
     }
-    if backend == Backend::Sqlite {
-        sqlx::query(&format!("DROP TABLE {STAGED}")).execute(&mut *tx).await.map_err(internal)?;
-    }
+    backend.drop_temporary(&mut tx, STAGED).await?;
 
     let regrouped = ids_where(&|u| changed(u, Column::GroupAssignments));
-    for_ids(&mut tx, backend, org_id, "user_id", &regrouped, |ids| format!("DELETE FROM user_groups WHERE {ids}"))
-        .await?;
+    for_ids(&mut tx, backend, "DELETE FROM user_groups WHERE", org_id, "user_id", &regrouped).await?;
     let mut memberships: Vec<(i64, i64)> = Vec::new();
     for user in plan.users.iter().filter(|u| changed(u, Column::GroupAssignments)) {
         for name in user.profile.groups.names() {
@@ -302,22 +269,21 @@ pub async fn commit_update(
 
     // A deactivated user's open sessions end now.
     let deactivated = ids_where(&|u| u.deactivated && u.changes.iter().any(|c| c.field == Field::Deactivated));
-    for_ids(&mut tx, backend, org_id, "user_id", &deactivated, |ids| format!("DELETE FROM sessions WHERE {ids}"))
-        .await?;
+    for_ids(&mut tx, backend, "DELETE FROM sessions WHERE", org_id, "user_id", &deactivated).await?;
 
     // The batch log, then the audit trail from it: each user's changes, before → after.
     for chunk in plan.users.chunks(ENTRIES_PER_INSERT) {
-        let details: Vec<String> = chunk.iter().map(|u| changes_json(&u.changes).to_string()).collect();
-        let sql = format!(
-            "INSERT INTO import_batch_users (batch_id, org_id, user_id, row_number, action, detail) VALUES {}",
-            placeholders(backend, chunk.len(), 6)
+        let mut sql = Sql::new(
+            backend,
+            "INSERT INTO import_batch_users (batch_id, org_id, user_id, row_number, action, detail) VALUES ",
         );
-        let mut query = sqlx::query(&sql);
-        for (user, detail) in chunk.iter().zip(details) {
-            query =
-                query.bind(batch_id).bind(org_id).bind(user.id.0).bind(user.row as i64).bind("updated").bind(detail);
+        for user in chunk {
+            let detail = changes_json(&user.changes).to_string();
+            sql.row(|row| {
+                row.bind(batch_id).bind(org_id).bind(user.id.0).bind(user.row as i64).bind("updated").bind(detail);
+            });
         }
-        query.execute(&mut *tx).await.map_err(internal)?;
+        sql.query()?.execute(&mut *tx).await?;
     }
     sqlx::query(
         "INSERT INTO audit_events (org_id, actor_id, action, subject_id, detail, at)
@@ -329,8 +295,8 @@ pub async fn commit_update(
     .bind(batch_id)
     .execute(&mut *tx)
     .await
-    .map_err(internal)?;
+    ?;
     audit_batch(&mut tx, org_id, batch_id, file, counts, false, now).await?;
-    tx.commit().await.map_err(internal)?;
+    tx.commit().await?;
     Ok(Committed::Saved { batch_id, counts })
 }

@@ -1,17 +1,17 @@
 //! The welcome flow's storage: scheduling and releasing welcome emails, set-password links,
-//! passwords people choose, the newcomer's own profile, photos and the Stream.
+//! passwords people choose, the newcomer's own profile and the Stream.
 
-use app::ssr::{PersonalWords, StoreError};
+use app::ssr::{PersonalWords, StoreError, WelcomeStore};
 use app::welcome::{LinkOwner, MemberCard, OwnProfile, StreamPage, TEAMMATES_SHOWN, WelcomeState};
-use roster::welcome::{Photo, missing};
+use async_trait::async_trait;
+use roster::welcome::missing;
 use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, AnyPool, Row};
+use sqlx::{AnyConnection, Row};
 
 use super::users::audit;
-use super::{begin_write, flag, internal};
+use super::{DbResult, SqlStore, db, flag, now};
 
-/// Schedules a welcome email for a user just created, in the caller's transaction.
-pub async fn schedule(conn: &mut AnyConnection, org_id: i64, user_id: i64, now: i64) -> Result<(), StoreError> {
+pub async fn schedule(conn: &mut AnyConnection, org_id: i64, user_id: i64, now: i64) -> DbResult<()> {
     sqlx::query(
         "INSERT INTO outbox_emails (org_id, user_id, kind, held, created_at, next_attempt_at)
          SELECT org_id, id, 'welcome', FALSE, $3, $3 FROM users WHERE org_id = $1 AND id = $2 AND email IS NOT NULL",
@@ -20,169 +20,19 @@ pub async fn schedule(conn: &mut AnyConnection, org_id: i64, user_id: i64, now: 
     .bind(user_id)
     .bind(now)
     .execute(&mut *conn)
-    .await
-    .map_err(internal)?;
+    .await?;
     Ok(())
 }
 
-/// `NotFound` unless the user belongs to the organisation.
-async fn user_of_org(conn: &mut AnyConnection, org_id: i64, user_id: i64) -> Result<(), StoreError> {
+pub(super) async fn user_of_org(conn: &mut AnyConnection, org_id: i64, user_id: i64) -> DbResult<()> {
     let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE org_id = $1 AND id = $2")
         .bind(org_id)
         .bind(user_id)
         .fetch_optional(&mut *conn)
-        .await
-        .map_err(internal)?;
-    exists.map(|_| ()).ok_or(StoreError::NotFound)
+        .await?;
+    exists.map(|_| ()).ok_or(StoreError::NotFound.into())
 }
 
-const PENDING: &str = "kind = 'welcome' AND sent_at IS NULL AND failed_at IS NULL";
-
-pub async fn held_count(pool: &AnyPool, org_id: i64) -> Result<i64, StoreError> {
-    sqlx::query_scalar(&format!("SELECT COUNT(*) FROM outbox_emails WHERE org_id = $1 AND held = TRUE AND {PENDING}"))
-        .bind(org_id)
-        .fetch_one(pool)
-        .await
-        .map_err(internal)
-}
-
-/// Releases every held welcome email of the organisation in one transaction and one audit event.
-pub async fn send_held(pool: &AnyPool, org_id: i64, actor: i64, now: i64) -> Result<i64, StoreError> {
-    let mut tx = begin_write(pool).await?;
-    let released = sqlx::query(&format!(
-        "UPDATE outbox_emails SET held = FALSE, released_at = $2, next_attempt_at = $2
-         WHERE org_id = $1 AND held = TRUE AND {PENDING}"
-    ))
-    .bind(org_id)
-    .bind(now)
-    .execute(&mut *tx)
-    .await
-    .map_err(internal)?
-    .rows_affected() as i64;
-    if released > 0 {
-        let detail = serde_json::json!({ "emails": released }).to_string();
-        audit(&mut tx, org_id, Some(actor), "welcome_emails.sent_delayed", None, &detail, now).await?;
-    }
-    tx.commit().await.map_err(internal)?;
-    Ok(released)
-}
-
-/// Sends a user's welcome email now: releases the one waiting, if any, or schedules a new one.
-pub async fn queue(pool: &AnyPool, org_id: i64, actor: Option<i64>, user_id: i64, now: i64) -> Result<(), StoreError> {
-    let mut tx = begin_write(pool).await?;
-    user_of_org(&mut tx, org_id, user_id).await?;
-    let released = sqlx::query(&format!(
-        "UPDATE outbox_emails SET held = FALSE, released_at = $3, next_attempt_at = $3
-         WHERE org_id = $1 AND user_id = $2 AND {PENDING}"
-    ))
-    .bind(org_id)
-    .bind(user_id)
-    .bind(now)
-    .execute(&mut *tx)
-    .await
-    .map_err(internal)?
-    .rows_affected();
-    if released == 0 {
-        schedule(&mut tx, org_id, user_id, now).await?;
-    }
-    audit(&mut tx, org_id, actor, "welcome_email.sent", Some(user_id), "{}", now).await?;
-    tx.commit().await.map_err(internal)?;
-    Ok(())
-}
-
-pub async fn state(pool: &AnyPool, org_id: i64, user_id: i64) -> Result<WelcomeState, StoreError> {
-    let row = sqlx::query(
-        "SELECT held, attempts, sent_at, failed_at, last_error FROM outbox_emails
-         WHERE org_id = $1 AND user_id = $2 AND kind = 'welcome' ORDER BY id DESC LIMIT 1",
-    )
-    .bind(org_id)
-    .bind(user_id)
-    .fetch_optional(pool)
-    .await
-    .map_err(internal)?;
-    let Some(row) = row else { return Ok(WelcomeState::None) };
-    let read = || -> Result<WelcomeState, sqlx::Error> {
-        let last_error: Option<String> = row.try_get("last_error")?;
-        Ok(if let Some(at) = row.try_get::<Option<i64>, _>("sent_at")? {
-            WelcomeState::Sent { at }
-        } else if let Some(at) = row.try_get::<Option<i64>, _>("failed_at")? {
-            WelcomeState::Failed { at, error: last_error.unwrap_or_default() }
-        } else if flag(&row, "held")? {
-            WelcomeState::Held
-        } else {
-            WelcomeState::Queued { attempts: row.try_get("attempts")?, last_error }
-        })
-    };
-    read().map_err(internal)
-}
-
-const LIVE_LINK: &str = "FROM password_links p JOIN users u ON u.id = p.user_id AND u.org_id = p.org_id
-     JOIN organisations o ON o.id = p.org_id
-     WHERE p.token_hash = $1 AND p.used_at IS NULL AND p.expires_at > $2 AND u.status <> 'deactivated'";
-
-fn personal_words(row: &AnyRow) -> Result<PersonalWords, sqlx::Error> {
-    Ok(PersonalWords {
-        email: row.try_get("email")?,
-        names: vec![row.try_get("first_name")?, row.try_get("last_name")?],
-    })
-}
-
-pub async fn link_owner(
-    pool: &AnyPool,
-    token_hash: &str,
-    now: i64,
-) -> Result<Option<(LinkOwner, PersonalWords)>, StoreError> {
-    let row = sqlx::query(&format!("SELECT u.first_name, u.last_name, u.email, o.name AS org_name {LIVE_LINK}"))
-        .bind(token_hash)
-        .bind(now)
-        .fetch_optional(pool)
-        .await
-        .map_err(internal)?;
-    row.map(|row| {
-        let owner = LinkOwner { first_name: row.try_get("first_name")?, org_name: row.try_get("org_name")? };
-        Ok((owner, personal_words(&row)?))
-    })
-    .transpose()
-    .map_err(internal)
-}
-
-/// Sets the password, makes a created or invited user active, uses the link up, ends every
-/// session and revokes the user's other links: all or nothing.
-pub async fn set_password_with_link(
-    pool: &AnyPool,
-    token_hash: &str,
-    password_hash: &str,
-    now: i64,
-) -> Result<Option<(i64, i64)>, StoreError> {
-    let mut tx = begin_write(pool).await?;
-    let owner = sqlx::query(&format!("SELECT p.org_id, p.user_id {LIVE_LINK}"))
-        .bind(token_hash)
-        .bind(now)
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(internal)?;
-    let Some(owner) = owner else { return Ok(None) };
-    let (org_id, user_id): (i64, i64) =
-        (owner.try_get("org_id").map_err(internal)?, owner.try_get("user_id").map_err(internal)?);
-    // Claiming the link is the single-use check: of two concurrent uses, one updates no row.
-    let claimed = sqlx::query("UPDATE password_links SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL")
-        .bind(token_hash)
-        .bind(now)
-        .execute(&mut *tx)
-        .await
-        .map_err(internal)?
-        .rows_affected();
-    if claimed != 1 {
-        return Ok(None);
-    }
-    store_password(&mut tx, org_id, user_id, password_hash, None, now).await?;
-    audit(&mut tx, org_id, Some(user_id), "password.set_from_link", Some(user_id), "{}", now).await?;
-    tx.commit().await.map_err(internal)?;
-    Ok(Some((org_id, user_id)))
-}
-
-/// Stores a chosen password, activates a newcomer, revokes unused links and ends every session
-/// but `keep_session`.
 async fn store_password(
     conn: &mut AnyConnection,
     org_id: i64,
@@ -190,7 +40,7 @@ async fn store_password(
     password_hash: &str,
     keep_session: Option<&str>,
     now: i64,
-) -> Result<(), StoreError> {
+) -> DbResult<()> {
     sqlx::query(
         "UPDATE users SET password_hash = $3, must_change_password = FALSE, updated_at = $4,
              status = CASE WHEN status IN ('created', 'invited') THEN 'active' ELSE status END
@@ -201,153 +51,32 @@ async fn store_password(
     .bind(password_hash)
     .bind(now)
     .execute(&mut *conn)
-    .await
-    .map_err(internal)?;
+    .await?;
     sqlx::query("DELETE FROM password_links WHERE user_id = $1 AND used_at IS NULL")
         .bind(user_id)
         .execute(&mut *conn)
-        .await
-        .map_err(internal)?;
+        .await?;
     sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
         .bind(user_id)
         .bind(keep_session.unwrap_or(""))
         .execute(&mut *conn)
-        .await
-        .map_err(internal)?;
+        .await?;
     Ok(())
 }
 
-/// Forgets a temporary password at its first sign-in, unless something changed it meanwhile.
-pub async fn consume_temporary_password(pool: &AnyPool, user_id: i64, password_hash: &str) -> Result<bool, StoreError> {
-    let done = sqlx::query(
-        "UPDATE users SET password_hash = NULL WHERE id = $1 AND password_hash = $2 AND must_change_password = TRUE",
-    )
-    .bind(user_id)
-    .bind(password_hash)
-    .execute(pool)
-    .await
-    .map_err(internal)?
-    .rows_affected();
-    Ok(done == 1)
-}
+const PENDING: &str = "kind = 'welcome' AND sent_at IS NULL AND failed_at IS NULL";
 
-pub async fn set_own_password(
-    pool: &AnyPool,
-    org_id: i64,
-    user_id: i64,
-    password_hash: &str,
-    keep_session: &str,
-    now: i64,
-) -> Result<(), StoreError> {
-    let mut tx = begin_write(pool).await?;
-    store_password(&mut tx, org_id, user_id, password_hash, Some(keep_session), now).await?;
-    audit(&mut tx, org_id, Some(user_id), "password.changed", Some(user_id), "{}", now).await?;
-    tx.commit().await.map_err(internal)
-}
-
-pub async fn personal(pool: &AnyPool, org_id: i64, user_id: i64) -> Result<PersonalWords, StoreError> {
-    let row = sqlx::query("SELECT email, first_name, last_name FROM users WHERE org_id = $1 AND id = $2")
-        .bind(org_id)
-        .bind(user_id)
-        .fetch_optional(pool)
-        .await
-        .map_err(internal)?
-        .ok_or(StoreError::NotFound)?;
-    personal_words(&row).map_err(internal)
-}
+const LIVE_LINK: &str = "FROM password_links p JOIN users u ON u.id = p.user_id AND u.org_id = p.org_id
+     JOIN organisations o ON o.id = p.org_id
+     WHERE p.token_hash = $1 AND p.used_at IS NULL AND p.expires_at > $2 AND u.status <> 'deactivated'";
 
 const HAS_PHOTO: &str = "EXISTS (SELECT 1 FROM user_photos ph WHERE ph.user_id = u.id)";
 
-pub async fn own_profile(pool: &AnyPool, org_id: i64, user_id: i64) -> Result<OwnProfile, StoreError> {
-    let row = sqlx::query(&format!(
-        "SELECT u.first_name, u.bio, u.state_or_country, {HAS_PHOTO} AS has_photo FROM users u
-         WHERE u.org_id = $1 AND u.id = $2"
-    ))
-    .bind(org_id)
-    .bind(user_id)
-    .fetch_optional(pool)
-    .await
-    .map_err(internal)?
-    .ok_or(StoreError::NotFound)?;
-    let read = || -> Result<OwnProfile, sqlx::Error> {
-        Ok(OwnProfile {
-            user_id,
-            first_name: row.try_get("first_name")?,
-            bio: row.try_get("bio")?,
-            state_or_country: row.try_get("state_or_country")?,
-            has_photo: flag(&row, "has_photo")?,
-        })
-    };
-    read().map_err(internal)
-}
-
-/// Saves what a newcomer completed; a blank value keeps what is there. A profile change: the
-/// version moves on, so a spreadsheet downloaded before it is a conflict.
-pub async fn complete_profile(
-    pool: &AnyPool,
-    org_id: i64,
-    user_id: i64,
-    bio: Option<&str>,
-    state_or_country: Option<&str>,
-    now: i64,
-) -> Result<(), StoreError> {
-    let mut tx = begin_write(pool).await?;
-    sqlx::query(
-        "UPDATE users SET bio = COALESCE($3, bio), state_or_country = COALESCE($4, state_or_country),
-             version = version + 1, updated_at = $5, updated_by = $2
-         WHERE org_id = $1 AND id = $2",
-    )
-    .bind(org_id)
-    .bind(user_id)
-    .bind(bio)
-    .bind(state_or_country)
-    .bind(now)
-    .execute(&mut *tx)
-    .await
-    .map_err(internal)?;
-    audit(&mut tx, org_id, Some(user_id), "profile.completed", Some(user_id), "{}", now).await?;
-    tx.commit().await.map_err(internal)
-}
-
-pub async fn save_photo(
-    pool: &AnyPool,
-    org_id: i64,
-    actor: i64,
-    user_id: i64,
-    photo: &Photo,
-    now: i64,
-) -> Result<(), StoreError> {
-    let mut tx = begin_write(pool).await?;
-    user_of_org(&mut tx, org_id, user_id).await?;
-    sqlx::query("DELETE FROM user_photos WHERE user_id = $1")
-        .bind(user_id)
-        .execute(&mut *tx)
-        .await
-        .map_err(internal)?;
-    sqlx::query(
-        "INSERT INTO user_photos (user_id, org_id, content_type, bytes, updated_at) VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(user_id)
-    .bind(org_id)
-    .bind(photo.kind().content_type())
-    .bind(photo.bytes().to_vec())
-    .bind(now)
-    .execute(&mut *tx)
-    .await
-    .map_err(internal)?;
-    let detail = serde_json::json!({ "bytes": photo.bytes().len() }).to_string();
-    audit(&mut tx, org_id, Some(actor), "photo.uploaded", Some(user_id), &detail, now).await?;
-    tx.commit().await.map_err(internal)
-}
-
-pub async fn photo(pool: &AnyPool, org_id: i64, user_id: i64) -> Result<Option<(String, Vec<u8>)>, StoreError> {
-    let row = sqlx::query("SELECT content_type, bytes FROM user_photos WHERE org_id = $1 AND user_id = $2")
-        .bind(org_id)
-        .bind(user_id)
-        .fetch_optional(pool)
-        .await
-        .map_err(internal)?;
-    row.map(|row| Ok((row.try_get("content_type")?, row.try_get("bytes")?))).transpose().map_err(internal)
+fn personal_words(row: &AnyRow) -> Result<PersonalWords, sqlx::Error> {
+    Ok(PersonalWords {
+        email: row.try_get("email")?,
+        names: vec![row.try_get("first_name")?, row.try_get("last_name")?],
+    })
 }
 
 /// The people of the Stream that match `filter`, as cards.
@@ -372,46 +101,287 @@ fn card(row: &AnyRow) -> Result<MemberCard, sqlx::Error> {
     })
 }
 
-/// The Stream: the person, their leader and the active teammates who share that leader.
-pub async fn stream(pool: &AnyPool, org_id: i64, user_id: i64) -> Result<StreamPage, StoreError> {
-    let me_row = sqlx::query(&cards("u.org_id = $1 AND u.id = $2"))
-        .bind(org_id)
-        .bind(user_id)
-        .fetch_optional(pool)
+#[async_trait]
+impl WelcomeStore for SqlStore {
+    async fn held_welcome_emails(&self, org_id: i64) -> Result<i64, StoreError> {
+        db(async {
+            let sql = format!("SELECT COUNT(*) FROM outbox_emails WHERE org_id = $1 AND held = TRUE AND {PENDING}");
+            Ok(sqlx::query_scalar(&sql).bind(org_id).fetch_one(&self.pool).await?)
+        })
         .await
-        .map_err(internal)?
-        .ok_or(StoreError::NotFound)?;
-    let me = card(&me_row).map_err(internal)?;
-    let leader_id: Option<i64> = me_row.try_get("leader_id").map_err(internal)?;
-    let mut leader = None;
-    let mut teammates = Vec::new();
-    let mut teammate_count = 0;
-    if let Some(leader_id) = leader_id {
-        let row = sqlx::query(&cards("u.org_id = $1 AND u.id = $2"))
-            .bind(org_id)
-            .bind(leader_id)
-            .fetch_optional(pool)
-            .await
-            .map_err(internal)?;
-        leader = row.as_ref().map(card).transpose().map_err(internal)?;
-        const TEAM: &str = "u.org_id = $1 AND u.leader_id = $2 AND u.id <> $3 AND u.status <> 'deactivated'";
-        teammate_count = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM users u WHERE {TEAM}"))
-            .bind(org_id)
-            .bind(leader_id)
-            .bind(user_id)
-            .fetch_one(pool)
-            .await
-            .map_err(internal)?;
-        let rows = sqlx::query(&cards(&format!("{TEAM} ORDER BY u.last_name, u.first_name, u.id LIMIT $4")))
-            .bind(org_id)
-            .bind(leader_id)
-            .bind(user_id)
-            .bind(TEAMMATES_SHOWN)
-            .fetch_all(pool)
-            .await
-            .map_err(internal)?;
-        teammates = rows.iter().map(card).collect::<Result<_, _>>().map_err(internal)?;
     }
-    let missing = missing(me.bio.as_deref(), me.state_or_country.as_deref(), me.has_photo);
-    Ok(StreamPage { me, leader, teammates, teammate_count, missing })
+
+    async fn send_held_welcome_emails(&self, org_id: i64, actor: i64) -> Result<i64, StoreError> {
+        let released = db(async {
+            let now = now();
+            let mut tx = self.begin_write().await?;
+            let released = sqlx::query(&format!(
+                "UPDATE outbox_emails SET held = FALSE, released_at = $2, next_attempt_at = $2
+                 WHERE org_id = $1 AND held = TRUE AND {PENDING}"
+            ))
+            .bind(org_id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected() as i64;
+            if released > 0 {
+                let detail = serde_json::json!({ "emails": released }).to_string();
+                audit(&mut tx, org_id, Some(actor), "welcome_emails.sent_delayed", None, &detail, now).await?;
+            }
+            tx.commit().await?;
+            Ok(released)
+        })
+        .await?;
+        if released > 0 {
+            self.wake_mail();
+        }
+        Ok(released)
+    }
+
+    async fn queue_welcome_email(&self, org_id: i64, actor: Option<i64>, user_id: i64) -> Result<(), StoreError> {
+        db(async {
+            let now = now();
+            let mut tx = self.begin_write().await?;
+            user_of_org(&mut tx, org_id, user_id).await?;
+            let released = sqlx::query(&format!(
+                "UPDATE outbox_emails SET held = FALSE, released_at = $3, next_attempt_at = $3
+                 WHERE org_id = $1 AND user_id = $2 AND {PENDING}"
+            ))
+            .bind(org_id)
+            .bind(user_id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if released == 0 {
+                schedule(&mut tx, org_id, user_id, now).await?;
+            }
+            audit(&mut tx, org_id, actor, "welcome_email.sent", Some(user_id), "{}", now).await?;
+            tx.commit().await?;
+            Ok(())
+        })
+        .await?;
+        self.wake_mail();
+        Ok(())
+    }
+
+    async fn welcome_state(&self, org_id: i64, user_id: i64) -> Result<WelcomeState, StoreError> {
+        db(async {
+            let row = sqlx::query(
+                "SELECT held, attempts, sent_at, failed_at, last_error FROM outbox_emails
+                 WHERE org_id = $1 AND user_id = $2 AND kind = 'welcome' ORDER BY id DESC LIMIT 1",
+            )
+            .bind(org_id)
+            .bind(user_id)
+            .fetch_optional(&self.pool)
+            .await?;
+            let Some(row) = row else { return Ok(WelcomeState::None) };
+            let read = || -> Result<WelcomeState, sqlx::Error> {
+                let last_error: Option<String> = row.try_get("last_error")?;
+                Ok(if let Some(at) = row.try_get::<Option<i64>, _>("sent_at")? {
+                    WelcomeState::Sent { at }
+                } else if let Some(at) = row.try_get::<Option<i64>, _>("failed_at")? {
+                    WelcomeState::Failed { at, error: last_error.unwrap_or_default() }
+                } else if flag(&row, "held")? {
+                    WelcomeState::Held
+                } else {
+                    WelcomeState::Queued { attempts: row.try_get("attempts")?, last_error }
+                })
+            };
+            Ok(read()?)
+        })
+        .await
+    }
+
+    async fn link_owner(&self, token_hash: &str, now: i64) -> Result<Option<(LinkOwner, PersonalWords)>, StoreError> {
+        db(async {
+            let row =
+                sqlx::query(&format!("SELECT u.first_name, u.last_name, u.email, o.name AS org_name {LIVE_LINK}"))
+                    .bind(token_hash)
+                    .bind(now)
+                    .fetch_optional(&self.pool)
+                    .await?;
+            let read = |row: AnyRow| -> Result<(LinkOwner, PersonalWords), sqlx::Error> {
+                let owner = LinkOwner { first_name: row.try_get("first_name")?, org_name: row.try_get("org_name")? };
+                Ok((owner, personal_words(&row)?))
+            };
+            Ok(row.map(read).transpose()?)
+        })
+        .await
+    }
+
+    async fn set_password_with_link(
+        &self,
+        token_hash: &str,
+        password_hash: &str,
+        now: i64,
+    ) -> Result<Option<(i64, i64)>, StoreError> {
+        db(async {
+            let mut tx = self.begin_write().await?;
+            let owner = sqlx::query(&format!("SELECT p.org_id, p.user_id {LIVE_LINK}"))
+                .bind(token_hash)
+                .bind(now)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let Some(owner) = owner else { return Ok(None) };
+            let (org_id, user_id): (i64, i64) = (owner.try_get("org_id")?, owner.try_get("user_id")?);
+            // Claiming the link is the single-use check: of two concurrent uses, one updates no row.
+            let claimed =
+                sqlx::query("UPDATE password_links SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL")
+                    .bind(token_hash)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+            if claimed != 1 {
+                return Ok(None);
+            }
+            store_password(&mut tx, org_id, user_id, password_hash, None, now).await?;
+            audit(&mut tx, org_id, Some(user_id), "password.set_from_link", Some(user_id), "{}", now).await?;
+            tx.commit().await?;
+            Ok(Some((org_id, user_id)))
+        })
+        .await
+    }
+
+    async fn consume_temporary_password(&self, user_id: i64, password_hash: &str) -> Result<bool, StoreError> {
+        db(async {
+            let done = sqlx::query(
+                "UPDATE users SET password_hash = NULL WHERE id = $1 AND password_hash = $2 AND must_change_password = TRUE",
+            )
+            .bind(user_id)
+            .bind(password_hash)
+            .execute(&self.pool)
+            .await
+            ?
+            .rows_affected();
+            Ok(done == 1)
+        })
+        .await
+    }
+
+    async fn set_own_password(
+        &self,
+        org_id: i64,
+        user_id: i64,
+        password_hash: &str,
+        keep_session: &str,
+    ) -> Result<(), StoreError> {
+        db(async {
+            let now = now();
+            let mut tx = self.begin_write().await?;
+            store_password(&mut tx, org_id, user_id, password_hash, Some(keep_session), now).await?;
+            audit(&mut tx, org_id, Some(user_id), "password.changed", Some(user_id), "{}", now).await?;
+            Ok(tx.commit().await?)
+        })
+        .await
+    }
+
+    async fn personal_words(&self, org_id: i64, user_id: i64) -> Result<PersonalWords, StoreError> {
+        db(async {
+            let row = sqlx::query("SELECT email, first_name, last_name FROM users WHERE org_id = $1 AND id = $2")
+                .bind(org_id)
+                .bind(user_id)
+                .fetch_optional(&self.pool)
+                .await?
+                .ok_or(StoreError::NotFound)?;
+            Ok(personal_words(&row)?)
+        })
+        .await
+    }
+
+    async fn own_profile(&self, org_id: i64, user_id: i64) -> Result<OwnProfile, StoreError> {
+        db(async {
+            let row = sqlx::query(&format!(
+                "SELECT u.first_name, u.bio, u.state_or_country, {HAS_PHOTO} AS has_photo FROM users u
+                 WHERE u.org_id = $1 AND u.id = $2"
+            ))
+            .bind(org_id)
+            .bind(user_id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+            let read = || -> Result<OwnProfile, sqlx::Error> {
+                Ok(OwnProfile {
+                    user_id,
+                    first_name: row.try_get("first_name")?,
+                    bio: row.try_get("bio")?,
+                    state_or_country: row.try_get("state_or_country")?,
+                    has_photo: flag(&row, "has_photo")?,
+                })
+            };
+            Ok(read()?)
+        })
+        .await
+    }
+
+    async fn complete_profile(
+        &self,
+        org_id: i64,
+        user_id: i64,
+        bio: Option<&str>,
+        state_or_country: Option<&str>,
+    ) -> Result<(), StoreError> {
+        db(async {
+            let now = now();
+            let mut tx = self.begin_write().await?;
+            sqlx::query(
+                "UPDATE users SET bio = COALESCE($3, bio), state_or_country = COALESCE($4, state_or_country),
+                     version = version + 1, updated_at = $5, updated_by = $2
+                 WHERE org_id = $1 AND id = $2",
+            )
+            .bind(org_id)
+            .bind(user_id)
+            .bind(bio)
+            .bind(state_or_country)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            audit(&mut tx, org_id, Some(user_id), "profile.completed", Some(user_id), "{}", now).await?;
+            Ok(tx.commit().await?)
+        })
+        .await
+    }
+
+    async fn stream(&self, org_id: i64, user_id: i64) -> Result<StreamPage, StoreError> {
+        db(async {
+            let me_row = sqlx::query(&cards("u.org_id = $1 AND u.id = $2"))
+                .bind(org_id)
+                .bind(user_id)
+                .fetch_optional(&self.pool)
+                .await?
+                .ok_or(StoreError::NotFound)?;
+            let me = card(&me_row)?;
+            let leader_id: Option<i64> = me_row.try_get("leader_id")?;
+            let mut leader = None;
+            let mut teammates = Vec::new();
+            let mut teammate_count = 0;
+            if let Some(leader_id) = leader_id {
+                let row = sqlx::query(&cards("u.org_id = $1 AND u.id = $2"))
+                    .bind(org_id)
+                    .bind(leader_id)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                leader = row.as_ref().map(card).transpose()?;
+                const TEAM: &str = "u.org_id = $1 AND u.leader_id = $2 AND u.id <> $3 AND u.status <> 'deactivated'";
+                teammate_count = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM users u WHERE {TEAM}"))
+                    .bind(org_id)
+                    .bind(leader_id)
+                    .bind(user_id)
+                    .fetch_one(&self.pool)
+                    .await?;
+                let rows = sqlx::query(&cards(&format!("{TEAM} ORDER BY u.last_name, u.first_name, u.id LIMIT $4")))
+                    .bind(org_id)
+                    .bind(leader_id)
+                    .bind(user_id)
+                    .bind(TEAMMATES_SHOWN)
+                    .fetch_all(&self.pool)
+                    .await?;
+                teammates = rows.iter().map(card).collect::<Result<_, _>>()?;
+            }
+            let missing = missing(me.bio.as_deref(), me.state_or_country.as_deref(), me.has_photo);
+            Ok(StreamPage { me, leader, teammates, teammate_count, missing })
+        })
+        .await
+    }
 }

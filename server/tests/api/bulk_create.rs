@@ -4,29 +4,14 @@
 
 use app::bulk::{ImportFile, ImportResult, ImportStatus};
 use app::roster::Snapshot;
-use app::ssr::{Committed, CreateBatch, FileBatch, Importer, Store};
+use app::ssr::{ApiKeyStore, Committed, CreateBatch, FileBatch, ImportStore, Importer};
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 use sqlx::Row;
 
+use crate::files::{agent, leader_row, sheet};
 use crate::helpers::{Org, TestApp, error_of, key_name};
 use crate::on_both_backends;
-
-const HEADER: &str = "*Can Manage Teams\tEmail Address\tEmployee ID\t*First Name\t*Last Name\t*Phone Channel\t*Chat Channel\t*Email Channel\t*Team Leader\tGroup Assignments\tTemporary Password";
-
-/// A bulk-create file as Excel saves "Unicode Text".
-fn sheet(rows: &[String]) -> Vec<u8> {
-    app::roster::write::utf16le(&format!("{HEADER}\r\n{}\r\n", rows.join("\r\n")))
-}
-
-/// A valid agent row reporting to `leader`.
-fn agent(n: usize, leader: &str) -> String {
-    format!("n\tagent{n}@acme.test\tE{n:05}\tAgent\tNumber {n}\ty\ty\tn\t{leader}\t\t")
-}
-
-fn leader_row(email: &str) -> String {
-    format!("y\t{email}\t\tLee\tLeader\ty\ty\ty\t\t\t")
-}
 
 fn upload(bytes: Vec<u8>, key: Option<&str>) -> ImportFile {
     ImportFile {

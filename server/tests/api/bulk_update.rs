@@ -11,7 +11,7 @@ use sqlx::Row;
 
 use crate::helpers::{Backend, Org, PASSWORD, TestApp, agent_form, error_of, key_name};
 use crate::on_both_backends;
-use app::ssr::Store;
+use app::ssr::ApiKeyStore;
 
 /// Downloads the current team as the signed-in admin.
 async fn download(app: &TestApp, client: &Client) -> Vec<u8> {

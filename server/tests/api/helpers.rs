@@ -2,9 +2,9 @@
 
 use std::path::PathBuf;
 
-use app::model::UserStatus;
 use app::roster::{Column, OrgRules, Profile, ProfileInput};
-use app::ssr::{NewUser, Store, auth};
+use app::ssr::{AccountStore, NewUser, UserStore, auth};
+use app::user::UserStatus;
 use rand::Rng;
 use reqwest::{Client, Response, StatusCode};
 use serde_json::Value;
@@ -50,6 +50,10 @@ pub struct TestApp {
     /// The routes besides pages and server functions, as the app registered them.
     pub http_routes: Vec<&'static str>,
     pub page_routes: Vec<String>,
+    /// Stops the server gracefully.
+    pub shutdown: server::startup::Shutdown,
+    /// The running server: done once it has stopped.
+    pub running: tokio::task::JoinHandle<std::io::Result<()>>,
     _data_dir: TempDir,
 }
 
@@ -118,7 +122,7 @@ impl TestApp {
     }
 
     async fn start(database_url: Option<String>, configure: impl FnOnce(&mut Config)) -> TestApp {
-        server::telemetry::init();
+        server::telemetry::init_for_tests();
         let data_dir = TempDir::new();
         let database_url = database_url.unwrap_or_else(|| format!("sqlite://{}/roster.db", data_dir.0.display()));
         let mut mail = MailConfig::files(&data_dir.0, PUBLIC_URL.into());
@@ -138,8 +142,9 @@ impl TestApp {
         let address = format!("http://127.0.0.1:{}", app.port());
         let store = app.store.clone();
         let (http_routes, page_routes) = (app.http_routes.clone(), app.page_routes.clone());
-        tokio::spawn(app.run_until_stopped());
-        TestApp { address, database_url, store, http_routes, page_routes, _data_dir: data_dir }
+        let shutdown = app.shutdown();
+        let running = tokio::spawn(app.run());
+        TestApp { address, database_url, store, http_routes, page_routes, shutdown, running, _data_dir: data_dir }
     }
 
     /// The app's data folder.
@@ -278,7 +283,7 @@ impl TestApp {
 
 /// A new API key of `org`: its secret.
 pub async fn api_key(app: &TestApp, org: &Org, name: &str) -> String {
-    use app::ssr::Store;
+    use app::ssr::ApiKeyStore;
     let (secret, hash) = app::ssr::auth::new_api_key();
     app.store.create_api_key(org.id, None, &key_name(name), &hash).await.expect("a key");
     secret

@@ -6,7 +6,7 @@
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 
-pub const DOCUMENT: &str = include_str!("../api/openapi.json");
+pub const DOCUMENT: &str = include_str!("../../api/openapi.json");
 
 pub async fn document() -> Response {
     let mut response = DOCUMENT.into_response();

@@ -5,15 +5,15 @@
 //! `?photo_error=<code>` when the photo was refused; other clients get a status and JSON.
 
 use app::AppError;
-use app::model::{Permission, Viewer};
 use app::roster::welcome::{MAX_PHOTO_BYTES, Photo, PhotoProblem, PhotoType};
-use app::ssr::AppState;
-use axum::extract::{Multipart, Path};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use app::session::{Permission, Viewer};
+use axum::extract::{FromRequest, Multipart, Path, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 
-use crate::imports_api::error;
-use crate::session::session_viewer;
+use super::JsonError;
+use crate::session::SignedIn;
+use crate::storage::SqlStore;
 
 /// The user a path names, if the viewer may change their photo.
 fn subject(viewer: &Viewer, user: &str) -> Result<i64, AppError> {
@@ -57,65 +57,57 @@ async fn read_upload(mut multipart: Multipart) -> Result<Upload, AppError> {
     Ok(upload)
 }
 
-pub async fn post_photo(
-    state: AppState,
-    Path(user): Path<String>,
-    headers: HeaderMap,
-    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
-) -> Response {
-    let store = state.store.as_ref();
-    let target = match session_viewer(store, &headers).await.and_then(|viewer| Ok((subject(&viewer, &user)?, viewer))) {
-        Ok(found) => found,
-        Err(failure) => return error(failure),
-    };
-    let (user_id, viewer) = target;
-    let Ok(multipart) = multipart else {
-        return error(AppError::BadRequest("Send the photo as a multipart form with a `photo` field.".into()));
-    };
-    let upload = match read_upload(multipart).await {
-        Ok(upload) => upload,
-        Err(failure) => return error(failure),
-    };
-    let photo = if upload.too_large { Err(PhotoProblem::TooLarge) } else { Photo::parse(upload.bytes) };
-    let saved = match photo {
-        Ok(photo) => store.save_photo(viewer.org_id, viewer.user_id, user_id, &photo).await.map_err(|e| match e {
-            app::ssr::StoreError::NotFound => AppError::NotFound,
-            other => app::error::internal(other),
-        }),
-        Err(problem) => match &upload.return_to {
-            Some(back) => return Redirect::to(&format!("{back}?photo_error={}", problem.code())).into_response(),
-            None => return error(AppError::BadRequest(problem.to_string())),
-        },
-    };
-    match (saved, upload.return_to) {
-        (Ok(()), Some(back)) => Redirect::to(&back).into_response(),
-        (Ok(()), None) => StatusCode::NO_CONTENT.into_response(),
-        (Err(failure), _) => error(failure),
+/// A multipart form; anything else is refused with what to send.
+pub struct Form(Multipart);
+
+impl<S: Send + Sync> FromRequest<S> for Form {
+    type Rejection = JsonError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        Multipart::from_request(request, state).await.map(Form).map_err(|_| {
+            JsonError(AppError::BadRequest("Send the photo as a multipart form with a `photo` field.".into()))
+        })
     }
 }
 
-pub async fn get_photo(state: AppState, Path(user): Path<String>, headers: HeaderMap) -> Response {
-    let store = state.store.as_ref();
-    let viewer = match session_viewer(store, &headers).await {
-        Ok(viewer) => viewer,
-        Err(failure) => return error(failure),
-    };
-    let user_id = if user == "me" { Some(viewer.user_id) } else { user.parse().ok() };
-    let Some(user_id) = user_id else { return error(AppError::NotFound) };
-    match store.photo(viewer.org_id, user_id).await {
-        Ok(Some((content_type, bytes))) => {
-            let kind =
-                PhotoType::from_content_type(&content_type).map_or("application/octet-stream", |t| t.content_type());
-            let mut response = bytes.into_response();
-            let headers = response.headers_mut();
-            headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(kind));
-            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-cache"));
-            headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("default-src 'none'"));
-            response
+pub async fn post_photo(
+    State(store): State<SqlStore>,
+    SignedIn(viewer): SignedIn,
+    Path(user): Path<String>,
+    Form(multipart): Form,
+) -> Result<Response, JsonError> {
+    let user_id = subject(&viewer, &user)?;
+    let upload = read_upload(multipart).await?;
+    let photo = if upload.too_large { Err(PhotoProblem::TooLarge) } else { Photo::parse(upload.bytes) };
+    let photo = match (photo, &upload.return_to) {
+        (Ok(photo), _) => photo,
+        (Err(problem), Some(back)) => {
+            return Ok(Redirect::to(&format!("{back}?photo_error={}", problem.code())).into_response());
         }
-        Ok(None) => error(AppError::NotFound),
-        Err(failure) => error(app::error::internal(failure)),
-    }
+        (Err(problem), None) => return Err(AppError::BadRequest(problem.to_string()).into()),
+    };
+    store.save_photo(viewer.org_id, viewer.user_id, user_id, &photo).await?;
+    Ok(match upload.return_to {
+        Some(back) => Redirect::to(&back).into_response(),
+        None => StatusCode::NO_CONTENT.into_response(),
+    })
+}
+
+pub async fn get_photo(
+    State(store): State<SqlStore>,
+    SignedIn(viewer): SignedIn,
+    Path(user): Path<String>,
+) -> Result<Response, JsonError> {
+    let user_id = if user == "me" { Some(viewer.user_id) } else { user.parse().ok() };
+    let user_id = user_id.ok_or(AppError::NotFound)?;
+    let (content_type, bytes) = store.photo(viewer.org_id, user_id).await?.ok_or(AppError::NotFound)?;
+    let kind = PhotoType::from_content_type(&content_type).map_or("application/octet-stream", |t| t.content_type());
+    let mut response = bytes.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(kind));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-cache"));
+    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("default-src 'none'"));
+    Ok(response)
 }
 
 #[cfg(test)]

@@ -1,16 +1,15 @@
 //! What this SCIM service supports (RFC 7644 §4): ServiceProviderConfig, ResourceTypes and
 //! Schemas, so that an identity provider can find out rather than be told.
 
-use axum::extract::Path;
-use axum::extract::rejection::PathRejection;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{Value, json};
 
 use super::groups::GROUP;
+use super::query::{MAX_COUNT, list_response};
 use super::users::{ENTERPRISE, ROSTER, USER};
-use super::{MAX_COUNT, ScimError, call, list_response, scim_json};
-use crate::api_call::{Api, BODY_LIMIT};
+use super::{ResourceId, ScimError, scim_json};
+use crate::api::key::BODY_LIMIT;
 
 pub const SERVICE_PROVIDER_CONFIG: &str = "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig";
 const RESOURCE_TYPE: &str = "urn:ietf:params:scim:schemas:core:2.0:ResourceType";
@@ -178,33 +177,22 @@ fn listed(list: Vec<Value>) -> Response {
     list_response(list.len(), 1, list)
 }
 
-pub async fn get_service_provider_config(api: Api, headers: HeaderMap) -> Response {
-    call(&api, &headers, "GET /scim/v2/ServiceProviderConfig".into(), |_| async {
-        Ok(scim_json(StatusCode::OK, &service_provider_config()))
-    })
-    .await
+pub async fn get_service_provider_config() -> Response {
+    scim_json(StatusCode::OK, &service_provider_config())
 }
 
-pub async fn list_resource_types(api: Api, headers: HeaderMap) -> Response {
-    call(&api, &headers, "GET /scim/v2/ResourceTypes".into(), |_| async { Ok(listed(resource_types())) }).await
+pub async fn list_resource_types() -> Response {
+    listed(resource_types())
 }
 
-pub async fn get_resource_type(api: Api, headers: HeaderMap, path: Result<Path<String>, PathRejection>) -> Response {
-    call(&api, &headers, "GET /scim/v2/ResourceTypes/{id}".into(), |_| async {
-        let Path(id) = path.map_err(|_| ScimError::bad("invalidValue", "The resource type could not be read."))?;
-        Ok(scim_json(StatusCode::OK, &find(resource_types(), &id, "resource type")?))
-    })
-    .await
+pub async fn get_resource_type(id: ResourceId) -> Result<Response, ScimError> {
+    Ok(scim_json(StatusCode::OK, &find(resource_types(), &id.text, "resource type")?))
 }
 
-pub async fn list_schemas(api: Api, headers: HeaderMap) -> Response {
-    call(&api, &headers, "GET /scim/v2/Schemas".into(), |_| async { Ok(listed(schemas())) }).await
+pub async fn list_schemas() -> Response {
+    listed(schemas())
 }
 
-pub async fn get_schema(api: Api, headers: HeaderMap, path: Result<Path<String>, PathRejection>) -> Response {
-    call(&api, &headers, "GET /scim/v2/Schemas/{id}".into(), |_| async {
-        let Path(id) = path.map_err(|_| ScimError::bad("invalidValue", "The schema could not be read."))?;
-        Ok(scim_json(StatusCode::OK, &find(schemas(), &id, "schema")?))
-    })
-    .await
+pub async fn get_schema(id: ResourceId) -> Result<Response, ScimError> {
+    Ok(scim_json(StatusCode::OK, &find(schemas(), &id.text, "schema")?))
 }

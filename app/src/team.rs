@@ -1,30 +1,11 @@
-//! Plain types that travel between the browser and the server.
+//! The Manage Team page and the rest of the roster: the table's search, filters, sorting and
+//! paging (read from and written to the page's URL), the choices its filters and the user form
+//! offer, the hierarchy tree and what Deactivate Users reviews.
 
-use roster::{Column, ProfileInput};
+use roster::hierarchy::{HeadCount, Node};
 use serde::{Deserialize, Serialize};
 
-/// What a signed-in person may do in their organisation.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Permission {
-    /// Everything in the organisation.
-    Admin,
-    /// Reads the roster of their own team.
-    Leader,
-    /// Their own profile and the Stream.
-    Member,
-}
-
-/// The signed-in person.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Viewer {
-    pub user_id: i64,
-    pub org_id: i64,
-    pub org_name: String,
-    pub display_name: String,
-    pub permission: Permission,
-    /// Signed in with a temporary password: nothing but choosing a new one until they do.
-    pub must_change_password: bool,
-}
+use crate::user::UserStatus;
 
 /// Columns the roster can be sorted by.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -66,45 +47,6 @@ impl SortKey {
     }
 }
 
-/// A user's place in the welcome flow.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum UserStatus {
-    /// Created; no welcome email sent yet.
-    Created,
-    /// Welcome email sent; password not yet set.
-    Invited,
-    Active,
-    Deactivated,
-}
-
-impl UserStatus {
-    pub const ALL: [UserStatus; 4] =
-        [UserStatus::Created, UserStatus::Invited, UserStatus::Active, UserStatus::Deactivated];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            UserStatus::Created => "created",
-            UserStatus::Invited => "invited",
-            UserStatus::Active => "active",
-            UserStatus::Deactivated => "deactivated",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<UserStatus> {
-        UserStatus::ALL.into_iter().find(|s| s.as_str() == value)
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            UserStatus::Created => "Created",
-            UserStatus::Invited => "Invited",
-            UserStatus::Active => "Active",
-            UserStatus::Deactivated => "Deactivated",
-        }
-    }
-}
-
 /// Rows per page of the roster.
 pub const PAGE_SIZE: u32 = 50;
 
@@ -135,7 +77,7 @@ impl TeamQuery {
             leader: id("leader"),
             status: get("status").as_deref().and_then(UserStatus::parse),
             group: id("group"),
-            idle_since: get("idle_since").filter(|day| crate::teams::day_start(day).is_some()),
+            idle_since: get("idle_since").filter(|day| day_start(day).is_some()),
             sort: get("sort").as_deref().map(SortKey::parse).unwrap_or_default(),
             descending: get("dir").as_deref() == Some("desc"),
             page: get("page").and_then(|v| v.parse::<u32>().ok()).unwrap_or(0).min(100_000),
@@ -255,75 +197,40 @@ pub struct TeamChoices {
     pub uses_custom_roles: bool,
 }
 
-/// The single-user form as posted: every field is the text the admin typed; checkboxes are present
-/// only when ticked. The rules crate decides what is valid, with the spreadsheet's messages.
+/// One level of the tree: the people under `parent` (or at the top) with their teams' counts.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct UserForm {
-    /// The user being edited; `None` creates a user.
-    pub id: Option<i64>,
-    /// The version the form was loaded at, to detect a concurrent edit.
-    pub version: Option<i64>,
-    pub role: String,
-    pub can_manage_teams: Option<String>,
-    pub email: String,
-    pub employee_id: String,
-    pub first_name: String,
-    pub last_name: String,
-    pub home_town: String,
-    pub state_or_country: String,
-    pub profile: String,
-    pub phone_channel: Option<String>,
-    pub chat_channel: Option<String>,
-    pub email_channel: Option<String>,
-    pub team_leader: String,
-    pub employment_status: String,
-    pub start_date: String,
-    /// Group names in the spreadsheet's form, `{Group A},{Group B}`.
-    pub group_assignments: String,
-    pub temporary_password: String,
+pub struct TreeLevel {
+    pub nodes: Vec<Node>,
 }
 
-impl UserForm {
-    /// The form as the rules crate reads it: the same cells a spreadsheet row would hold.
-    pub fn to_input(&self) -> ProfileInput {
-        let flag = |value: &Option<String>| if value.is_some() { "y" } else { "n" };
-        ProfileInput::new()
-            .with(Column::Role, self.role.clone())
-            .with(Column::CanManageTeams, flag(&self.can_manage_teams))
-            .with(Column::EmailAddress, self.email.clone())
-            .with(Column::EmployeeId, self.employee_id.clone())
-            .with(Column::FirstName, self.first_name.clone())
-            .with(Column::LastName, self.last_name.clone())
-            .with(Column::HomeTown, self.home_town.clone())
-            .with(Column::StateOrCountry, self.state_or_country.clone())
-            .with(Column::Profile, self.profile.clone())
-            .with(Column::PhoneChannel, flag(&self.phone_channel))
-            .with(Column::ChatChannel, flag(&self.chat_channel))
-            .with(Column::EmailChannel, flag(&self.email_channel))
-            .with(Column::TeamLeader, self.team_leader.clone())
-            .with(Column::EmploymentStatus, self.employment_status.clone())
-            .with(Column::StartDate, self.start_date.clone())
-            .with(Column::GroupAssignments, self.group_assignments.clone())
-            .with(Column::TemporaryPassword, self.temporary_password.clone())
-    }
+/// "12 people · 5 phone · 7 chat · 3 email".
+pub fn head_count_label(count: &HeadCount) -> String {
+    let people = crate::plural::count(count.people as usize, "person", "people");
+    format!("{people} · {} phone · {} chat · {} email", count.phone, count.chat, count.email)
 }
 
-/// A Unix time as UTC, e.g. "2026-11-21 13:05 UTC".
-pub fn utc_time(seconds: i64) -> String {
-    let days = seconds.div_euclid(86_400);
-    let minutes = seconds.rem_euclid(86_400) / 60;
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02} {:02}:{:02} UTC", minutes / 60, minutes % 60)
+/// A team that needs a new leader before its leader is deactivated.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamToReassign {
+    pub leader_id: i64,
+    pub leader_name: String,
+    pub reports: usize,
+}
+
+/// What deactivating the chosen users involves, shown before anything changes.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeactivationReview {
+    /// The chosen users, by name.
+    pub users: Vec<Choice>,
+    pub teams: Vec<TeamToReassign>,
+    /// Who may take over a team: active team leaders who are not being deactivated.
+    pub candidates: Vec<Choice>,
+}
+
+/// Reads "YYYY-MM-DD" as the Unix time of that day's start (UTC).
+pub fn day_start(date: &str) -> Option<i64> {
+    use roster::fields::{DateFormat, StartDate};
+    StartDate::parse(date, DateFormat::IsoOnly).ok().flatten().map(|day| day.unix_day_start())
 }
 
 #[cfg(test)]
@@ -371,24 +278,18 @@ mod tests {
     }
 
     #[test]
-    fn the_form_becomes_spreadsheet_cells() {
-        let form = UserForm {
-            can_manage_teams: Some("on".into()),
-            email_channel: Some("on".into()),
-            group_assignments: "{Tier 1},{Nights}".into(),
-            ..UserForm::default()
-        };
-        let input = form.to_input();
-        assert_eq!(input.get(Column::CanManageTeams), "y");
-        assert_eq!(input.get(Column::PhoneChannel), "n");
-        assert_eq!(input.get(Column::EmailChannel), "y");
-        assert_eq!(input.get(Column::GroupAssignments), "{Tier 1},{Nights}");
+    fn head_counts_read_as_a_sentence() {
+        let count = HeadCount { people: 12, phone: 5, chat: 7, email: 3 };
+        assert_eq!(head_count_label(&count), "12 people · 5 phone · 7 chat · 3 email");
+        assert!(head_count_label(&HeadCount { people: 1, ..count }).starts_with("1 person ·"));
     }
 
     #[test]
-    fn times_are_shown_as_utc_dates() {
-        assert_eq!(super::utc_time(0), "1970-01-01 00:00 UTC");
-        assert_eq!(super::utc_time(1_795_219_200 + 13 * 3600 + 5 * 60), "2026-11-21 13:05 UTC");
-        assert_eq!(super::utc_time(951_782_400), "2000-02-29 00:00 UTC");
+    fn a_day_starts_at_midnight_utc() {
+        assert_eq!(day_start("1970-01-01"), Some(0));
+        assert_eq!(day_start("2026-11-21"), Some(1_795_219_200));
+        assert_eq!(day_start("2000-02-29"), Some(951_782_400));
+        assert_eq!(day_start("not a date"), None);
+        assert_eq!(day_start(""), None);
     }
 }

@@ -4,12 +4,22 @@
 //! provider sent it; `active` is "not deactivated"; the rest of the profile is in Roster's own
 //! extension. Reading a resource gives the spreadsheet's cells, for the spreadsheet's rules.
 
-use app::model::UserStatus;
-use app::provisioning::Employee;
-use roster::Column;
+use std::collections::HashMap;
+
+use app::ssr::{StoreError, UserStore, users as one_user};
+use app::user::UserStatus;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use roster::time::rfc3339;
+use roster::{Column, ProfileInput, UserId};
 use serde_json::{Map, Value, json};
 
 use super::filter::member;
+use super::query::{ListQuery, Listing, Projection, list_response, project};
+use super::{Change, ResourceId, ScimError, ScimJson, scim_json};
+use crate::api::key::{Caller, if_match_allows, with_etag};
+use crate::storage::{Activation, Employee, EmployeeFilter, ProfileChange, SqlStore};
 
 pub const USER: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
 pub const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
@@ -28,25 +38,6 @@ pub const EXTENSION: [(&str, Column); 10] = [
     ("employmentStatus", Column::EmploymentStatus),
     ("startDate", Column::StartDate),
 ];
-
-pub const FLAGS: [Column; 4] =
-    [Column::CanManageTeams, Column::PhoneChannel, Column::ChatChannel, Column::EmailChannel];
-
-/// `2026-11-22T09:30:00Z` from Unix seconds.
-pub fn rfc3339(unix: i64) -> String {
-    // Civil from days (Howard Hinnant's algorithm).
-    let (days, seconds) = (unix.div_euclid(86_400), unix.rem_euclid(86_400));
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", seconds / 3600, seconds % 3600 / 60, seconds % 60)
-}
 
 /// The SCIM resource of a user; `group_ids` gives each of their groups' id by name.
 pub fn resource(user: &Employee, group_ids: &dyn Fn(&str) -> Option<i64>) -> Value {
@@ -229,7 +220,7 @@ pub fn read(resource: &Value) -> Result<UserWrite, String> {
     if let Some(extension) = member(resource, ROSTER) {
         for (attribute, column) in EXTENSION {
             let Some(value) = member(extension, attribute) else { continue };
-            let cell = if FLAGS.contains(&column) {
+            let cell = if column.is_flag() {
                 match (value, flag(value)) {
                     (Value::Null, _) => String::new(),
                     (_, Some(on)) => if on { "y" } else { "n" }.to_owned(),
@@ -250,6 +241,224 @@ pub fn read(resource: &Value) -> Result<UserWrite, String> {
         Some(value) => Some(flag(value).ok_or("active must be true or false.")?),
     };
     Ok(write)
+}
+
+// ----- Handlers -----
+
+async fn group_ids(store: &SqlStore, org_id: i64) -> Result<HashMap<String, i64>, ScimError> {
+    Ok(store.scim_groups(org_id).await?.into_iter().map(|g| (g.name, g.id)).collect())
+}
+
+async fn user_resource(store: &SqlStore, org_id: i64, user: &Employee) -> Result<Value, ScimError> {
+    let ids = group_ids(store, org_id).await?;
+    Ok(resource(user, &|name| ids.get(name).copied()))
+}
+
+async fn user_by_id(store: &SqlStore, org_id: i64, id: &ResourceId) -> Result<Employee, ScimError> {
+    let Some(number) = id.number else { return Err(ScimError::not_found("user", &id.text)) };
+    store.employee_by_id(org_id, number).await?.ok_or_else(|| ScimError::not_found("user", &id.text))
+}
+
+/// One user's resource, with its ETag.
+async fn user_answer(store: &SqlStore, org_id: i64, id: i64, status: StatusCode) -> Result<Response, ScimError> {
+    let user = store
+        .employee_by_id(org_id, id)
+        .await?
+        .ok_or_else(|| ScimError::internal(format!("user {id}, just written, is missing")))?;
+    let resource = user_resource(store, org_id, &user).await?;
+    let mut response = with_etag(scim_json(status, &resource), user.version);
+    if status == StatusCode::CREATED
+        && let Ok(location) = HeaderValue::from_str(&format!("/scim/v2/Users/{id}"))
+    {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    Ok(response)
+}
+
+pub async fn list_users(
+    State(store): State<SqlStore>,
+    caller: Caller,
+    query: ListQuery,
+) -> Result<Response, ScimError> {
+    let org_id = caller.org_id;
+    let ids = group_ids(&store, org_id).await?;
+    let to_resource = |user: &Employee| resource(user, &|name| ids.get(name).copied());
+    // No filter: one page by offset and a count. An equality on userName, externalId or id is
+    // a lookup; any other filter reads every user, a thousand at a time, keeping one page.
+    let Some(filter) = &query.filter else {
+        let offset = i64::try_from(query.start_index - 1).unwrap_or(i64::MAX);
+        let limit = i64::try_from(query.count).unwrap_or(0);
+        let (page, total) = store.employees_from(org_id, offset, limit).await?;
+        let resources = page.iter().map(|user| project(to_resource(user), &query.attributes)).collect();
+        return Ok(list_response(usize::try_from(total).unwrap_or(0), query.start_index, resources));
+    };
+    let mut listing = Listing::new(&query);
+    match filter.equality_on(&["userName", "externalId", "id"]) {
+        Some((attribute, value)) => {
+            let found = match attribute.as_str() {
+                "userName" => store.employee(org_id, &value).await?,
+                "externalId" => store.employee_by_external_id(org_id, &value).await?,
+                _ => match value.parse::<i64>() {
+                    Ok(id) => store.employee_by_id(org_id, id).await?,
+                    Err(_) => None,
+                },
+            };
+            if let Some(user) = found {
+                listing.offer(to_resource(&user));
+            }
+        }
+        None => {
+            let mut after = 0;
+            loop {
+                let batch = store.employees(org_id, &EmployeeFilter::default(), after, 1000).await?;
+                let Some(last) = batch.last() else { break };
+                after = last.id;
+                for user in &batch {
+                    listing.offer(to_resource(user));
+                }
+            }
+        }
+    }
+    Ok(listing.response())
+}
+
+pub async fn get_user(
+    State(store): State<SqlStore>,
+    caller: Caller,
+    id: ResourceId,
+    projection: Projection,
+) -> Result<Response, ScimError> {
+    let user = user_by_id(&store, caller.org_id, &id).await?;
+    let resource = project(user_resource(&store, caller.org_id, &user).await?, &projection);
+    Ok(with_etag(scim_json(StatusCode::OK, &resource), user.version))
+}
+
+/// The team leader's reference (email or employee ID) for a `manager` id.
+async fn manager_reference(store: &SqlStore, org_id: i64, manager: Option<i64>) -> Result<String, ScimError> {
+    let Some(id) = manager else { return Ok(String::new()) };
+    let leader = store
+        .employee_by_id(org_id, id)
+        .await?
+        .ok_or_else(|| ScimError::bad("invalidValue", format!("manager: no user has the id \"{id}\".")))?;
+    Ok(leader.email.or(leader.employee_id).unwrap_or_default())
+}
+
+pub async fn create_user(
+    State(store): State<SqlStore>,
+    caller: Caller,
+    ScimJson(body): ScimJson,
+) -> Result<Response, ScimError> {
+    let org_id = caller.org_id;
+    let write = read(&body).map_err(|e| ScimError::bad("invalidValue", e))?;
+    // Identity providers know nothing of Roster's flags: a new user they send without them
+    // cannot manage teams and has no channels until someone sets them.
+    let mut input = ProfileInput::new();
+    for column in Column::FLAGS {
+        input.set(column, "n");
+    }
+    for (column, cell) in &write.cells {
+        input.set(*column, cell.clone());
+    }
+    input.set(Column::TeamLeader, manager_reference(&store, org_id, write.manager.flatten()).await?);
+    let id = one_user::create_user::<ScimError>(&store, org_id, None, &input, write.external_id.as_deref()).await?;
+    if write.active == Some(false) {
+        store.provision_user(org_id, id, None, Some(Activation::Deactivate { new_leader: None })).await?;
+    }
+    user_answer(&store, org_id, id, StatusCode::CREATED).await
+}
+
+/// Saves `desired` (a whole resource) over `user` in one transaction: the profile if it changed,
+/// checked by the rules at the version read, then `active`.
+async fn save_user(
+    store: &SqlStore,
+    org_id: i64,
+    headers: &HeaderMap,
+    user: &Employee,
+    desired: &Value,
+) -> Result<Response, ScimError> {
+    let write = read(desired).map_err(|e| ScimError::bad("invalidValue", e))?;
+    let (form, _) =
+        store.user_form(org_id, user.id).await?.ok_or_else(|| ScimError::not_found("user", &user.id.to_string()))?;
+    let version = form.version.unwrap_or_default();
+    if !if_match_allows(headers, version) {
+        return Err(StoreError::Stale.into());
+    }
+    let before = form.to_input();
+    let mut input = before.clone();
+    for (column, cell) in &write.cells {
+        input.set(*column, cell.clone());
+    }
+    if let Some(manager) = write.manager {
+        input.set(Column::TeamLeader, manager_reference(store, org_id, manager).await?);
+    }
+    let external_changed = write
+        .external_id
+        .as_deref()
+        .is_some_and(|e| Some(e) != user.external_id.as_deref() && !(e.is_empty() && user.external_id.is_none()));
+    let checked = if input != before || external_changed {
+        Some(one_user::checked_update::<ScimError>(store, org_id, user.id, &input).await?)
+    } else {
+        None
+    };
+    let deactivated = user.status == UserStatus::Deactivated;
+    let activation = match write.active {
+        Some(false) if !deactivated => Some(Activation::Deactivate { new_leader: user.team_leader_id.map(UserId) }),
+        Some(true) if deactivated => Some(Activation::Reactivate),
+        _ => None,
+    };
+    let change = checked.as_ref().map(|(profile, leader)| ProfileChange {
+        profile,
+        leader: *leader,
+        external_id: write.external_id.as_deref(),
+        version,
+    });
+    if change.is_some() || activation.is_some() {
+        store.provision_user(org_id, user.id, change.as_ref(), activation).await?;
+    }
+    user_answer(store, org_id, user.id, StatusCode::OK).await
+}
+
+pub async fn replace_user(
+    State(store): State<SqlStore>,
+    caller: Caller,
+    headers: HeaderMap,
+    id: ResourceId,
+    ScimJson(body): ScimJson,
+) -> Result<Response, ScimError> {
+    change_user(&store, caller, &headers, &id, Change::read(body, false)?).await
+}
+
+pub async fn patch_user(
+    State(store): State<SqlStore>,
+    caller: Caller,
+    headers: HeaderMap,
+    id: ResourceId,
+    ScimJson(body): ScimJson,
+) -> Result<Response, ScimError> {
+    change_user(&store, caller, &headers, &id, Change::read(body, true)?).await
+}
+
+async fn change_user(
+    store: &SqlStore,
+    caller: Caller,
+    headers: &HeaderMap,
+    id: &ResourceId,
+    change: Change,
+) -> Result<Response, ScimError> {
+    let user = user_by_id(store, caller.org_id, id).await?;
+    let current = user_resource(store, caller.org_id, &user).await?;
+    save_user(store, caller.org_id, headers, &user, &change.apply(&current)?).await
+}
+
+/// Deletes a user: Roster deactivates them (everyone's history is kept); their team moves to
+/// their own team leader.
+pub async fn delete_user(State(store): State<SqlStore>, caller: Caller, id: ResourceId) -> Result<Response, ScimError> {
+    let user = user_by_id(&store, caller.org_id, &id).await?;
+    if user.status != UserStatus::Deactivated {
+        let activation = Activation::Deactivate { new_leader: user.team_leader_id.map(UserId) };
+        store.provision_user(caller.org_id, user.id, None, Some(activation)).await?;
+    }
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 #[cfg(test)]
@@ -341,7 +550,7 @@ mod tests {
     #[test]
     fn a_replacement_keeps_what_it_leaves_out_and_merges_extensions() {
         let current = resource(&ada(), &|_| None);
-        let merged = crate::scim::patch::replace(
+        let merged = crate::api::scim::patch::replace(
             &current,
             &json!({ "id": "99", "userName": "ada@new.test", ENTERPRISE: { "employeeNumber": "0043" } }),
         );
@@ -349,11 +558,5 @@ mod tests {
         assert_eq!(merged[ENTERPRISE]["employeeNumber"], "0043");
         assert_eq!(merged[ENTERPRISE]["manager"]["value"], "3");
         assert_eq!(merged["name"]["givenName"], "Ada");
-    }
-
-    #[test]
-    fn times_are_written_as_rfc3339() {
-        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
-        assert_eq!(rfc3339(951_782_400 + 3_661), "2000-02-29T01:01:01Z");
     }
 }

@@ -1,0 +1,191 @@
+//! What differs between SQLite and PostgreSQL, in one place. Everything else in storage is one
+//! set of portable SQL.
+//!
+//! * Opening a transaction that will write: SQLite takes its one write lock at once (`BEGIN
+//!   IMMEDIATE`); a deferred transaction that read first would fail with "database is locked",
+//!   without waiting, if another connection wrote in between.
+//! * The import lock: on SQLite the write lock is it; on PostgreSQL a row lock on the
+//!   organisation, so two imports of one organisation never interleave, in any process.
+//! * Placeholders: `$n` on PostgreSQL; anonymous `?` on SQLite for long value lists (SQLite looks
+//!   numbered parameters up by a linear search: a 25,000-value statement took 140 ms to bind).
+//! * Booleans: `BOOLEAN` and `TRUE` on PostgreSQL, `INTEGER` and `1` on SQLite (also how SQLite
+//!   expressions come back, see [`flag`]).
+//! * Temporary tables: dropped at commit on PostgreSQL; on SQLite dropped by hand.
+//! * `FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite has one writer at a time and needs none.
+//! * Connections: SQLite's file is created if missing and every connection set up explicitly (WAL,
+//!   foreign keys, a busy timeout); PostgreSQL's connections run without JIT.
+//! * New users' ids, reserved before they are inserted: from the sequence on PostgreSQL, after the
+//!   largest id on SQLite (whose write lock the transaction holds).
+//!
+//! One query also reads differently, for its plan: a team leader's team (`team.rs`).
+
+use std::path::Path;
+
+use anyhow::Context;
+use sqlx::{Any, AnyConnection, AnyPool, Transaction};
+
+use super::DbResult;
+
+/// Which database the URL names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn of(url: &str) -> anyhow::Result<Backend> {
+        if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Ok(Backend::Postgres)
+        } else {
+            anyhow::bail!("DATABASE_URL must start with sqlite:// or postgres://")
+        }
+    }
+
+    /// The URL to connect with: SQLite's folder is created and its file made if missing.
+    pub fn prepare(self, url: &str) -> anyhow::Result<String> {
+        match self {
+            Backend::Sqlite => {
+                let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+                let path = path.split('?').next().unwrap_or(path);
+                if let Some(parent) = Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+                }
+                Ok(if url.contains('?') { url.to_owned() } else { format!("{url}?mode=rwc") })
+            }
+            Backend::Postgres => Ok(url.to_owned()),
+        }
+    }
+
+    /// How many connections the pool holds.
+    pub fn pool_size(self) -> u32 {
+        match self {
+            Backend::Sqlite => 8,
+            Backend::Postgres => 16,
+        }
+    }
+
+    /// What every new connection runs first.
+    pub fn connection_setup(self) -> &'static str {
+        match self {
+            Backend::Sqlite => {
+                "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;"
+            }
+            // Roster's queries are short; the planner's estimate for a team leader's recursive team
+            // is large enough to trigger JIT compilation, which cost 60–170 ms a query for nothing
+            // (see BENCHMARKS.md).
+            Backend::Postgres => "SET jit = off",
+        }
+    }
+
+    /// Ids for `count` new users, reserved inside an import's transaction so that leaders created
+    /// in the same file can be referred to before they are inserted.
+    pub async fn reserve_user_ids(self, conn: &mut AnyConnection, count: usize) -> DbResult<Vec<i64>> {
+        match self {
+            Backend::Sqlite => {
+                // The transaction holds SQLite's write lock, so nobody else can take these ids.
+                let max: i64 =
+                    sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM users").fetch_one(&mut *conn).await?;
+                Ok((1..=count as i64).map(|n| max + n).collect())
+            }
+            Backend::Postgres => {
+                // Named once: in the select list the look-up would run for every id.
+                let sequence: String =
+                    sqlx::query_scalar("SELECT pg_get_serial_sequence('users', 'id')").fetch_one(&mut *conn).await?;
+                Ok(sqlx::query_scalar("SELECT nextval($1::regclass) FROM generate_series(1::bigint, $2::bigint)")
+                    .bind(sequence)
+                    .bind(count as i64)
+                    .fetch_all(&mut *conn)
+                    .await?)
+            }
+        }
+    }
+
+    /// Starts a transaction that will write.
+    pub async fn begin_write(self, pool: &AnyPool) -> DbResult<Transaction<'static, Any>> {
+        Ok(match self {
+            Backend::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => pool.begin().await?,
+        })
+    }
+
+    /// Starts a transaction that holds the organisation's import lock.
+    pub async fn begin_import(self, pool: &AnyPool, org_id: i64) -> DbResult<Transaction<'static, Any>> {
+        let mut tx = self.begin_write(pool).await?;
+        if self == Backend::Postgres {
+            sqlx::query("SELECT id FROM organisations WHERE id = $1 FOR UPDATE")
+                .bind(org_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        }
+        Ok(tx)
+    }
+
+    /// The `n`th parameter (from 1) of a statement whose parameters are all placed this way.
+    pub fn placeholder(self, n: usize) -> String {
+        match self {
+            Backend::Sqlite => "?".to_owned(),
+            Backend::Postgres => format!("${n}"),
+        }
+    }
+
+    /// The literal for true.
+    pub fn yes(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "1",
+            Backend::Postgres => "TRUE",
+        }
+    }
+
+    /// The column type of a flag.
+    pub fn flag_type(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "INTEGER",
+            Backend::Postgres => "BOOLEAN",
+        }
+    }
+
+    /// Creates a temporary table for this transaction; [`Backend::drop_temporary`] removes it
+    /// before the commit where the database does not.
+    pub async fn create_temporary(self, tx: &mut sqlx::AnyConnection, name: &str, columns: &str) -> DbResult<()> {
+        let on_commit = if self == Backend::Postgres { " ON COMMIT DROP" } else { "" };
+        sqlx::query(&format!("DROP TABLE IF EXISTS {name}")).execute(&mut *tx).await?;
+        sqlx::query(&format!("CREATE TEMP TABLE {name} ({columns}){on_commit}")).execute(&mut *tx).await?;
+        Ok(())
+    }
+
+    pub async fn drop_temporary(self, tx: &mut sqlx::AnyConnection, name: &str) -> DbResult<()> {
+        if self == Backend::Sqlite {
+            sqlx::query(&format!("DROP TABLE {name}")).execute(&mut *tx).await?;
+        }
+        Ok(())
+    }
+
+    /// What a `SELECT … FOR UPDATE` that skips rows other workers hold ends with.
+    pub fn skip_locked(self) -> &'static str {
+        match self {
+            Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+            Backend::Sqlite => "",
+        }
+    }
+}
+
+/// Reads a flag: BOOLEAN in PostgreSQL, INTEGER 0/1 in SQLite (and for SQLite expressions).
+pub fn flag(row: &sqlx::any::AnyRow, column: &str) -> Result<bool, sqlx::Error> {
+    use sqlx::Row;
+    row.try_get::<bool, _>(column).or_else(|_| row.try_get::<i64, _>(column).map(|value| value != 0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_backend_numbers_its_placeholders_its_own_way() {
+        assert_eq!((Backend::Postgres.placeholder(3), Backend::Sqlite.placeholder(3)), ("$3".into(), "?".into()));
+        assert!(Backend::of("mysql://x").is_err());
+        assert_eq!(Backend::of("postgresql://x").unwrap(), Backend::Postgres);
+    }
+}
