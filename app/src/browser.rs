@@ -1,5 +1,5 @@
 //! The few browser APIs the pages use directly (the chosen file, downloads, yielding to the page,
-//! timing, random keys), as plain functions. On the server they are inert: they only ever run in
+//! timing and waiting, random keys), as plain functions. On the server they are inert: they only ever run in
 //! event handlers, after hydration.
 
 /// A file the person chose in a file input.
@@ -59,6 +59,10 @@ mod imp {
         leptos::prelude::window().performance().map(|p| p.now()).unwrap_or_default()
     }
 
+    pub async fn sleep_ms(ms: u32) {
+        gloo_timers::future::TimeoutFuture::new(ms).await;
+    }
+
     pub fn random_key() -> String {
         let mut bytes = [0u8; 16];
         if let Ok(crypto) = leptos::prelude::window().crypto() {
@@ -86,6 +90,7 @@ mod imp {
     }
     pub fn download(_: &str, _: &str, _: &[u8]) {}
     pub async fn next_paint() {}
+    pub async fn sleep_ms(_: u32) {}
     pub fn now_ms() -> f64 {
         0.0
     }
@@ -109,6 +114,8 @@ pub use imp::random_key;
 pub use imp::read;
 /// Scrolls an element to `top` pixels.
 pub use imp::scroll_to;
+/// Waits (in the browser; at once elsewhere, where nothing polls).
+pub use imp::sleep_ms;
 
 /// A size for people: "812 KB", "31.4 MB".
 pub fn size_text(bytes: u64) -> String {

@@ -4,12 +4,15 @@
 use std::io::Read;
 
 use anyhow::{Context, bail};
+use app::bulk::job::ImportJob;
 use app::bulk::{ImportFile, ImportResult, ImportStatus};
 use app::plural::users;
-use app::ssr::{AccountStore, ApiKeyStore, ImportStore, Importer, StoreError, auth, setup};
+use app::ssr::{AccountStore, ApiKeyStore, ImportStore, Importer, StoreError, auth, import, setup};
 use clap::{Parser, Subcommand};
 use roster::sheet::Mode;
 
+use crate::jobs::run_claimed;
+use crate::startup::Shutdown;
 use crate::storage::SqlStore;
 use crate::{Application, Config};
 
@@ -40,7 +43,9 @@ pub enum Command {
         command: AdminCommand,
     },
     /// Import a spreadsheet (UTF-16 Unicode Text) exactly as the browser's bulk upload does: all of
-    /// it or nothing. Exits with status 1 when the file has errors.
+    /// it or nothing, as an import job. Waits for the job and prints its progress (running it here
+    /// unless a server's worker takes it first). Exits with status 1 when the file has errors or
+    /// nothing could be saved.
     Import {
         /// The organisation's short name.
         #[arg(long)]
@@ -56,6 +61,9 @@ pub enum Command {
         /// A retry with the same key creates nothing twice.
         #[arg(long)]
         idempotency_key: Option<String>,
+        /// Submit the job and print its id without waiting (a server's import worker runs it).
+        #[arg(long)]
+        no_wait: bool,
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
         file: std::path::PathBuf,
@@ -140,8 +148,9 @@ pub enum AdminCommand {
 
 pub async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve) {
-        Command::Import { org, mode, dry_run, delay_welcome_emails, idempotency_key, format, file } => {
-            let options = ImportOptions { mode: mode.into(), dry_run, delay_welcome_emails, idempotency_key, format };
+        Command::Import { org, mode, dry_run, delay_welcome_emails, idempotency_key, no_wait, format, file } => {
+            let options =
+                ImportOptions { mode: mode.into(), dry_run, delay_welcome_emails, idempotency_key, no_wait, format };
             if import(&config, &org, &file, options).await? { Ok(()) } else { Err(FileHasErrors.into()) }
         }
         Command::Export { org, file } => {
@@ -217,9 +226,9 @@ async fn org_id(store: &SqlStore, slug: &str) -> anyhow::Result<i64> {
     })
 }
 
-/// Imports a file; `Ok(false)` when it has errors (reported, nothing saved).
+/// Imports a file; `Ok(false)` when it has errors or nothing could be saved (reported).
 async fn import(config: &Config, org: &str, file: &std::path::Path, options: ImportOptions) -> anyhow::Result<bool> {
-    let store = SqlStore::connect(&config.database_url).await?;
+    let store = SqlStore::connect(&config.database_url).await?.with_jobs(config.jobs);
     let org_id = org_id(&store, org).await?;
     let bytes = std::fs::read(file).with_context(|| format!("could not read {}", file.display()))?;
     let upload = ImportFile {
@@ -228,15 +237,97 @@ async fn import(config: &Config, org: &str, file: &std::path::Path, options: Imp
         delay_welcome_emails: options.delay_welcome_emails,
         idempotency_key: options.idempotency_key,
     };
-    let result =
-        app::ssr::import::import(&store, org_id, Importer::CommandLine, options.mode, &upload, options.dry_run)
-            .await
-            .map_err(|error| anyhow::anyhow!("{error}"))?;
-    match options.format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&result)?),
-        Format::Text => print!("{}", import_summary(options.mode, &result)),
+    let (mode, format) = (options.mode, options.format);
+    if options.dry_run {
+        let result =
+            import::dry_run(&store, org_id, mode, &upload).await.map_err(|error| anyhow::anyhow!("{error}"))?;
+        print_result(mode, format, &result, false)?;
+        return Ok(result.is_success());
     }
-    Ok(result.is_success())
+    let job = import::submit(&store, org_id, Importer::CommandLine, mode, &upload)
+        .await
+        .map_err(|error| anyhow::anyhow!("{error}"))?;
+    // A job already ended when it is submitted was made before with this idempotency key.
+    let replayed = job.state.has_ended() && job.result.as_ref().is_some_and(|r| r.batch_id.is_some());
+    if options.no_wait {
+        match format {
+            Format::Json => println!("{}", serde_json::to_string_pretty(&job)?),
+            Format::Text => println!("Submitted import job {}; a server's import worker runs it.", job.id),
+        }
+        return Ok(true);
+    }
+    let job = follow(&store, org_id, job).await?;
+    match (&job.result, job.state) {
+        (Some(result), _) => {
+            print_result(mode, format, result, replayed)?;
+            Ok(result.is_success())
+        }
+        (None, _) => {
+            match format {
+                Format::Json => println!("{}", serde_json::to_string_pretty(&job)?),
+                Format::Text => println!("{}", job.describe()),
+            }
+            Ok(false)
+        }
+    }
+}
+
+/// Waits for a job to end, printing where it is every second: runs it in this process whenever
+/// no server's worker holds it (a failed attempt with attempts left is run again here too).
+async fn follow(store: &SqlStore, org_id: i64, job: ImportJob) -> anyhow::Result<ImportJob> {
+    let id = job.id;
+    let printer = {
+        let store = store.clone();
+        tokio::spawn(async move {
+            let mut last = String::new();
+            loop {
+                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                let Ok(Some(now)) = store.import_job(org_id, id).await else { continue };
+                let line = format!("{} ({})", now.describe(), timing(&now));
+                if line != last && !now.state.has_ended() {
+                    eprintln!("{line}");
+                    last = line;
+                }
+            }
+        })
+    };
+    let worker = format!("command line {}", std::process::id());
+    let mut current = job;
+    while !current.state.has_ended() {
+        match store.claim_import_job(&worker, Some(id)).await? {
+            Some(claimed) => {
+                run_claimed(store, claimed, &Shutdown::new()).await;
+            }
+            None => tokio::time::sleep(std::time::Duration::from_millis(500)).await,
+        }
+        current = store.import_job(org_id, id).await?.context("the import job vanished")?;
+    }
+    printer.abort();
+    Ok(current)
+}
+
+/// "running for 12 s, about 30 s left".
+fn timing(job: &ImportJob) -> String {
+    let elapsed = ImportJob::duration_text(job.elapsed());
+    match job.seconds_left() {
+        Some(left) if !job.state.has_ended() => {
+            format!("running for {elapsed}, about {} left", ImportJob::duration_text(left))
+        }
+        _ => format!("running for {elapsed}"),
+    }
+}
+
+fn print_result(mode: Mode, format: Format, result: &ImportResult, replayed: bool) -> anyhow::Result<()> {
+    let result = if replayed {
+        ImportResult { status: ImportStatus::AlreadyCommitted, ..result.clone() }
+    } else {
+        result.clone()
+    };
+    match format {
+        Format::Json => println!("{}", serde_json::to_string_pretty(&result)?),
+        Format::Text => print!("{}", import_summary(mode, &result)),
+    }
+    Ok(())
 }
 
 struct ImportOptions {
@@ -244,6 +335,7 @@ struct ImportOptions {
     dry_run: bool,
     delay_welcome_emails: bool,
     idempotency_key: Option<String>,
+    no_wait: bool,
     format: Format,
 }
 

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 
 use crate::mail::MailConfig;
+use crate::storage::JobSettings;
 
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -22,6 +23,8 @@ pub struct Config {
     /// Calls each API key may make per minute (REST and SCIM together).
     pub api_calls_per_minute: u32,
     pub mail: MailConfig,
+    /// How import jobs run: their lease, their attempts, when a success is emailed.
+    pub jobs: JobSettings,
 }
 
 impl Config {
@@ -29,7 +32,8 @@ impl Config {
     /// `LEPTOS_SITE_ROOT`, `ROSTER_SECURE_COOKIES`, `ROSTER_BODY_LIMIT_MB`, `ROSTER_API_CALLS_PER_MINUTE`,
     /// and for email
     /// `ROSTER_SMTP_URL`, `ROSTER_MAIL_FROM`, `ROSTER_PUBLIC_URL`, `ROSTER_LINK_DAYS`,
-    /// `ROSTER_MAIL_RETRY_SECONDS` and `ROSTER_MAIL_CONCURRENCY`.
+    /// `ROSTER_MAIL_RETRY_SECONDS` and `ROSTER_MAIL_CONCURRENCY`, and for import jobs
+    /// `ROSTER_IMPORT_LEASE_SECONDS`, `ROSTER_IMPORT_MAX_ATTEMPTS` and `ROSTER_IMPORT_NOTIFY_SECONDS`.
     pub fn from_env() -> anyhow::Result<Config> {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
         let data_dir = PathBuf::from(var("ROSTER_DATA_DIR").unwrap_or_else(|| "data".into()));
@@ -67,6 +71,20 @@ impl Config {
         mail.link_lifetime = std::time::Duration::from_secs(number("ROSTER_LINK_DAYS", 7)? * 24 * 60 * 60);
         mail.retry_after = std::time::Duration::from_secs(number("ROSTER_MAIL_RETRY_SECONDS", 30)?);
         mail.concurrency = number("ROSTER_MAIL_CONCURRENCY", 16)? as usize;
+        let defaults = JobSettings::default();
+        let whole = |name: &str, default: u64| -> anyhow::Result<i64> {
+            let value = var(name).map_or(Ok(default), |v| {
+                v.parse().with_context(|| format!("{name} \"{v}\" is not a whole number of seconds (0 or more)"))
+            })?;
+            Ok(i64::try_from(value).unwrap_or(i64::MAX))
+        };
+        let jobs = JobSettings {
+            lease_seconds: i64::try_from(number("ROSTER_IMPORT_LEASE_SECONDS", defaults.lease_seconds as u64)?)
+                .unwrap_or(i64::MAX),
+            max_attempts: i64::try_from(number("ROSTER_IMPORT_MAX_ATTEMPTS", defaults.max_attempts as u64)?)
+                .unwrap_or(i64::MAX),
+            notify_after_seconds: whole("ROSTER_IMPORT_NOTIFY_SECONDS", defaults.notify_after_seconds as u64)?,
+        };
         Ok(Config {
             database_url,
             addr,
@@ -76,6 +94,7 @@ impl Config {
             body_limit: body_limit_mb * 1024 * 1024,
             api_calls_per_minute: u32::try_from(number("ROSTER_API_CALLS_PER_MINUTE", 600)?).unwrap_or(u32::MAX),
             mail,
+            jobs,
         })
     }
 }

@@ -4,6 +4,7 @@
 //! * [`api`]: the HTTP routes beside the pages and server functions (REST, SCIM, the HTTP import,
 //!   the export, photos), and the API key's gate they share.
 //! * [`startup`]: the router, its middleware, and running it until it is told to stop.
+//! * [`jobs`]: the import worker, which runs the bulk imports' jobs.
 //! * [`mail`]: the outbox's worker and the messages it sends.
 //! * [`cli`], [`config`], [`telemetry`]: the command line, settings, logging.
 //! * [`origin`], [`body_limit`], [`api_status`], [`session`]: the browser-facing middleware and the
@@ -14,6 +15,7 @@ pub mod api_status;
 pub mod body_limit;
 pub mod cli;
 pub mod config;
+pub mod jobs;
 pub mod mail;
 pub mod origin;
 pub mod session;

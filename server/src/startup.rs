@@ -3,7 +3,8 @@
 //! with the mail worker beside it until it is told to stop.
 //!
 //! Stopping (SIGTERM or SIGINT, or [`Shutdown::trigger`]): the listener stops taking connections,
-//! requests in flight finish (a bulk commit included), and the mail worker stops between sends.
+//! requests in flight finish, the mail worker stops between sends, and the import worker lets its
+//! job finish (or hands it back to the next process after the job's lease).
 
 use std::future::Future;
 use std::sync::Arc;
@@ -27,8 +28,10 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 use crate::Config;
+use crate::api::call_log::{CallLogWriter, call_log};
 use crate::api::key::Keys;
 use crate::api::rate_limit::RateLimiter;
+use crate::jobs::ImportWorker;
 use crate::mail::{Outbox, Transport};
 use crate::storage::SqlStore;
 
@@ -41,11 +44,11 @@ pub struct ServerState {
 }
 
 /// Tells a running application to stop, gracefully.
-#[derive(Clone)]
+#[derive(Clone, Default)]
 pub struct Shutdown(Arc<watch::Sender<bool>>);
 
 impl Shutdown {
-    fn new() -> Shutdown {
+    pub fn new() -> Shutdown {
         Shutdown(Arc::new(watch::channel(false).0))
     }
 
@@ -69,6 +72,10 @@ pub struct Application {
     pub store: SqlStore,
     /// The mail worker that runs beside the server.
     pub outbox: Outbox,
+    /// The import worker that runs beside the server.
+    pub imports: ImportWorker,
+    /// Writes the API calls' audit trail beside the server.
+    calls: CallLogWriter,
     shutdown: Shutdown,
     /// Every route besides the pages and server functions, as registered: what the permissions
     /// matrix test must cover.
@@ -80,7 +87,7 @@ pub struct Application {
 impl Application {
     /// Connects to the database (running migrations) and binds the address; port 0 picks a free one.
     pub async fn build(config: Config) -> anyhow::Result<Application> {
-        let store = SqlStore::connect(&config.database_url).await?;
+        let store = SqlStore::connect(&config.database_url).await?.with_jobs(config.jobs);
         let listener =
             TcpListener::bind(config.addr).await.with_context(|| format!("could not listen on {}", config.addr))?;
         let addr = listener.local_addr()?;
@@ -96,10 +103,14 @@ impl Application {
             store: Arc::new(store.clone()),
             config: app::ssr::Config { secure_cookies: config.secure_cookies, ..app::ssr::Config::default() },
         };
-        let keys = Keys { store: store.clone(), limiter: Arc::new(RateLimiter::new(config.api_calls_per_minute)) };
+        let (calls, call_writer) = call_log(store.clone());
+        let limiter = Arc::new(RateLimiter::new(config.api_calls_per_minute));
+        let keys = Keys { store: store.clone(), limiter, calls };
         let state = ServerState { leptos_options, app, store: store.clone() };
         let (router, http_routes, page_routes) = router(state, &keys, config.body_limit);
-        Ok(Application { listener, router, store, outbox, shutdown: Shutdown::new(), http_routes, page_routes })
+        let imports = ImportWorker::new(store.clone());
+        let shutdown = Shutdown::new();
+        Ok(Application { listener, router, store, outbox, imports, calls: call_writer, shutdown, http_routes, page_routes })
     }
 
     pub fn port(&self) -> u16 {
@@ -124,9 +135,13 @@ impl Application {
     }
 
     /// Serves until [`Shutdown::trigger`]; then stops taking connections, lets the requests in
-    /// flight finish and stops the mail worker between sends.
+    /// flight finish, stops the mail worker between sends, and lets the running import finish (or
+    /// hands it back after its lease).
     pub async fn run(self) -> std::io::Result<()> {
         let worker = tokio::spawn(self.outbox.run(self.shutdown.stopped()));
+        let imports = tokio::spawn(self.imports.run(self.shutdown.clone()));
+        // Ends once the router (and with it every recorder) is gone and the backlog is written.
+        let calls = tokio::spawn(self.calls.run());
         let stopped = self.shutdown.stopped();
         let served = axum::serve(self.listener, self.router)
             .with_graceful_shutdown(async move {
@@ -136,6 +151,14 @@ impl Application {
             .await;
         if let Err(error) = worker.await {
             tracing::error!(%error, "the mail worker did not stop cleanly");
+        }
+        if let Err(error) = imports.await {
+            tracing::error!(%error, "the import worker did not stop cleanly");
+        }
+        match tokio::time::timeout(std::time::Duration::from_secs(10), calls).await {
+            Ok(Ok(())) => {}
+            Ok(Err(error)) => tracing::error!(%error, "the API call log did not stop cleanly"),
+            Err(_) => tracing::error!("the API call log was not written within 10 seconds of stopping"),
         }
         tracing::info!("stopped");
         served

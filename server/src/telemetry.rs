@@ -1,4 +1,5 @@
-//! Logging with `tracing`: one line per event, inside the request's span (its id, method and
+//! Logging with `tracing`: one line per event on standard error (standard output is the command
+//! line's answers, such as an import's JSON report), inside the request's span (its id, method and
 //! path) when there is one. `RUST_LOG` overrides the default level.
 
 use tracing_subscriber::EnvFilter;
@@ -12,6 +13,7 @@ pub fn init() {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter("info,sqlx=warn,tower_http=info"))
         .with_target(false)
+        .with_writer(std::io::stderr)
         .try_init();
 }
 

@@ -277,6 +277,45 @@ fn report_circles(records: &[Record<'_>], leaders: &[Leader], problems: &mut Vec
     }
 }
 
+/// A bulk-create file's temporary passwords, taken out of it: what the server stores instead of
+/// the file as uploaded, so that no password is kept in clear.
+#[derive(Debug, Default)]
+pub struct TakenPasswords {
+    /// The file's text with every Temporary Password cell blank; `None` when there was none to
+    /// take (the file is kept as it is).
+    pub text: Option<String>,
+    /// Each row's temporary password, checked against the policy.
+    pub passwords: Vec<(usize, crate::fields::Password)>,
+    /// The rows whose temporary password breaks the policy.
+    pub problems: Vec<CellProblem>,
+}
+
+/// Takes the temporary passwords out of a decoded bulk-create file (see [`TakenPasswords`]).
+/// A file without a Temporary Password column, or with every such cell blank, is left alone.
+pub fn take_temporary_passwords(text: &str) -> TakenPasswords {
+    let table = Table::parse(text);
+    let Some(header) = table.record(0) else { return TakenPasswords::default() };
+    let Some(column) = header.cells().position(|cell| Column::from_header(cell) == Some(Column::TemporaryPassword))
+    else {
+        return TakenPasswords::default();
+    };
+    let mut taken = TakenPasswords::default();
+    for record in table.records().skip(1) {
+        let raw = crate::write::restore(record.cell(column));
+        if raw.is_empty() {
+            continue;
+        }
+        match crate::fields::Password::parse(Column::TemporaryPassword, raw) {
+            Ok(password) => taken.passwords.push((record.row, password)),
+            Err(problem) => taken.problems.push(CellProblem::at(record.row, problem)),
+        }
+    }
+    if !taken.passwords.is_empty() || !taken.problems.is_empty() {
+        taken.text = Some(crate::write::without_column(&table, column));
+    }
+    taken
+}
+
 /// The rows that have at least one problem.
 pub(crate) fn rows_with_problems(problems: &[CellProblem]) -> FxHashSet<usize> {
     problems.iter().filter_map(|p| p.row).collect()

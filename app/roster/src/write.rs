@@ -74,6 +74,25 @@ pub fn push_row<'a>(text: &mut String, cells: impl IntoIterator<Item = &'a str>)
     text.push_str("\r\n");
 }
 
+/// Writes the records of a parsed file again as they were, but for the cells of column `blank`,
+/// which are left empty: quoting as Excel does, no formula neutralised (the cells are written as
+/// they were read), CRLF line ends. Row numbers do not change: one line per record.
+pub fn without_column(table: &Table<'_>, blank: usize) -> String {
+    let mut text = String::with_capacity(table.text().len());
+    for record in table.records() {
+        for (index, cell) in record.cells().enumerate() {
+            if index > 0 {
+                text.push('\t');
+            }
+            if index != blank || record.row == 1 {
+                text.push_str(&quote(cell));
+            }
+        }
+        text.push_str("\r\n");
+    }
+    text
+}
+
 /// The template's header as the help page writes it: required columns marked with `*`.
 pub fn template_header(column: Column) -> &'static str {
     match column {

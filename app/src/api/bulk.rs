@@ -1,5 +1,5 @@
-//! Server functions of the bulk flows: the snapshots the browser checks a file against, the
-//! all-or-nothing commits, and the batch history.
+//! Server functions of the bulk flows: the snapshots the browser checks a file against, the jobs
+//! that commit a file all or nothing (submitted, then watched), and the batch history.
 
 use leptos::prelude::*;
 use leptos::server_fn::codec::Postcard;
@@ -7,7 +7,8 @@ use leptos::server_fn::codec::Postcard;
 #[cfg(feature = "ssr")]
 use super::guard;
 use crate::AppError;
-use crate::bulk::{BatchRow, ImportFile, ImportResult};
+use crate::bulk::job::ImportJob;
+use crate::bulk::{BatchRow, ImportFile};
 
 /// What the browser needs to check a bulk file exactly as the server will: the organisation's
 /// rules and every user, in a compact binary encoding.
@@ -17,11 +18,12 @@ pub async fn bulk_snapshot() -> Result<roster::Snapshot, AppError> {
     Ok(guard::state()?.store.snapshot(viewer.org_id).await?)
 }
 
-/// Creates every user of a bulk-create file, or none: the server checks the file again inside
-/// the transaction. A retry with the same idempotency key creates nothing twice.
+/// Submits a job that creates every user of a bulk-create file, or none (a worker checks the file
+/// again inside its transaction). Answers the job at once; a retry with the same idempotency key
+/// answers the first job.
 #[server(prefix = "/api", endpoint = "bulk_create", input = Postcard, output = Postcard)]
-pub async fn bulk_create(file: ImportFile) -> Result<ImportResult, AppError> {
-    commit(roster::sheet::Mode::Create, file).await
+pub async fn bulk_create(file: ImportFile) -> Result<ImportJob, AppError> {
+    submit(roster::sheet::Mode::Create, file).await
 }
 
 /// What the browser needs to check a bulk-update file exactly as the server will: the
@@ -32,21 +34,36 @@ pub async fn bulk_update_snapshot() -> Result<roster::current::TeamSnapshot, App
     Ok(guard::state()?.store.current_team(viewer.org_id).await?)
 }
 
-/// Updates every user a bulk-update file changes, or none: the server checks the file again
-/// inside the transaction, against the live team. A retry with the same idempotency key saves
-/// nothing twice.
+/// Submits a job that updates every user a bulk-update file changes, or none (a worker checks the
+/// file again inside its transaction, against the live team). Answers the job at once; a retry
+/// with the same idempotency key answers the first job.
 #[server(prefix = "/api", endpoint = "bulk_update", input = Postcard, output = Postcard)]
-pub async fn bulk_update(file: ImportFile) -> Result<ImportResult, AppError> {
-    commit(roster::sheet::Mode::Update, file).await
+pub async fn bulk_update(file: ImportFile) -> Result<ImportJob, AppError> {
+    submit(roster::sheet::Mode::Update, file).await
 }
 
-/// An admin's commit of a bulk file.
+/// An admin's commit of a bulk file, as a job.
 #[cfg(feature = "ssr")]
-async fn commit(mode: roster::sheet::Mode, file: ImportFile) -> Result<ImportResult, AppError> {
+async fn submit(mode: roster::sheet::Mode, file: ImportFile) -> Result<ImportJob, AppError> {
     use crate::ssr::{Importer, import};
     let viewer = guard::admin().await?;
     let store = guard::state()?.store;
-    import::import(store.as_ref(), viewer.org_id, Importer::Admin(viewer.user_id), mode, &file, false).await
+    import::submit(store.as_ref(), viewer.org_id, Importer::Admin(viewer.user_id), mode, &file).await
+}
+
+/// A job of the organisation as it stands now, for watching it.
+#[server(prefix = "/api", endpoint = "import_job")]
+pub async fn load_import_job(id: i64) -> Result<ImportJob, AppError> {
+    let viewer = guard::admin().await?;
+    guard::state()?.store.import_job(viewer.org_id, id).await?.ok_or(AppError::NotFound)
+}
+
+/// The organisation's jobs that are under way, and those that ended in the last day, newest first:
+/// what the bulk pages and the history show to every admin.
+#[server(prefix = "/api", endpoint = "recent_import_jobs")]
+pub async fn recent_import_jobs() -> Result<Vec<ImportJob>, AppError> {
+    let viewer = guard::admin().await?;
+    Ok(guard::state()?.store.recent_import_jobs(viewer.org_id).await?)
 }
 
 /// The organisation's committed batches, newest first.

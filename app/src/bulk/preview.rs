@@ -67,6 +67,7 @@ pub struct PreviewCell {
 }
 
 /// A checked file, ready to show.
+#[derive(Clone)]
 pub struct Preview {
     pub file_name: String,
     table: Table<'static>,

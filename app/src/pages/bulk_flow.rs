@@ -2,7 +2,9 @@
 //! crate against a snapshot of the organisation), then commit it all or nothing. Bulk Create and
 //! Bulk Update differ only in their snapshot, their check, their counts and what a row shows.
 //! The preview's table renders only the rows in view, so 100,000 rows scroll smoothly; the check
-//! runs in steps with the progress painted between them.
+//! runs in steps with the progress painted between them. Continue / Confirm submits a job that a
+//! server worker runs; the page watches it (phase, users written, time elapsed and left), and
+//! every admin sees the organisation's recent jobs, so closing the tab loses nothing.
 
 use std::sync::Arc;
 
@@ -17,8 +19,9 @@ use roster::sheet::{FileProblem, Mode};
 use roster::update::report_update_table;
 use roster::{Directory, OrgRules};
 
-use crate::api::{bulk_create, bulk_snapshot, bulk_update, bulk_update_snapshot};
+use crate::api::{bulk_create, bulk_snapshot, bulk_update, bulk_update_snapshot, load_import_job, recent_import_jobs};
 use crate::browser::{self, ChosenFile};
+use crate::bulk::job::{ImportJob, JobState};
 use crate::bulk::preview::{Filter, Preview, PreviewRow, window};
 use crate::bulk::{ImportFile, ImportResult, ImportStatus};
 use crate::layout::{Guarded, admins};
@@ -60,6 +63,7 @@ impl Context {
 }
 
 /// The checked file, with its bytes for the commit.
+#[derive(Clone)]
 struct Checked {
     preview: Preview,
     bytes: Vec<u8>,
@@ -70,10 +74,45 @@ struct Checked {
     total_ms: f64,
 }
 
-async fn commit(mode: Mode, file: ImportFile) -> Result<ImportResult, crate::AppError> {
+impl Checked {
+    /// The same file to submit again after its job ended without saving it: with `preview`, and a
+    /// new idempotency key (the old one names the job that ended).
+    fn resubmitted(&self, preview: Preview) -> Checked {
+        Checked { preview, idempotency_key: browser::random_key(), ..self.clone() }
+    }
+}
+
+async fn commit(mode: Mode, file: ImportFile) -> Result<ImportJob, crate::AppError> {
     match mode {
         Mode::Create => bulk_create(file).await,
         Mode::Update => bulk_update(file).await,
+    }
+}
+
+/// How often a page asks how a job it watches is doing.
+const POLL_MS: u32 = 500;
+
+/// Asks how job `id` is doing until it ends, showing each answer; the last one is returned.
+async fn watch(id: i64, watching: RwSignal<Option<ImportJob>>) -> Result<ImportJob, crate::AppError> {
+    let mut failures = 0;
+    loop {
+        browser::sleep_ms(POLL_MS).await;
+        match load_import_job(id).await {
+            Ok(job) => {
+                failures = 0;
+                let ended = job.state.has_ended();
+                watching.set(Some(job.clone()));
+                if ended {
+                    return Ok(job);
+                }
+            }
+            // A dropped connection: the job goes on; ask again, a little later each time.
+            Err(crate::AppError::Transport(_)) if failures < 20 => {
+                failures += 1;
+                browser::sleep_ms(POLL_MS * failures).await;
+            }
+            Err(error) => return Err(error),
+        }
     }
 }
 
@@ -104,6 +143,7 @@ fn BulkFlow(mode: Mode, children: Children) -> impl IntoView {
     let delay = RwSignal::new(false);
     let committing = RwSignal::new(false);
     let committed: RwSignal<Option<ImportResult>> = RwSignal::new(None);
+    let watching: RwSignal<Option<ImportJob>> = RwSignal::new(None);
 
     let run_preview = move || {
         let Some(file) = browser::chosen_file(FILE_INPUT) else {
@@ -133,16 +173,7 @@ fn BulkFlow(mode: Mode, children: Children) -> impl IntoView {
         }
         committing.set(true);
         problem.set(None);
-        progress.set(Some(match mode {
-            Mode::Create => format!(
-                "Creating {}… Large files take a few seconds; keep this page open.",
-                users(current.preview.counts.new)
-            ),
-            Mode::Update => format!(
-                "Updating {}… Large files take a few seconds; keep this page open.",
-                users(current.preview.counts.changed)
-            ),
-        }));
+        notice.set(None);
         let file = ImportFile {
             file_name: current.preview.file_name.clone(),
             bytes: current.bytes.clone(),
@@ -150,27 +181,40 @@ fn BulkFlow(mode: Mode, children: Children) -> impl IntoView {
             idempotency_key: Some(current.idempotency_key.clone()),
         };
         spawn_local(async move {
-            match commit(mode, file).await {
-                Ok(result) if result.status == ImportStatus::Rejected => {
-                    let preview = current.preview.with_server_errors(result.counts, result.errors);
-                    let bytes = current.bytes.clone();
-                    let idempotency_key = current.idempotency_key.clone();
-                    let (timings, total_ms) = (current.timings.clone(), current.total_ms);
-                    checked.set(Some(Arc::new(Checked { preview, bytes, idempotency_key, timings, total_ms })));
-                    snapshot.refetch(); // the next preview checks against the team as it is now
-                    notice.set(Some(
-                        "The team changed since your preview: the server found the errors shown below, and nothing was saved. Fix them and upload the file again."
-                            .into(),
-                    ));
+            let ended = match commit(mode, file).await {
+                Ok(job) if job.state.has_ended() => Ok(job),
+                Ok(job) => {
+                    let id = job.id;
+                    watching.set(Some(job));
+                    watch(id, watching).await
                 }
-                Ok(result) => {
-                    checked.set(None);
-                    committed.set(Some(result));
-                    snapshot.refetch(); // the next file is checked against the team as it is now
-                }
+                Err(error) => Err(error),
+            };
+            match ended {
+                Ok(job) => match (job.state, job.result.clone()) {
+                    (JobState::Done, Some(result)) => {
+                        checked.set(None);
+                        committed.set(Some(result));
+                        snapshot.refetch(); // the next file is checked against the team as it is now
+                    }
+                    (JobState::Rejected, Some(result)) => {
+                        let preview = current.preview.with_server_errors(result.counts, result.errors);
+                        checked.set(Some(Arc::new(current.resubmitted(preview))));
+                        snapshot.refetch(); // the next preview checks against the team as it is now
+                        notice.set(Some(
+                            "The team changed since your preview: the server found the errors shown below, and nothing was saved. Fix them and upload the file again."
+                                .into(),
+                        ));
+                    }
+                    _ => {
+                        // Failed: nothing was saved. Continue again submits a new job.
+                        checked.set(Some(Arc::new(current.resubmitted(current.preview.clone()))));
+                        problem.set(Some(job.describe()));
+                    }
+                },
                 Err(error) => problem.set(Some(error.to_string())),
             }
-            progress.set(None);
+            watching.set(None);
             committing.set(false);
         });
     };
@@ -210,10 +254,12 @@ fn BulkFlow(mode: Mode, children: Children) -> impl IntoView {
         </section>
         <div aria-live="polite" class="progress-line">
             {move || progress.try_get().flatten().map(|text| view! { <p class="working"><progress></progress>" "{text}</p> })}
+            {move || watching.try_get().flatten().map(|job| view! { <JobCard job /> })}
         </div>
         <p class="error" role="alert">{move || problem.try_get().flatten()}</p>
         {move || notice.try_get().flatten().map(|text| view! { <p class="notice" role="alert">{text}</p> })}
         {move || committed.try_get().flatten().map(|result| view! { <Committed mode result /> }.into_any())}
+        <RecentJobs watching />
         {move || checked.try_get().flatten().map(|current| {
             view! { <PreviewPanel mode current delay committing run_commit /> }.into_any()
         })}
@@ -545,6 +591,85 @@ fn Committed(mode: Mode, result: ImportResult) -> impl IntoView {
                 {batch.map(|href| view! { " · " <A href=href>"See this batch in the history"</A> })}
             </p>
         </section>
+    }
+}
+
+/// How often the list of recent jobs is read again while one of them runs.
+const RECENT_POLL_MS: u32 = 1_000;
+
+/// One job as it stands: what it does, where it is, how long it has run and has left.
+#[component]
+fn JobCard(job: ImportJob) -> impl IntoView {
+    let running = !job.state.has_ended();
+    let (value, max) = (job.rows_written.min(job.rows_total), job.rows_total.max(1));
+    let timing = job_timing(&job);
+    let batch = job.result.as_ref().and_then(|r| r.batch_id).map(|id| format!("/team/batches/{id}"));
+    let ended_badly = matches!(job.state, JobState::Rejected | JobState::Failed);
+    view! {
+        <div class="job" class:bad=ended_badly data-job-state=job.state.as_str() role="status">
+            <p class="job-head">
+                <strong>{job.file_name.clone()}</strong>
+                {format!(" · {} · by {}", mode_label(job.mode), job.submitted_by)}
+            </p>
+            <p class="job-state">{job.describe()}</p>
+            {running.then(|| view! { <progress max=max value=value aria-label="Users written"></progress> })}
+            <p class="hint">{timing}</p>
+            {batch.map(|href| view! { <A href=href>"See this batch in the history"</A> })}
+        </div>
+    }
+}
+
+/// "Bulk create", "Bulk update".
+fn mode_label(mode: Mode) -> &'static str {
+    match mode {
+        Mode::Create => "Bulk create",
+        Mode::Update => "Bulk update",
+    }
+}
+
+/// "Running for 12 s, about 30 s left", "Took 42 s".
+fn job_timing(job: &ImportJob) -> String {
+    let elapsed = ImportJob::duration_text(job.elapsed());
+    match (job.state, job.seconds_left()) {
+        (JobState::Queued, _) => "Queued.".to_owned(),
+        (JobState::Running, Some(left)) => {
+            format!("Running for {elapsed}, about {} left.", ImportJob::duration_text(left))
+        }
+        (JobState::Running, None) => format!("Running for {elapsed}."),
+        _ => format!("Took {elapsed}."),
+    }
+}
+
+/// The organisation's jobs under way or ended in the last day, read again every second while one
+/// of them runs: an admin who closed the page, or another admin, sees where they are.
+#[component]
+fn RecentJobs(watching: RwSignal<Option<ImportJob>>) -> impl IntoView {
+    let jobs: RwSignal<Vec<ImportJob>> = RwSignal::new(Vec::new());
+    Effect::new(move |_| {
+        spawn_local(async move {
+            loop {
+                let Ok(latest) = recent_import_jobs().await else { break };
+                let running = latest.iter().any(|job| !job.state.has_ended());
+                if jobs.try_set(latest).is_some() {
+                    break; // the page has gone
+                }
+                browser::sleep_ms(if running { RECENT_POLL_MS } else { RECENT_POLL_MS * 5 }).await;
+            }
+        });
+    });
+    // The job this page watches is shown above, as it goes; the others here.
+    let shown = move || {
+        let own = watching.try_get().flatten().map(|job| job.id);
+        jobs.try_get().unwrap_or_default().into_iter().filter(|job| Some(job.id) != own).collect::<Vec<_>>()
+    };
+    view! {
+        <Show when=move || !shown().is_empty()>
+            <section class="panel jobs" aria-labelledby="jobs-title">
+                <h2 id="jobs-title">"Recent imports"</h2>
+                <p class="hint">"Imports run on the server: you can close this page and come back."</p>
+                {move || shown().into_iter().map(|job| view! { <JobCard job /> }).collect_view()}
+            </section>
+        </Show>
     }
 }
 

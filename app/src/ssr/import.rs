@@ -1,18 +1,26 @@
-//! One path for every bulk import, whoever asks (the browser, the command line, the HTTP API):
-//! check the file with the rules (for a bulk create, hashing its temporary passwords in parallel),
-//! then let storage check it again and write it in one transaction.
+//! One path for every bulk import, whoever asks (the browser, the command line, the HTTP API).
+//!
+//! * A **dry run** checks the file with the rules against the organisation as it is and answers
+//!   the report; nothing is stored.
+//! * A **commit** is submitted as a job: the file is stored with it (any temporary password hashed
+//!   and taken out first, so none is ever kept in clear), and the answer is the job at once. A
+//!   worker in any server process then checks the file again inside one transaction against the
+//!   live data and writes everything or nothing. One job per idempotency key: a double click, a
+//!   retry or a re-submission after a timeout finds the first.
 
 use std::collections::HashMap;
 
-use roster::create::check_create;
+use roster::create::{check_create, take_temporary_passwords};
 use roster::current::TeamSnapshot;
-use roster::report::{CellProblem, Counts};
+use roster::report::{CellProblem, Counts, Report};
+use roster::sheet::FileProblem;
 use roster::sheet::Mode;
 use roster::update::check_update;
 use sha2::{Digest, Sha256};
 
-use super::{Committed, CreateBatch, FileBatch, ImportStore, Importer, StoreError};
+use super::{ImportStore, Importer, NewJob, StoreError, Submitted};
 use crate::AppError;
+use crate::bulk::job::ImportJob;
 use crate::bulk::{ImportFile, ImportResult, ImportStatus};
 use crate::error::internal;
 
@@ -21,152 +29,114 @@ const MAX_KEY_LEN: usize = 200;
 /// The longest file name kept in the history.
 const MAX_FILE_NAME_LEN: usize = 255;
 
-/// What every import starts from: its key checked, its file name cleaned, its bytes hashed.
-struct Upload<'f> {
-    key: Option<&'f str>,
-    file_name: String,
-    sha256: String,
-}
-
-impl<'f> Upload<'f> {
-    fn of(file: &'f ImportFile) -> Result<Upload<'f>, AppError> {
-        Ok(Upload {
-            key: idempotency_key(file.idempotency_key.as_deref())?,
-            file_name: file_name(&file.file_name),
-            sha256: hex::encode(Sha256::digest(&file.bytes)),
-        })
-    }
-
-    /// The batch committed earlier with this idempotency key, if any.
-    async fn replay(&self, store: &dyn ImportStore, org_id: i64) -> Result<Option<ImportResult>, AppError> {
-        let Some(key) = self.key else { return Ok(None) };
-        match store.batch_by_key(org_id, key).await? {
-            Some(prior) => replayed(prior, &self.sha256).map(Some),
-            None => Ok(None),
+/// Checks a bulk-create or bulk-update file against the organisation as it is; stores nothing.
+pub async fn dry_run(
+    store: &dyn ImportStore,
+    org_id: i64,
+    mode: Mode,
+    file: &ImportFile,
+) -> Result<ImportResult, AppError> {
+    let bytes = file.bytes.clone();
+    let report = match mode {
+        Mode::Create => {
+            let (org, directory) = store.snapshot(org_id).await?.into_parts();
+            tokio::task::spawn_blocking(move || check_create(&bytes, &org, &directory).report).await
+        }
+        Mode::Update => {
+            let TeamSnapshot { org, team } = store.current_team(org_id).await?;
+            tokio::task::spawn_blocking(move || check_update(&bytes, &org, &team).report).await
         }
     }
-
-    fn batch<'b>(&'b self, importer: Importer, bytes: &'b [u8]) -> FileBatch<'b> {
-        FileBatch { importer, file_name: &self.file_name, bytes, sha256: &self.sha256, idempotency_key: self.key }
-    }
+    .map_err(internal)?;
+    let status = if report.is_clean() { ImportStatus::DryRun } else { ImportStatus::Rejected };
+    Ok(ImportResult { status, batch_id: None, counts: report.counts, errors: report.errors })
 }
 
-/// Checks and (unless `dry_run`) commits a bulk-create or bulk-update file. A retry with an
-/// idempotency key already used answers the first outcome.
-pub async fn import(
+/// Submits a commit of the file as a job, and answers the job as it stands (queued, or, for a
+/// repeated idempotency key, the first job of that file wherever it is now).
+pub async fn submit(
     store: &dyn ImportStore,
     org_id: i64,
     importer: Importer,
     mode: Mode,
     file: &ImportFile,
-    dry_run: bool,
-) -> Result<ImportResult, AppError> {
-    let upload = Upload::of(file)?;
-    if let Some(done) = upload.replay(store, org_id).await? {
-        return Ok(done);
-    }
-    match mode {
-        Mode::Create => create(store, org_id, importer, file, &upload, dry_run).await,
-        Mode::Update => update(store, org_id, importer, file, &upload, dry_run).await,
-    }
-}
-
-/// A bulk create: checked before the transaction too, to hash the temporary passwords it holds.
-async fn create(
-    store: &dyn ImportStore,
-    org_id: i64,
-    importer: Importer,
-    file: &ImportFile,
-    upload: &Upload<'_>,
-    dry_run: bool,
-) -> Result<ImportResult, AppError> {
-    let (org, directory) = store.snapshot(org_id).await?.into_parts();
-    let bytes = file.bytes.clone();
-    let checked =
-        tokio::task::spawn_blocking(move || check_create(&bytes, &org, &directory)).await.map_err(internal)?;
-    let Some(plan) = checked.plan else {
-        return Ok(result(ImportStatus::Rejected, None, checked.report.counts, checked.report.errors));
-    };
-    if dry_run {
-        return Ok(result(ImportStatus::DryRun, None, checked.report.counts, Vec::new()));
-    }
-    let passwords: Vec<(usize, String)> = plan
-        .users
-        .into_iter()
-        .filter_map(|user| Some((user.row, user.profile.temporary_password?.expose().to_owned())))
-        .collect();
-    let password_hashes = hash_in_parallel(passwords).await?;
-    let batch = CreateBatch {
-        file: upload.batch(importer, &file.bytes),
-        delay_welcome_emails: file.delay_welcome_emails,
+) -> Result<ImportJob, AppError> {
+    let key = idempotency_key(file.idempotency_key.as_deref())?;
+    let file_name = file_name(&file.file_name);
+    let sha256 = hex::encode(Sha256::digest(&file.bytes));
+    let Stored { bytes, password_hashes, rejected } = stored_file(mode, &file.bytes).await?;
+    let job = NewJob {
+        mode,
+        importer,
+        file_name: &file_name,
+        bytes: bytes.as_deref().unwrap_or(&file.bytes),
+        sha256: &sha256,
+        idempotency_key: key,
+        delay_welcome_emails: mode == Mode::Create && file.delay_welcome_emails,
         password_hashes: &password_hashes,
+        rejected,
     };
-    outcome(store.commit_create(org_id, &batch).await.map_err(commit_failed)?, &upload.sha256)
-}
-
-/// A bulk update: a commit is checked only inside the transaction, against the live team (a check
-/// before it would find nothing new).
-async fn update(
-    store: &dyn ImportStore,
-    org_id: i64,
-    importer: Importer,
-    file: &ImportFile,
-    upload: &Upload<'_>,
-    dry_run: bool,
-) -> Result<ImportResult, AppError> {
-    if dry_run {
-        let TeamSnapshot { org, team } = store.current_team(org_id).await?;
-        let bytes = file.bytes.clone();
-        let report =
-            tokio::task::spawn_blocking(move || check_update(&bytes, &org, &team).report).await.map_err(internal)?;
-        let status = if report.is_clean() { ImportStatus::DryRun } else { ImportStatus::Rejected };
-        return Ok(result(status, None, report.counts, report.errors));
+    match store.submit_import(org_id, &job).await? {
+        Submitted::Job(job) => Ok(*job),
+        Submitted::KeyReused => Err(AppError::Conflict(
+            "This idempotency key was already used for a different file; use a new key for each file.".into(),
+        )),
     }
-    let committed = store.commit_update(org_id, &upload.batch(importer, &file.bytes)).await.map_err(commit_failed)?;
-    outcome(committed, &upload.sha256)
 }
 
-/// The import's result from what storage did.
-fn outcome(committed: Committed, sha256: &str) -> Result<ImportResult, AppError> {
-    match committed {
-        Committed::Saved { batch_id, counts } => {
-            Ok(result(ImportStatus::Committed, Some(batch_id), counts, Vec::new()))
+/// A file as a job stores it.
+struct Stored {
+    /// The file without its temporary passwords; `None` to store it as uploaded.
+    bytes: Option<Vec<u8>>,
+    password_hashes: HashMap<usize, String>,
+    /// Temporary passwords that break the policy: the job is stored rejected with them.
+    rejected: Option<Report>,
+}
+
+/// Takes a bulk-create file's temporary passwords out and hashes them (Argon2id, on every core,
+/// off the async runtime). A file that is not Unicode Text at all is stored rejected at once, with
+/// the same message its preview gives.
+async fn stored_file(mode: Mode, bytes: &[u8]) -> Result<Stored, AppError> {
+    let none = || Stored { bytes: None, password_hashes: HashMap::new(), rejected: None };
+    let text = match roster::decode::decode(bytes) {
+        Ok(text) => text,
+        Err(error) => {
+            let problem = FileProblem::new(error.code(), error.to_string());
+            return Ok(Stored { rejected: Some(Report::file_errors(vec![problem])), ..none() });
         }
-        Committed::Replayed(prior) => replayed(prior, sha256),
-        Committed::KeyReused => Err(key_reused()),
-        Committed::Rejected(report) => Ok(result(ImportStatus::Rejected, None, report.counts, report.errors)),
+    };
+    if mode != Mode::Create {
+        return Ok(none());
     }
+    let taken = tokio::task::spawn_blocking(move || take_temporary_passwords(&text)).await.map_err(internal)?;
+    let Some(text) = taken.text else { return Ok(none()) };
+    let rejected = (!taken.problems.is_empty()).then(|| rejection(taken.problems));
+    let passwords: Vec<(usize, String)> =
+        taken.passwords.into_iter().map(|(row, password)| (row, password.expose().to_owned())).collect();
+    let password_hashes = if rejected.is_some() { HashMap::new() } else { hash_in_parallel(passwords).await? };
+    Ok(Stored { bytes: Some(roster::write::utf16le(&text)), password_hashes, rejected })
 }
 
-fn result(status: ImportStatus, batch_id: Option<i64>, counts: Counts, errors: Vec<CellProblem>) -> ImportResult {
-    ImportResult { status, batch_id, counts, errors }
-}
-
-fn replayed(prior: super::PriorBatch, sha256: &str) -> Result<ImportResult, AppError> {
-    if prior.sha256 != sha256 {
-        return Err(key_reused());
-    }
-    Ok(result(ImportStatus::AlreadyCommitted, Some(prior.id), prior.counts, Vec::new()))
-}
-
-fn key_reused() -> AppError {
-    AppError::Conflict(
-        "This idempotency key was already used for a different file; use a new key for each file.".into(),
-    )
+/// The report of a file refused before it was stored, for its problems alone.
+fn rejection(problems: Vec<CellProblem>) -> Report {
+    let rows: std::collections::BTreeSet<usize> = problems.iter().filter_map(|p| p.row).collect();
+    Report { counts: Counts { errors: rows.len(), ..Counts::default() }, errors: problems, rows: Vec::new() }
 }
 
 /// A commit's failure in the words of an import: a record the file names changed while it was
 /// being saved, so nothing was.
-fn commit_failed(error: StoreError) -> AppError {
+pub fn commit_failed(error: StoreError) -> String {
     match error {
-        StoreError::Taken(what) => AppError::Conflict(format!(
-            "An {what} in the file was taken by another change while the file was being saved; nothing was saved. Preview the file again to see which."
-        )),
-        StoreError::Stale => AppError::Conflict(
-            "A user, role or group the file names was changed while the file was being saved; nothing was saved. Preview the file again."
-                .into(),
+        StoreError::Taken(what) => format!(
+            "an {what} in the file was taken by another change while the file was being saved. Preview the file again to see which, then upload it again."
         ),
-        other => other.into(),
+        StoreError::Stale => "a user, role or group the file names was changed while the file was being saved. Preview the file again, then upload it again.".into(),
+        other => match AppError::from(other) {
+            AppError::Internal(reference) => format!(
+                "a problem on our side stopped it (reference {reference}). Upload the file again in a few minutes; if it keeps happening, contact support with the reference."
+            ),
+            error => error.to_string(),
+        },
     }
 }
 
@@ -246,5 +216,26 @@ mod tests {
         assert_eq!(hashes.len(), 2);
         assert_ne!(hashes[&2], hashes[&3]);
         assert!(super::super::auth::verify_password("correct horse battery", Some(&hashes[&3])));
+    }
+
+    #[tokio::test]
+    async fn a_stored_file_keeps_no_password_in_clear_and_a_weak_one_rejects_the_job() {
+        let file = |password: &str| {
+            roster::write::utf16le(&format!("First Name\tTemporary Password\r\nAda\t{password}\r\nAlan\t\r\n"))
+        };
+        let stored = stored_file(Mode::Create, &file("correct horse battery")).await.unwrap();
+        let kept = roster::decode::decode(&stored.bytes.expect("the file without its password")).unwrap();
+        assert!(!kept.contains("horse"), "{kept}");
+        assert!(super::super::auth::verify_password(
+            "correct horse battery",
+            stored.password_hashes.get(&2).map(String::as_str)
+        ));
+        assert!(stored.rejected.is_none());
+        let weak = stored_file(Mode::Create, &file("short")).await.unwrap();
+        assert!(weak.password_hashes.is_empty());
+        let rejected = weak.rejected.expect("a rejection");
+        assert_eq!((rejected.counts.errors, rejected.errors[0].row), (1, Some(2)));
+        assert!(!roster::decode::decode(&weak.bytes.unwrap()).unwrap().contains("short"));
+        assert!(stored_file(Mode::Update, &file("whatever it is")).await.unwrap().bytes.is_none());
     }
 }

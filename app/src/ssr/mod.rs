@@ -12,6 +12,6 @@ pub mod users;
 
 pub use state::{AppState, Config};
 pub use store::{
-    AccountStore, ApiKeyStore, Committed, CreateBatch, FileBatch, ImportStore, Importer, NewUser, OrganisationStore,
-    PersonalWords, PriorBatch, SignInRecord, Store, StoreError, TeamStore, UserStore, WelcomeStore,
+    AccountStore, ApiKeyStore, ImportStore, Importer, NewJob, NewUser, OrganisationStore, PersonalWords, SignInRecord,
+    Store, StoreError, Submitted, TeamStore, UserStore, WelcomeStore,
 };

@@ -14,6 +14,7 @@ use axum::http::{HeaderMap, HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+use super::call_log::CallLog;
 use super::rate_limit::RateLimiter;
 use crate::storage::SqlStore;
 
@@ -25,6 +26,7 @@ pub const BODY_LIMIT: usize = 256 * 1024;
 pub struct Keys {
     pub store: SqlStore,
     pub limiter: Arc<RateLimiter>,
+    pub calls: CallLog,
 }
 
 /// An API's own error shape, in which a refused call is answered.
@@ -67,12 +69,12 @@ pub async fn authorise(store: &SqlStore, headers: &HeaderMap) -> Result<Caller, 
         .map(str::trim)
         .filter(|t| !t.is_empty())
         .ok_or(AppError::ApiKeyRequired)?;
-    let (org_id, key_id) = store.api_key(&auth::token_hash(token), auth::now()).await?.ok_or(AppError::BadApiKey)?;
+    let (org_id, key_id) = store.api_key(&auth::token_hash(token)).await?.ok_or(AppError::BadApiKey)?;
     Ok(Caller { org_id, key_id })
 }
 
 /// The key middleware: authorises the request's key within its rate limit, runs the call as its
-/// [`Caller`], and audits the call with the key and the status it got. A refused call runs
+/// [`Caller`], and records the call with the key and the status it got in the [`CallLog`]. A refused call runs
 /// nothing; only calls with a valid key are audited (a flood over the limit is logged, not
 /// written).
 pub async fn gate<E: Surface>(State(keys): State<Keys>, mut request: Request, next: Next) -> Response {
@@ -87,10 +89,7 @@ pub async fn gate<E: Surface>(State(keys): State<Keys>, mut request: Request, ne
     }
     request.extensions_mut().insert(caller);
     let response = next.run(request).await;
-    let status = response.status().as_u16();
-    if let Err(error) = keys.store.audit_api_call(caller.org_id, caller.key_id, &call, status).await {
-        return E::from(AppError::from(error)).into_response();
-    }
+    keys.calls.record(caller.org_id, caller.key_id, call, response.status().as_u16()).await;
     response
 }
 

@@ -12,6 +12,7 @@
 //!   [`JsonError`] (the wire error as JSON) for the import, the export and photos. Each converts
 //!   from the app's error and storage's with `From`, so handlers use `?`.
 
+pub mod call_log;
 pub mod export;
 pub mod imports;
 pub mod key;
@@ -67,6 +68,10 @@ pub fn routes(keys: &Keys) -> Vec<(&'static str, MethodRouter<ServerState>)> {
     use scim::{discovery, groups, users};
     vec![
         ("/api/v1/imports", post(imports::post_import).layer(from_fn_with_state(keys.clone(), key::gate::<JsonError>))),
+        (
+            "/api/v1/imports/{id}",
+            get(imports::get_import).layer(from_fn_with_state(keys.clone(), key::gate::<JsonError>)),
+        ),
         (
             "/api/export/current-team",
             get(export::current_team).layer(from_fn_with_state(keys.clone(), key::gate_if_key::<JsonError>)),

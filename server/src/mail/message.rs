@@ -1,7 +1,14 @@
-//! The welcome email itself: plain text and HTML alternatives with the set-password link.
+//! What Roster's emails say: the welcome email (plain text and HTML alternatives with the
+//! set-password link), and to the admin who started an import job, how it ended: rejected (with
+//! the error report attached), failed (what happened, what to do next), or done after a long run.
 
 use lettre::Message;
-use lettre::message::{Mailbox, MultiPart};
+use lettre::message::header::ContentType;
+use lettre::message::{Attachment, Mailbox, MultiPart};
+use roster::report::Report;
+use roster::sheet::Mode;
+
+use crate::storage::outbox::JobFacts;
 
 /// What a welcome email says to whom.
 #[derive(Clone, Debug)]
@@ -37,6 +44,151 @@ pub fn welcome(from: &Mailbox, welcome: &Welcome<'_>) -> Result<Message, lettre:
         .to(welcome.to.clone())
         .subject(format!("Welcome to Roster, {}", welcome.first_name))
         .multipart(MultiPart::alternative_plain_html(text, html))
+}
+
+/// How an import job ended, for the email to its admin.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JobEmail {
+    Rejected,
+    Failed,
+    Done,
+}
+
+impl JobEmail {
+    pub fn of(kind: &str) -> Option<JobEmail> {
+        match kind {
+            "import_rejected" => Some(JobEmail::Rejected),
+            "import_failed" => Some(JobEmail::Failed),
+            "import_done" => Some(JobEmail::Done),
+            _ => None,
+        }
+    }
+}
+
+/// Errors listed in the body of a rejection; the attached report has them all.
+const LISTED: usize = 20;
+
+/// The email that tells an admin how their import job ended. `base` is where people open Roster.
+pub fn job_outcome(
+    from: &Mailbox,
+    to: Mailbox,
+    first_name: &str,
+    kind: JobEmail,
+    job: &JobFacts,
+    base: &str,
+) -> Result<Message, lettre::error::Error> {
+    let (what, page) = match job.mode {
+        Mode::Create => ("bulk create", "/team/bulk-create"),
+        Mode::Update => ("bulk update", "/team/bulk-update"),
+    };
+    let file = &job.file_name;
+    let page = format!("{base}{page}");
+    let took = match (job.started_at, job.finished_at) {
+        (Some(start), Some(end)) => app::bulk::job::ImportJob::duration_text(u64::try_from(end - start).unwrap_or(0)),
+        _ => "a while".to_owned(),
+    };
+    let (subject, lines) = match kind {
+        JobEmail::Rejected => {
+            let errors = job.result.as_ref().map(|r| r.errors.as_slice()).unwrap_or_default();
+            let mut lines = vec![
+                format!(
+                    "Roster checked {file} again against your team as it is now and found {}, so nothing was saved. Your team changed after you previewed the file (or the file was not previewed).",
+                    app::plural::count(errors.len(), "error", "errors")
+                ),
+                String::new(),
+            ];
+            for error in errors.iter().take(LISTED) {
+                let place = match (error.row, &error.column) {
+                    (Some(row), Some(column)) => format!("Row {row}, {column}: "),
+                    (Some(row), None) => format!("Row {row}: "),
+                    _ => String::new(),
+                };
+                lines.push(format!("  - {place}{}", error.message));
+            }
+            if errors.len() > LISTED {
+                lines.push(format!("  …and {} more.", errors.len() - LISTED));
+            }
+            lines.extend([
+                String::new(),
+                "What to do next: the attached file is yours with an Errors column. Fix the rows it marks in your spreadsheet, save it as Unicode Text, and upload it again:".into(),
+                page.clone(),
+            ]);
+            (format!("Your {what} of {file} was not saved"), lines)
+        }
+        JobEmail::Failed => (
+            format!("Your {what} of {file} could not be saved"),
+            vec![
+                format!(
+                    "Nothing of {file} was saved: {}",
+                    job.failure.as_deref().unwrap_or("the import stopped before it finished.")
+                ),
+                String::new(),
+                format!(
+                    "Roster tried {}; none of the changes were applied, so your team is exactly as it was and you can simply upload the file again:",
+                    app::plural::count(usize::try_from(job.attempts).unwrap_or(0), "time", "times")
+                ),
+                page.clone(),
+            ],
+        ),
+        JobEmail::Done => {
+            let counts = job.result.as_ref().map(|r| r.counts).unwrap_or_default();
+            let done = match job.mode {
+                Mode::Create => format!("{} created", app::plural::users(counts.new)),
+                Mode::Update => {
+                    format!("{} updated, {} unchanged", app::plural::users(counts.changed), counts.unchanged)
+                }
+            };
+            let batch = job.result.as_ref().and_then(|r| r.batch_id);
+            let mut lines = vec![format!("Your {what} of {file} is done: {done}, in {took}.")];
+            if let Some(batch) = batch {
+                lines.extend([String::new(), "See the batch:".into(), format!("{base}/team/batches/{batch}")]);
+            }
+            (format!("Your {what} of {file} is done"), lines)
+        }
+    };
+    let mut text = format!("Hello {first_name},\r\n\r\n");
+    for line in &lines {
+        text.push_str(line);
+        text.push_str("\r\n");
+    }
+    text.push_str("\r\nRoster\r\n");
+    let html_lines: String = lines
+        .iter()
+        .map(|line| {
+            if line.starts_with("http") {
+                format!("<p><a href=\"{0}\">{0}</a></p>", escape(line))
+            } else if let Some(item) = line.strip_prefix("  - ") {
+                format!("<p style=\"margin-left: 1em\">• {}</p>", escape(item))
+            } else if line.is_empty() {
+                String::new()
+            } else {
+                format!("<p>{}</p>", escape(line))
+            }
+        })
+        .collect();
+    let html = format!(
+        "<!DOCTYPE html><html><body style=\"font-family: sans-serif\"><p>Hello {},</p>{html_lines}<p>Roster</p></body></html>",
+        escape(first_name)
+    );
+    let body = MultiPart::alternative_plain_html(text, html);
+    let builder = Message::builder().from(from.clone()).to(to).subject(subject);
+    match (kind, error_report(job)) {
+        (JobEmail::Rejected, Some(report)) => {
+            let name = format!("errors - {file}");
+            let kind = ContentType::parse("text/plain; charset=utf-16").unwrap_or(ContentType::TEXT_PLAIN);
+            let attachment = Attachment::new(name).body(report, kind);
+            builder.multipart(MultiPart::mixed().multipart(body).singlepart(attachment))
+        }
+        _ => builder.multipart(body),
+    }
+}
+
+/// The job's file with an Errors column, as Excel's Unicode Text.
+fn error_report(job: &JobFacts) -> Option<Vec<u8>> {
+    let result = job.result.as_ref()?;
+    let text = roster::decode::decode(&job.bytes).ok()?;
+    let report = Report { counts: result.counts, errors: result.errors.clone(), rows: Vec::new() };
+    Some(roster::write::error_report(&text, &report))
 }
 
 /// Escapes text for HTML.

@@ -12,7 +12,7 @@ use lettre::message::Mailbox;
 use lettre::transport::smtp::{AsyncSmtpTransport, PoolConfig};
 use lettre::{AsyncFileTransport, AsyncTransport, Message, Tokio1Executor};
 
-pub use message::{Welcome, welcome};
+pub use message::{JobEmail, Welcome, job_outcome, welcome};
 pub use worker::{Outbox, Round};
 
 /// How email is sent, from configuration.

@@ -13,7 +13,7 @@ use futures_util::StreamExt;
 use lettre::message::Mailbox;
 use tokio::sync::Notify;
 
-use super::{MailConfig, SendError, Transport, Welcome, welcome};
+use super::{JobEmail, MailConfig, SendError, Transport, Welcome, job_outcome, welcome};
 use crate::storage::outbox::{self, Claimed, NewLink};
 use crate::storage::{DbResult, SqlStore};
 
@@ -99,21 +99,31 @@ impl Outbox {
                 }
             }
         }
-        let tokens: Vec<(String, String)> = sendable.iter().map(|_| app::ssr::auth::new_session_token()).collect();
+        // A welcome email carries a new set-password link; an email about an import job, none.
+        let tokens: Vec<Option<(String, String)>> =
+            sendable.iter().map(|(email, _)| email.is_welcome().then(app::ssr::auth::new_session_token)).collect();
         let links: Vec<NewLink<'_>> = sendable
             .iter()
             .zip(&tokens)
-            .map(|((email, _), (_, hash))| NewLink { org_id: email.org_id, user_id: email.user_id, token_hash: hash })
+            .filter_map(|((email, _), token)| {
+                let (_, hash) = token.as_ref()?;
+                Some(NewLink { org_id: email.org_id, user_id: email.user_id, token_hash: hash })
+            })
             .collect();
         let expires_at = now + self.config.link_lifetime.as_secs() as i64;
         outbox::issue_links(pool, self.store.backend, &links, now, expires_at).await?;
         let expires = roster::time::utc_time(expires_at);
 
         let base = self.config.public_url.trim_end_matches('/').to_owned();
-        let sends = sendable.into_iter().zip(tokens).map(|((email, to), (token, _))| {
-            let (worker, expires, link) = (self.clone(), expires.clone(), format!("{base}/set-password/{token}"));
+        let sends = sendable.into_iter().zip(tokens).map(|((email, to), token)| {
+            let (worker, expires, base) = (self.clone(), expires.clone(), base.clone());
             async move {
-                let result = worker.send(&email, to, &link, &expires).await;
+                let result = match token {
+                    Some((token, _)) => {
+                        worker.send(&email, to, &format!("{base}/set-password/{token}"), &expires).await
+                    }
+                    None => worker.send_about_job(&email, to, &base).await,
+                };
                 (email, result)
             }
         });
@@ -134,12 +144,12 @@ impl Outbox {
                 Ok(()) => sent.push(email),
                 Err(SendError::Transient(error)) if email.attempts < self.config.max_attempts => {
                     let wait = retry_wait(self.config.retry_after.as_secs() as i64, email.attempts);
-                    tracing::warn!(email = email.id, attempts = email.attempts, error = %error, "welcome email will be retried");
+                    tracing::warn!(email = email.id, attempts = email.attempts, error = %error, "email will be retried");
                     outbox::retry_later(pool, email.id, now + wait, &error).await?;
                     round.retrying += 1;
                 }
                 Err(SendError::Transient(error) | SendError::Permanent(error)) => {
-                    tracing::warn!(email = email.id, attempts = email.attempts, error = %error, "welcome email failed for good");
+                    tracing::warn!(email = email.id, attempts = email.attempts, error = %error, "email failed for good");
                     outbox::give_up(pool, email.id, now, &error).await?;
                     round.failed += 1;
                 }
@@ -148,6 +158,23 @@ impl Outbox {
         round.sent = sent.len();
         outbox::mark_sent(pool, self.store.backend, &sent, app::ssr::auth::now()).await?;
         Ok(round)
+    }
+
+    /// Tells an admin how their import job ended.
+    async fn send_about_job(&self, email: &Claimed, to: Mailbox, base: &str) -> Result<(), SendError> {
+        let (Some(kind), Some(job_id)) = (JobEmail::of(&email.kind), email.job_id) else {
+            return Err(SendError::Permanent(format!("an email of the unknown kind {:?}", email.kind)));
+        };
+        let facts = outbox::job_facts(&self.store.pool, job_id)
+            .await
+            .map_err(|error| SendError::Transient(format!("the import job could not be read: {error}")))?;
+        let message = job_outcome(&self.config.from, to, &email.first_name, kind, &facts, base)
+            .map_err(|error| SendError::Permanent(format!("the message could not be written: {error}")))?;
+        if let Some(id) = self.transport.send(message).await? {
+            let path = self.config.folder.join(format!("{id}.eml"));
+            tracing::info!(user = email.user_id, job = job_id, file = %path.display(), "import email written to a file");
+        }
+        Ok(())
     }
 
     async fn send(&self, email: &Claimed, to: Mailbox, link: &str, expires: &str) -> Result<(), SendError> {

@@ -16,30 +16,39 @@ fn detail(pairs: serde_json::Value) -> String {
 
 /// For the provisioning APIs.
 impl SqlStore {
-    /// The organisation and key id of a live API key, by the SHA-256 of its token; marks it used.
-    pub async fn api_key(&self, token_hash: &str, now: i64) -> Result<Option<(i64, i64)>, StoreError> {
+    /// The organisation and key id of a live API key, by the SHA-256 of its token.
+    pub async fn api_key(&self, token_hash: &str) -> Result<Option<(i64, i64)>, StoreError> {
         db(async {
             let row = sqlx::query("SELECT id, org_id FROM api_keys WHERE token_hash = $1 AND revoked_at IS NULL")
                 .bind(token_hash)
                 .fetch_optional(&self.pool)
                 .await?;
             let Some(row) = row else { return Ok(None) };
-            let (id, org_id): (i64, i64) = (row.try_get("id")?, row.try_get("org_id")?);
-            sqlx::query("UPDATE api_keys SET last_used_at = $1 WHERE id = $2")
-                .bind(now)
-                .bind(id)
-                .execute(&self.pool)
-                .await?;
-            Ok(Some((org_id, id)))
+            // Read only: when the key was last used is written with the call's audit line.
+            Ok(Some((row.try_get("org_id")?, row.try_get("id")?)))
         })
         .await
     }
 
-    /// Records a call of the provisioning APIs by an API key.
-    pub async fn audit_api_call(&self, org_id: i64, key_id: i64, call: &str, status: u16) -> Result<(), StoreError> {
+    /// Records a call of the provisioning APIs by an API key, and that the key was used then.
+    pub async fn audit_api_call(
+        &self,
+        org_id: i64,
+        key_id: i64,
+        call: &str,
+        status: u16,
+        at: i64,
+    ) -> Result<(), StoreError> {
         db(async {
             let detail = serde_json::json!({ "api_key": key_id, "call": call, "status": status });
-            audit(&mut *self.pool.acquire().await?, org_id, None, "api.call", None, &detail.to_string(), now()).await
+            let mut tx = self.begin_write().await?;
+            audit(&mut tx, org_id, None, "api.call", None, &detail.to_string(), at).await?;
+            sqlx::query("UPDATE api_keys SET last_used_at = $1 WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $1)")
+                .bind(at)
+                .bind(key_id)
+                .execute(&mut *tx)
+                .await?;
+            Ok(tx.commit().await?)
         })
         .await
     }

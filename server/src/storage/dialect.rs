@@ -11,7 +11,8 @@
 //! * Booleans: `BOOLEAN` and `TRUE` on PostgreSQL, `INTEGER` and `1` on SQLite (also how SQLite
 //!   expressions come back, see [`flag`]).
 //! * Temporary tables: dropped at commit on PostgreSQL; on SQLite dropped by hand.
-//! * `FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite has one writer at a time and needs none.
+//! * `FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite has one writer at a time and needs none, and
+//!   while an import writes no other connection can (a job's heartbeat waits until it ends).
 //! * Connections: SQLite's file is created if missing and every connection set up explicitly (WAL,
 //!   foreign keys, a busy timeout); PostgreSQL's connections run without JIT.
 //! * New users' ids, reserved before they are inserted: from the sequence on PostgreSQL, after the
@@ -111,11 +112,14 @@ impl Backend {
         })
     }
 
-    /// Starts a transaction that holds the organisation's import lock.
+    /// Starts a transaction that holds the organisation's import lock: on PostgreSQL its row,
+    /// `FOR NO KEY UPDATE`, which orders the organisation's imports but lets every other write
+    /// that only refers to the organisation (an audit line, a user saved meanwhile, which its
+    /// constraints and versions check) go on; on SQLite the database's one writer.
     pub async fn begin_import(self, pool: &AnyPool, org_id: i64) -> DbResult<Transaction<'static, Any>> {
         let mut tx = self.begin_write(pool).await?;
         if self == Backend::Postgres {
-            sqlx::query("SELECT id FROM organisations WHERE id = $1 FOR UPDATE")
+            sqlx::query("SELECT id FROM organisations WHERE id = $1 FOR NO KEY UPDATE")
                 .bind(org_id)
                 .fetch_optional(&mut *tx)
                 .await?;
@@ -161,6 +165,12 @@ impl Backend {
             sqlx::query(&format!("DROP TABLE {name}")).execute(&mut *tx).await?;
         }
         Ok(())
+    }
+
+    /// Whether another connection can write while an import's transaction runs (to renew the
+    /// job's lease and record its progress): PostgreSQL locks rows, SQLite the whole database.
+    pub fn renews_during_writes(self) -> bool {
+        self == Backend::Postgres
     }
 
     /// What a `SELECT … FOR UPDATE` that skips rows other workers hold ends with.

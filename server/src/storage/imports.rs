@@ -6,8 +6,9 @@
 //! at a time) and a row lock on the organisation in PostgreSQL, so two imports never interleave and
 //! the second one checks its file against what the first wrote.
 
+use app::bulk::job::{ImportJob, JobPhase};
 use app::bulk::{BATCH_PAGE_SIZE, BatchDetail, BatchRow, BatchUser, ImportSource};
-use app::ssr::{Committed, CreateBatch, FileBatch, ImportStore, PriorBatch, StoreError};
+use app::ssr::{ImportStore, NewJob, StoreError, Submitted};
 use app::user::UserStatus;
 use async_trait::async_trait;
 use roster::create::{Leader, check_create};
@@ -18,6 +19,7 @@ use roster::{Directory, Snapshot};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
+use super::jobs::{ClaimedJob, JobProgress, Outcome, finish, mode_text};
 use super::sql::Sql;
 use super::users::{PROFILE_COLUMNS, audit, known_users, org_rules, profile_values};
 use super::{Backend, DbError, DbResult, SqlStore, db, error::user_write, flag, now, updates};
@@ -25,10 +27,6 @@ use super::{Backend, DbError, DbResult, SqlStore, db, error::user_write, flag, n
 /// Rows per multi-row INSERT: 1,000 users of 25 values stay below SQLite's 32,766 parameters.
 const USERS_PER_INSERT: usize = 1_000;
 const LINKS_PER_INSERT: usize = 5_000;
-
-fn prior_batch(row: &AnyRow) -> Result<PriorBatch, sqlx::Error> {
-    Ok(PriorBatch { id: row.try_get("id")?, sha256: row.try_get("file_sha256")?, counts: counts(row)? })
-}
 
 fn counts(row: &AnyRow) -> Result<Counts, sqlx::Error> {
     let count = |name: &str| -> Result<usize, sqlx::Error> {
@@ -40,18 +38,6 @@ fn counts(row: &AnyRow) -> Result<Counts, sqlx::Error> {
         unchanged: count("unchanged_count")?,
         errors: 0,
     })
-}
-
-async fn batch_by_key(conn: &mut AnyConnection, org_id: i64, key: &str) -> DbResult<Option<PriorBatch>> {
-    let row = sqlx::query(
-        "SELECT id, file_sha256, new_count, changed_count, unchanged_count FROM import_batches
-         WHERE org_id = $1 AND idempotency_key = $2",
-    )
-    .bind(org_id)
-    .bind(key)
-    .fetch_optional(&mut *conn)
-    .await?;
-    Ok(row.map(|row| prior_batch(&row)).transpose()?)
 }
 
 /// The ids of an organisation's roles or groups, by their exact name.
@@ -75,22 +61,6 @@ pub(super) async fn roles_and_groups(conn: &mut AnyConnection, org_id: i64) -> D
     Ok((roles, groups))
 }
 
-/// Opens an import's transaction holding the organisation's import lock ([`Backend::begin_import`]).
-/// Returns the earlier outcome instead when the idempotency key was used before.
-pub(super) async fn begin_import(
-    store: &SqlStore,
-    org_id: i64,
-    file: &FileBatch<'_>,
-) -> DbResult<Result<sqlx::Transaction<'static, sqlx::Any>, Committed>> {
-    let mut tx = store.backend.begin_import(&store.pool, org_id).await?;
-    if let Some(key) = file.idempotency_key
-        && let Some(prior) = batch_by_key(&mut tx, org_id, key).await?
-    {
-        return Ok(Err(if prior.sha256 == file.sha256 { Committed::Replayed(prior) } else { Committed::KeyReused }));
-    }
-    Ok(Ok(tx))
-}
-
 /// Adds users to groups: (user id, group id) pairs.
 pub(super) async fn insert_memberships(
     conn: &mut AnyConnection,
@@ -110,38 +80,32 @@ pub(super) async fn insert_memberships(
     Ok(())
 }
 
-/// Records a committed batch; returns its id.
+/// Records the batch a job committed; returns its id.
 pub(super) async fn insert_batch(
     conn: &mut AnyConnection,
-    org_id: i64,
-    file: &FileBatch<'_>,
-    mode: Mode,
+    job: &ClaimedJob,
     counts: Counts,
-    delay_welcome_emails: bool,
     now: i64,
 ) -> DbResult<i64> {
-    let mode = match mode {
-        Mode::Create => "create",
-        Mode::Update => "update",
-    };
     Ok(sqlx::query_scalar(
         "INSERT INTO import_batches (org_id, actor_id, api_key_id, source, mode, file_name, file_sha256, idempotency_key,
-             new_count, changed_count, unchanged_count, delay_welcome_emails, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
+             new_count, changed_count, unchanged_count, delay_welcome_emails, created_at, job_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
     )
-    .bind(org_id)
-    .bind(file.importer.admin())
-    .bind(file.importer.api_key())
-    .bind(file.importer.source().as_str())
-    .bind(mode)
-    .bind(file.file_name)
-    .bind(file.sha256)
-    .bind(file.idempotency_key)
+    .bind(job.org_id)
+    .bind(job.importer.admin())
+    .bind(job.importer.api_key())
+    .bind(job.importer.source().as_str())
+    .bind(mode_text(job.mode))
+    .bind(job.file_name.clone())
+    .bind(job.sha256.clone())
+    .bind(job.idempotency_key.clone())
     .bind(counts.new as i64)
     .bind(counts.changed as i64)
     .bind(counts.unchanged as i64)
-    .bind(delay_welcome_emails)
+    .bind(job.delay_welcome_emails)
     .bind(now)
+    .bind(job.id)
     .fetch_one(&mut *conn)
     .await?)
 }
@@ -149,47 +113,50 @@ pub(super) async fn insert_batch(
 /// The audit event of a committed batch.
 pub(super) async fn audit_batch(
     conn: &mut AnyConnection,
-    org_id: i64,
+    job: &ClaimedJob,
     batch_id: i64,
-    file: &FileBatch<'_>,
     counts: Counts,
-    delay_welcome_emails: bool,
     now: i64,
 ) -> DbResult<()> {
     let detail = serde_json::json!({
         "batch_id": batch_id,
-        "source": file.importer.source().as_str(),
-        "file_name": file.file_name,
-        "sha256": file.sha256,
+        "job_id": job.id,
+        "source": job.importer.source().as_str(),
+        "file_name": job.file_name,
+        "sha256": job.sha256,
         "counts": counts,
-        "delay_welcome_emails": delay_welcome_emails,
+        "delay_welcome_emails": job.delay_welcome_emails,
     });
-    audit(conn, org_id, file.importer.admin(), "batch.committed", None, &detail.to_string(), now).await
+    audit(conn, job.org_id, job.importer.admin(), "batch.committed", None, &detail.to_string(), now).await
 }
 
-async fn commit_create(store: &SqlStore, org_id: i64, batch: &CreateBatch<'_>, now: i64) -> DbResult<Committed> {
-    let backend = store.backend;
-    let mut tx = match begin_import(store, org_id, &batch.file).await? {
-        Ok(tx) => tx,
-        Err(earlier) => return Ok(earlier),
-    };
+/// Runs a bulk-create job: checks the file against the live data inside one transaction that
+/// holds the organisation's import lock, then writes every user, their groups, the batch and the
+/// welcome emails, and the job's outcome, all or nothing.
+async fn commit_create(store: &SqlStore, job: &ClaimedJob, progress: &JobProgress, now: i64) -> DbResult<()> {
+    let (backend, org_id) = (store.backend, job.org_id);
+    let mut tx = backend.begin_import(&store.pool, org_id).await?;
 
     // Check again, against the data as it is now: nothing can change it until the commit.
     let org = org_rules(&mut tx, org_id).await?;
     let directory = Directory::new(known_users(&mut tx, org_id).await?);
-    let bytes = batch.file.bytes.to_vec();
+    let bytes = job.bytes.clone();
     let checked = tokio::task::spawn_blocking(move || check_create(&bytes, &org, &directory)).await?;
-    let Some(plan) = checked.plan else { return Ok(Committed::Rejected(checked.report)) };
+    let Some(plan) = checked.plan else {
+        finish(store, &mut tx, job, &Outcome::Rejected(checked.report), now).await?;
+        return Ok(tx.commit().await?);
+    };
     let counts = checked.report.counts;
+    progress.expect(plan.users.len());
+    progress.enter(JobPhase::Writing);
 
     let (roles, groups) = roles_and_groups(&mut tx, org_id).await?;
     let ids = backend.reserve_user_ids(&mut tx, plan.users.len()).await?;
     if ids.len() != plan.users.len() {
         return Err(DbError::Invariant(format!("reserved {} ids for {} users", ids.len(), plan.users.len())));
     }
-    let actor = batch.file.importer.admin();
-    let batch_id =
-        insert_batch(&mut tx, org_id, &batch.file, Mode::Create, counts, batch.delay_welcome_emails, now).await?;
+    let actor = job.importer.admin();
+    let batch_id = insert_batch(&mut tx, job, counts, now).await?;
 
     let columns = format!(
         "id, org_id, {}, status, password_hash, must_change_password, created_at, updated_at, updated_by",
@@ -204,13 +171,8 @@ async fn commit_create(store: &SqlStore, org_id: i64, batch: &CreateBatch<'_>, n
                 Leader::Existing(id) => Some(id),
                 Leader::New(position) => Some(roster::UserId(ids[position])),
             };
-            let password_hash =
-                match &user.profile.temporary_password {
-                    Some(_) => Some(batch.password_hashes.get(&user.row).cloned().ok_or_else(|| {
-                        DbError::Invariant(format!("no password hash was made for row {}", user.row))
-                    })?),
-                    None => None,
-                };
+            // Taken out of the stored file and hashed when the job was submitted.
+            let password_hash = job.password_hashes.get(&user.row).cloned();
             let values = profile_values(roles.id(&user.profile.role)?, &user.profile, leader);
             sql.row(|row| {
                 row.bind(id).bind(org_id);
@@ -227,7 +189,9 @@ async fn commit_create(store: &SqlStore, org_id: i64, batch: &CreateBatch<'_>, n
             });
         }
         sql.query()?.execute(&mut *tx).await.map_err(user_write)?;
+        progress.wrote(chunk.len());
     }
+    progress.enter(JobPhase::Recording);
 
     let mut memberships: Vec<(i64, i64)> = Vec::new();
     for (index, user) in plan.users.iter().enumerate() {
@@ -259,14 +223,14 @@ async fn commit_create(store: &SqlStore, org_id: i64, batch: &CreateBatch<'_>, n
     )
     .bind(org_id)
     .bind(batch_id)
-    .bind(batch.delay_welcome_emails)
+    .bind(job.delay_welcome_emails)
     .bind(now)
     .execute(&mut *tx)
     .await?;
 
-    audit_batch(&mut tx, org_id, batch_id, &batch.file, counts, batch.delay_welcome_emails, now).await?;
-    tx.commit().await?;
-    Ok(Committed::Saved { batch_id, counts })
+    audit_batch(&mut tx, job, batch_id, counts, now).await?;
+    finish(store, &mut tx, job, &Outcome::Saved { batch_id, counts }, now).await?;
+    Ok(tx.commit().await?)
 }
 
 const BATCH_COLUMNS: &str = "b.id, b.created_at, b.mode, b.source, b.file_name, b.file_sha256, b.new_count,
@@ -325,6 +289,24 @@ fn batch_user(r: &AnyRow) -> Result<BatchUser, sqlx::Error> {
     })
 }
 
+/// The worker's side of a job.
+impl SqlStore {
+    /// Runs a claimed job to its end: its outcome is written in the transaction that imports it.
+    /// An error means nothing was written; the worker then puts the job back or fails it.
+    pub async fn run_import_job(&self, job: &ClaimedJob, progress: &JobProgress) -> Result<(), StoreError> {
+        // One import at a time in this process; the database lock orders them across processes.
+        let _turn = self.import_lock.lock().await;
+        progress.enter(JobPhase::Checking);
+        match job.mode {
+            Mode::Create => db(commit_create(self, job, progress, now())).await?,
+            Mode::Update => db(updates::commit_update(self, job, progress, now())).await?,
+        }
+        // New users' welcome emails, or the admin's email about the job, go out now.
+        self.wake_mail();
+        Ok(())
+    }
+}
+
 #[async_trait]
 impl ImportStore for SqlStore {
     async fn snapshot(&self, org_id: i64) -> Result<Snapshot, StoreError> {
@@ -337,27 +319,20 @@ impl ImportStore for SqlStore {
         .await
     }
 
-    async fn batch_by_key(&self, org_id: i64, key: &str) -> Result<Option<PriorBatch>, StoreError> {
-        db(async { batch_by_key(&mut *self.pool.acquire().await?, org_id, key).await }).await
-    }
-
-    async fn commit_create(&self, org_id: i64, batch: &CreateBatch<'_>) -> Result<Committed, StoreError> {
-        // One import at a time in this process; the database lock orders them across processes.
-        let _turn = self.import_lock.lock().await;
-        let committed = db(commit_create(self, org_id, batch, now())).await?;
-        if matches!(committed, Committed::Saved { .. }) {
-            self.wake_mail();
-        }
-        Ok(committed)
-    }
-
     async fn current_team(&self, org_id: i64) -> Result<TeamSnapshot, StoreError> {
         db(updates::team_snapshot(&self.pool, org_id)).await
     }
 
-    async fn commit_update(&self, org_id: i64, file: &FileBatch<'_>) -> Result<Committed, StoreError> {
-        let _turn = self.import_lock.lock().await;
-        db(updates::commit_update(self, org_id, file, now())).await
+    async fn submit_import(&self, org_id: i64, job: &NewJob<'_>) -> Result<Submitted, StoreError> {
+        db(self.submit(org_id, job)).await
+    }
+
+    async fn import_job(&self, org_id: i64, job_id: i64) -> Result<Option<ImportJob>, StoreError> {
+        db(async { self.find_job(&mut *self.pool.acquire().await?, org_id, job_id).await }).await
+    }
+
+    async fn recent_import_jobs(&self, org_id: i64) -> Result<Vec<ImportJob>, StoreError> {
+        db(self.recent_jobs(org_id)).await
     }
 
     async fn list_batches(&self, org_id: i64, page: i64) -> Result<Vec<BatchRow>, StoreError> {

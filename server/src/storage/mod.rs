@@ -12,7 +12,8 @@
 //! * `deactivation`, `provisioning`: deactivating and reactivating; an identity provider's change.
 //! * `team`: the Manage Team table, its choices and the tree.
 //! * `organisation`: roles and groups (SCIM's groups too). `api_keys`: keys, their use and audit.
-//! * `imports`, `updates`: bulk create and bulk update, and the batch history.
+//! * `jobs`, `imports`, `updates`: import jobs (submitted, claimed, watched, ended), the commits
+//!   of bulk create and bulk update they run, and the batch history.
 //! * `welcome`, `outbox`: welcome emails, links and passwords; the mail worker's claims.
 //! * `employees`, `photos`: the provisioning API's reads; profile photos.
 
@@ -23,6 +24,7 @@ mod dialect;
 mod employees;
 mod error;
 mod imports;
+mod jobs;
 mod organisation;
 pub mod outbox;
 mod photos;
@@ -45,6 +47,7 @@ pub use dialect::{Backend, flag};
 pub use employees::{Employee, EmployeeFilter};
 pub(crate) use error::db;
 pub use error::{DbError, DbResult};
+pub use jobs::{ClaimedJob, JobProgress, JobSettings, Running};
 pub use organisation::{GroupMember, ScimGroup};
 pub use provisioning::{Activation, ProfileChange};
 
@@ -59,6 +62,12 @@ pub struct SqlStore {
     /// Woken after every commit that wrote to the outbox, so its emails go out now rather than at
     /// the mail worker's next poll.
     mail_wake: Arc<Notify>,
+    /// Woken when a job is submitted, so this process's worker starts it at once.
+    jobs_wake: Arc<Notify>,
+    /// How import jobs are run.
+    jobs: JobSettings,
+    /// The jobs this process is running, and their progress.
+    running: Running,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
@@ -90,7 +99,26 @@ impl SqlStore {
             Backend::Postgres => &POSTGRES_MIGRATIONS,
         };
         migrator.run(&pool).await.context("could not run the database migrations")?;
-        Ok(SqlStore { pool, backend, import_lock: Default::default(), mail_wake: Default::default() })
+        Ok(SqlStore {
+            pool,
+            backend,
+            import_lock: Default::default(),
+            mail_wake: Default::default(),
+            jobs_wake: Default::default(),
+            jobs: JobSettings::default(),
+            running: Default::default(),
+        })
+    }
+
+    /// The store with these settings for import jobs.
+    pub fn with_jobs(mut self, jobs: JobSettings) -> SqlStore {
+        self.jobs = jobs;
+        self
+    }
+
+    /// What the import worker waits on between its polls.
+    pub fn jobs_wake(&self) -> Arc<Notify> {
+        self.jobs_wake.clone()
     }
 
     /// What the mail worker waits on between its polls.

@@ -1,11 +1,19 @@
 //! The mail worker's side of the outbox: claiming due emails so that no two workers (in one
-//! process or many) hold the same one, issuing their set-password links, and recording what
-//! happened to each.
+//! process or many) hold the same one, issuing the welcome emails' set-password links, reading
+//! what an email about an import job says, and recording what happened to each.
+//!
+//! Kinds: `welcome` (to a new user), and to the admin who started an import job
+//! `import_rejected`, `import_failed` and `import_done`.
 
+use app::bulk::ImportResult;
+use roster::sheet::Mode;
 use sqlx::{AnyPool, Row};
 
 use super::sql::Sql;
-use super::{Backend, DbResult};
+use super::{Backend, DbError, DbResult};
+
+/// A welcome email (the others are about an import job).
+pub const WELCOME: &str = "welcome";
 
 /// A claimed email and what writing it needs.
 #[derive(Clone, Debug)]
@@ -20,6 +28,55 @@ pub struct Claimed {
     pub last_name: String,
     pub org_name: String,
     pub deactivated: bool,
+    /// `welcome`, or what an email about an import job tells.
+    pub kind: String,
+    pub job_id: Option<i64>,
+}
+
+impl Claimed {
+    pub fn is_welcome(&self) -> bool {
+        self.kind == WELCOME
+    }
+}
+
+/// What an email about an import job tells its admin.
+#[derive(Clone, Debug)]
+pub struct JobFacts {
+    pub id: i64,
+    pub mode: Mode,
+    pub file_name: String,
+    pub bytes: Vec<u8>,
+    pub result: Option<ImportResult>,
+    pub failure: Option<String>,
+    pub attempts: i64,
+    pub started_at: Option<i64>,
+    pub finished_at: Option<i64>,
+}
+
+/// The job an email is about.
+pub async fn job_facts(pool: &AnyPool, job_id: i64) -> DbResult<JobFacts> {
+    let row = sqlx::query(
+        "SELECT id, mode, file_name, file_bytes, report, failure, attempts, started_at, finished_at
+         FROM import_jobs WHERE id = $1",
+    )
+    .bind(job_id)
+    .fetch_one(pool)
+    .await?;
+    let result = match row.try_get::<Option<String>, _>("report")? {
+        Some(json) => Some(serde_json::from_str(&json).map_err(|e| DbError::Invariant(format!("job {job_id}: {e}")))?),
+        None => None,
+    };
+    Ok(JobFacts {
+        id: job_id,
+        mode: super::jobs::mode_of(&row.try_get::<String, _>("mode")?)?,
+        file_name: row.try_get("file_name")?,
+        bytes: row.try_get("file_bytes")?,
+        result,
+        failure: row.try_get("failure")?,
+        attempts: row.try_get("attempts")?,
+        started_at: row.try_get("started_at")?,
+        finished_at: row.try_get("finished_at")?,
+    })
 }
 
 const DUE: &str = "held = FALSE AND sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $1
@@ -44,7 +101,8 @@ pub async fn claim(pool: &AnyPool, backend: Backend, now: i64, lease_until: i64,
     }
     let mut sql = Sql::new(
         backend,
-        "SELECT m.id, m.org_id, m.user_id, m.attempts, u.email, u.first_name, u.last_name, u.status, o.name AS org_name
+        "SELECT m.id, m.org_id, m.user_id, m.attempts, m.kind, m.job_id, u.email, u.first_name, u.last_name, u.status,
+                o.name AS org_name
          FROM outbox_emails m JOIN users u ON u.id = m.user_id AND u.org_id = m.org_id
          JOIN organisations o ON o.id = m.org_id WHERE m.id IN ",
     );
@@ -63,6 +121,8 @@ pub async fn claim(pool: &AnyPool, backend: Backend, now: i64, lease_until: i64,
                 last_name: row.try_get("last_name")?,
                 org_name: row.try_get("org_name")?,
                 deactivated: row.try_get::<String, _>("status")? == "deactivated",
+                kind: row.try_get("kind")?,
+                job_id: row.try_get("job_id")?,
             })
         })
         .collect::<Result<_, sqlx::Error>>()?)
@@ -101,7 +161,8 @@ pub async fn issue_links(
     Ok(tx.commit().await?)
 }
 
-/// Records delivered emails; their users, if still only created, are now invited.
+/// Records delivered emails; the users whose welcome email it was, if still only created, are now
+/// invited.
 pub async fn mark_sent(pool: &AnyPool, backend: Backend, sent: &[Claimed], now: i64) -> DbResult<()> {
     if sent.is_empty() {
         return Ok(());
@@ -110,9 +171,12 @@ pub async fn mark_sent(pool: &AnyPool, backend: Backend, sent: &[Claimed], now: 
     let mut mark = Sql::new(backend, "UPDATE outbox_emails SET sent_at = ");
     mark.bind(now).push(", claimed_until = NULL WHERE id IN ").bind_list(sent.iter().map(|email| email.id));
     mark.query()?.execute(&mut *tx).await?;
-    let mut invite = Sql::new(backend, "UPDATE users SET status = 'invited', updated_at = ");
-    invite.bind(now).push(" WHERE status = 'created' AND id IN ").bind_list(sent.iter().map(|email| email.user_id));
-    invite.query()?.execute(&mut *tx).await?;
+    let welcomed: Vec<i64> = sent.iter().filter(|email| email.is_welcome()).map(|email| email.user_id).collect();
+    if !welcomed.is_empty() {
+        let mut invite = Sql::new(backend, "UPDATE users SET status = 'invited', updated_at = ");
+        invite.bind(now).push(" WHERE status = 'created' AND id IN ").bind_list(welcomed);
+        invite.query()?.execute(&mut *tx).await?;
+    }
     Ok(tx.commit().await?)
 }
 

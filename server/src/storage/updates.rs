@@ -8,18 +8,20 @@
 
 use std::collections::HashMap;
 
-use app::ssr::{Committed, FileBatch, StoreError};
+use app::bulk::job::JobPhase;
+use app::ssr::StoreError;
 use app::user::UserStatus;
 use roster::current::{CurrentTeam, CurrentUser, TeamSnapshot};
 use roster::fields::GroupList;
 use roster::report::Change;
-use roster::sheet::{Field, Mode};
+use roster::sheet::Field;
 use roster::time::utc_time;
 use roster::update::{UserUpdate, check_update};
 use roster::{Column, ProfileInput, UserId};
 use sqlx::{AnyConnection, AnyPool, Row};
 
-use super::imports::{Names, audit_batch, begin_import, insert_batch, insert_memberships, roles_and_groups};
+use super::imports::{Names, audit_batch, insert_batch, insert_memberships, roles_and_groups};
+use super::jobs::{ClaimedJob, JobProgress, Outcome, finish};
 use super::sql::Sql;
 use super::users::{FLAG_COLUMNS, PROFILE_COLUMNS, org_rules, profile_values};
 use super::{Backend, DbError, DbResult, SqlStore, error::user_write};
@@ -207,23 +209,28 @@ fn changed(user: &UserUpdate, column: Column) -> bool {
     user.changes.iter().any(|c| c.field == Field::Profile(column))
 }
 
-pub async fn commit_update(store: &SqlStore, org_id: i64, file: &FileBatch<'_>, now: i64) -> DbResult<Committed> {
-    let backend = store.backend;
-    let mut tx = match begin_import(store, org_id, file).await? {
-        Ok(tx) => tx,
-        Err(earlier) => return Ok(earlier),
-    };
+/// Runs a bulk-update job: checks the file against the live team inside one transaction that holds
+/// the organisation's import lock, then updates everyone it changes, their groups and sessions,
+/// the batch, the audit trail and the job's outcome, all or nothing.
+pub async fn commit_update(store: &SqlStore, job: &ClaimedJob, progress: &JobProgress, now: i64) -> DbResult<()> {
+    let (backend, org_id) = (store.backend, job.org_id);
+    let mut tx = backend.begin_import(&store.pool, org_id).await?;
 
     // Check against the team as it is now: no other import can change it until the commit, and a
     // single edit that slips in is caught by the version condition below.
     let org = org_rules(&mut tx, org_id).await?;
     let team = current_team(&mut tx, org_id).await?;
-    let bytes = file.bytes.to_vec();
+    let bytes = job.bytes.clone();
     let checked = tokio::task::spawn_blocking(move || check_update(&bytes, &org, &team)).await?;
-    let Some(plan) = checked.plan else { return Ok(Committed::Rejected(checked.report)) };
+    let Some(plan) = checked.plan else {
+        finish(store, &mut tx, job, &Outcome::Rejected(checked.report), now).await?;
+        return Ok(tx.commit().await?);
+    };
     let counts = checked.report.counts;
-    let actor = file.importer.admin();
-    let batch_id = insert_batch(&mut tx, org_id, file, Mode::Update, counts, false, now).await?;
+    progress.expect(plan.users.len());
+    progress.enter(JobPhase::Writing);
+    let actor = job.importer.admin();
+    let batch_id = insert_batch(&mut tx, job, counts, now).await?;
 
     let (roles, groups) = roles_and_groups(&mut tx, org_id).await?;
     let ids_where = |test: &dyn Fn(&UserUpdate) -> bool| -> Vec<i64> {
@@ -255,6 +262,8 @@ pub async fn commit_update(store: &SqlStore, org_id: i64, file: &FileBatch<'_>, 
     if updated.rows_affected() != plan.users.len() as u64 {
         return Err(StoreError::Stale.into()); // someone saved one of these users a moment ago
     }
+    progress.wrote(plan.users.len());
+    progress.enter(JobPhase::Recording);
     backend.drop_temporary(&mut tx, STAGED).await?;
 
     let regrouped = ids_where(&|u| changed(u, Column::GroupAssignments));
@@ -296,7 +305,7 @@ pub async fn commit_update(store: &SqlStore, org_id: i64, file: &FileBatch<'_>, 
     .execute(&mut *tx)
     .await
     ?;
-    audit_batch(&mut tx, org_id, batch_id, file, counts, false, now).await?;
-    tx.commit().await?;
-    Ok(Committed::Saved { batch_id, counts })
+    audit_batch(&mut tx, job, batch_id, counts, now).await?;
+    finish(store, &mut tx, job, &Outcome::Saved { batch_id, counts }, now).await?;
+    Ok(tx.commit().await?)
 }

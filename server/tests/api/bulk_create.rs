@@ -2,15 +2,18 @@
 //! batch history and the guarantees: all or nothing, leaders in any row order, no double creation,
 //! safe concurrent commits.
 
+use app::bulk::job::ImportJob;
+use app::bulk::job::JobState;
 use app::bulk::{ImportFile, ImportResult, ImportStatus};
 use app::roster::Snapshot;
-use app::ssr::{ApiKeyStore, Committed, CreateBatch, FileBatch, ImportStore, Importer};
+use app::roster::sheet::Mode;
+use app::ssr::{ApiKeyStore, Importer};
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 use sqlx::Row;
 
 use crate::files::{agent, leader_row, sheet};
-use crate::helpers::{Org, TestApp, error_of, key_name};
+use crate::helpers::{Org, TestApp, error_of, finished, http_import, import_file, key_name, report_of};
 use crate::on_both_backends;
 
 fn upload(bytes: Vec<u8>, key: Option<&str>) -> ImportFile {
@@ -22,8 +25,14 @@ fn upload(bytes: Vec<u8>, key: Option<&str>) -> ImportFile {
     }
 }
 
-/// Commits through the browser's server function (postcard in, postcard out).
+/// Commits through the browser's server function (postcard in, postcard out): submits the job,
+/// then waits for the worker to end it, as the page does. The job's report, or the refusal.
 async fn commit(app: &TestApp, client: &Client, file: ImportFile) -> Result<ImportResult, (StatusCode, Value)> {
+    let job = submit(app, client, file).await?;
+    Ok(report_of(&finished(app, client, job).await))
+}
+
+async fn submit(app: &TestApp, client: &Client, file: ImportFile) -> Result<ImportJob, (StatusCode, Value)> {
     app.call_postcard(client, "bulk_create", postcard::to_allocvec(&app::api::BulkCreate { file }).expect("encode"))
         .await
 }
@@ -130,9 +139,14 @@ async fn a_retry_with_the_same_key_creates_nothing_twice(backend: crate::helpers
     let rows = vec![leader_row("lee@acme.test"), agent(1, "lee@acme.test")];
     let first = commit(&app, &client, upload(sheet(&rows), Some("retry-key"))).await.expect("committed");
     assert_eq!(first.status, ImportStatus::Committed);
-    let again = commit(&app, &client, upload(sheet(&rows), Some("retry-key"))).await.expect("answered");
-    assert_eq!(again.status, ImportStatus::AlreadyCommitted);
-    assert_eq!(again.batch_id, first.batch_id, "the retry is told about the batch it already made");
+    let again = submit(&app, &client, upload(sheet(&rows), Some("retry-key"))).await.expect("answered");
+    assert_eq!(again.result.as_ref().map(|r| r.status), Some(ImportStatus::Committed), "the first job, ended");
+    assert_eq!(
+        again.result.and_then(|r| r.batch_id),
+        first.batch_id,
+        "the retry is told about the batch it already made"
+    );
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM import_jobs WHERE org_id = $1", &org).await, 1, "one job per key");
     assert_eq!(users(&app, &org).await, 3);
 
     let other = vec![leader_row("max@acme.test")];
@@ -216,16 +230,8 @@ async fn an_api_key_imports_over_http_with_a_dry_run_first(backend: crate::helpe
     assert_eq!(dry["counts"], json!({"new": 2, "changed": 0, "unchanged": 0, "errors": 0}));
     assert_eq!(users(&app, &org).await, 1, "a dry run writes nothing");
 
-    let committed = http
-        .post(url("mode=create&file_name=okta.txt"))
-        .bearer_auth(token)
-        .header("Idempotency-Key", "sync-42")
-        .body(file)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(committed.status(), StatusCode::OK);
-    assert_eq!(committed.json::<Value>().await.unwrap()["status"], "committed");
+    let ended = http_import(&app, token, "mode=create&file_name=okta.txt", Some("sync-42"), file).await;
+    assert_eq!(ended["result"]["status"], "committed", "{ended}");
     assert_eq!(users(&app, &org).await, 3);
     let by: String = sqlx::query_scalar("SELECT source FROM import_batches").fetch_one(&app.store.pool).await.unwrap();
     assert_eq!(by, "api");
@@ -234,9 +240,9 @@ async fn an_api_key_imports_over_http_with_a_dry_run_first(backend: crate::helpe
     let csv = http.post(url("mode=create")).bearer_auth(token).body("First Name,Last Name\n").send().await.unwrap();
     assert_eq!(csv.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let csv: Value = csv.json().await.unwrap();
-    assert_eq!(csv["status"], "rejected");
-    assert_eq!(csv["errors"][0]["row"], Value::Null);
-    assert!(csv["errors"][0]["message"].as_str().unwrap().contains("Unicode"), "{csv}");
+    assert_eq!((&csv["state"], &csv["result"]["status"]), (&json!("rejected"), &json!("rejected")), "{csv}");
+    assert_eq!(csv["result"]["errors"][0]["row"], Value::Null);
+    assert!(csv["result"]["errors"][0]["message"].as_str().unwrap().contains("Unicode"), "{csv}");
 
     let no_key = http.post(url("mode=create")).body("x").send().await.unwrap();
     assert_eq!(no_key.status(), StatusCode::UNAUTHORIZED);
@@ -260,58 +266,42 @@ async fn a_file_over_the_body_limit_gets_a_clear_message_and_changes_nothing(bac
     assert_eq!(users(&app, &org).await, 1);
 }
 
-/// A commit as storage receives it, bypassing the web layer (and this process's import queue).
-fn batch<'a>(bytes: &'a [u8], hashes: &'a std::collections::HashMap<usize, String>) -> CreateBatch<'a> {
-    CreateBatch {
-        file: FileBatch {
-            importer: Importer::CommandLine,
-            file_name: "direct.txt",
-            bytes,
-            sha256: "0000",
-            idempotency_key: None,
-        },
-        delay_welcome_emails: false,
-        password_hashes: hashes,
-    }
-}
-
 async fn a_file_is_checked_again_inside_the_transaction_against_what_changed_since_the_preview(
     backend: crate::helpers::Backend,
 ) {
     let app = TestApp::spawn(backend).await;
     let org = app.org_with_admin("acme").await;
-    let hashes = Default::default();
-    let file = sheet(&[leader_row("lee@acme.test"), agent(1, "lee@acme.test")]);
+    let file = ImportFile {
+        file_name: "direct.txt".into(),
+        ..upload(sheet(&[leader_row("lee@acme.test"), agent(1, "lee@acme.test")]), None)
+    };
     // Someone creates agent1 after the admin previewed the file.
     app.insert_user(&org, "Agent", "One", "agent1@acme.test", false, Some(org.admin_id)).await;
-    let batch = batch(&file, &hashes);
-    match app.store.commit_create(org.id, &batch).await.expect("answered") {
-        Committed::Rejected(report) => {
-            assert_eq!(report.errors.len(), 1);
-            assert_eq!((report.errors[0].row, report.errors[0].code.as_str()), (Some(3), "duplicate_email"));
-        }
-        other => panic!("expected a rejection, got {other:?}"),
-    }
+    let job = import_file(&app, org.id, Importer::CommandLine, Mode::Create, &file).await;
+    assert_eq!(job.state, JobState::Rejected);
+    let report = report_of(&job);
+    assert_eq!(report.errors.len(), 1);
+    assert_eq!((report.errors[0].row, report.errors[0].code.as_str()), (Some(3), "duplicate_email"));
     assert_eq!(users(&app, &org).await, 2);
 }
 
 async fn two_server_processes_committing_at_once_are_ordered_by_the_database(backend: crate::helpers::Backend) {
     let app = TestApp::spawn(backend).await;
     let org = app.org_with_admin("acme").await;
-    // A second connection pool stands for a second server process on the same database.
-    let other_process = server::storage::SqlStore::connect(&app.database_url).await.expect("a second store");
-    let hashes = Default::default();
+    // A second server process on the same database, with its own import worker.
+    let other_process = app.another_process(|_| {}).await;
     let mut first: Vec<String> = (0..2_000).map(|n| agent(n, "lee@acme.test")).collect();
     first.push(leader_row("lee@acme.test"));
     let mut second: Vec<String> = (5_000..7_000).map(|n| agent(n, "lee@acme.test")).collect();
     second.push(leader_row("lee@acme.test"));
-    let (first, second) = (sheet(&first), sheet(&second));
-    let (first, second) = (batch(&first, &hashes), batch(&second, &hashes));
-    let (a, b) = tokio::join!(app.store.commit_create(org.id, &first), other_process.commit_create(org.id, &second));
-    let outcomes = [a.expect("answered"), b.expect("answered")];
-    let saved = outcomes.iter().filter(|o| matches!(o, Committed::Saved { .. })).count();
-    let rejected = outcomes.iter().filter(|o| matches!(o, Committed::Rejected(_))).count();
-    assert_eq!((saved, rejected), (1, 1), "{outcomes:?}");
+    let (first, second) = (upload(sheet(&first), Some("first")), upload(sheet(&second), Some("second")));
+    let (a, b) = tokio::join!(
+        import_file(&app, org.id, Importer::CommandLine, Mode::Create, &first),
+        import_file(&other_process, org.id, Importer::CommandLine, Mode::Create, &second)
+    );
+    let mut states = [a.state, b.state];
+    states.sort();
+    assert_eq!(states, [JobState::Done, JobState::Rejected], "one file is checked against what the other wrote");
     assert_eq!(users(&app, &org).await, 1 + 2_001);
 }
 

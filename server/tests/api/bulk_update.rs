@@ -3,13 +3,16 @@
 //! swaps are legal, managers keep their place, someone else's edit is never overwritten, all or
 //! nothing, and a deactivated user is signed out at once.
 
+use app::bulk::job::ImportJob;
 use app::bulk::{ImportFile, ImportResult, ImportStatus};
 use app::roster::current::TeamSnapshot;
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 use sqlx::Row;
 
-use crate::helpers::{Backend, Org, PASSWORD, TestApp, agent_form, error_of, key_name};
+use crate::helpers::{
+    Backend, Org, PASSWORD, TestApp, agent_form, finished, http_import, key_name, report_of,
+};
 use crate::on_both_backends;
 use app::ssr::ApiKeyStore;
 
@@ -50,6 +53,11 @@ fn upload(bytes: Vec<u8>, key: Option<&str>) -> ImportFile {
 }
 
 async fn commit(app: &TestApp, client: &Client, file: ImportFile) -> Result<ImportResult, (StatusCode, Value)> {
+    let job = submit(app, client, file).await?;
+    Ok(report_of(&finished(app, client, job).await))
+}
+
+async fn submit(app: &TestApp, client: &Client, file: ImportFile) -> Result<ImportJob, (StatusCode, Value)> {
     app.call_postcard(client, "bulk_update", postcard::to_allocvec(&app::api::BulkUpdate { file }).expect("encode"))
         .await
 }
@@ -221,9 +229,10 @@ async fn a_retry_with_the_same_key_updates_nothing_twice(backend: Backend) {
     let t = team(&app).await;
     let file = edit(&download(&app, &t.admin).await, &[("ada@acme.test", "Home Town", "London")]);
     let first = commit(&app, &t.admin, upload(file.clone(), Some("update-1"))).await.expect("a report");
-    let again = commit(&app, &t.admin, upload(file, Some("update-1"))).await.expect("a report");
-    assert_eq!((first.status, again.status), (ImportStatus::Committed, ImportStatus::AlreadyCommitted));
-    assert_eq!(again.batch_id, first.batch_id);
+    let again = submit(&app, &t.admin, upload(file, Some("update-1"))).await.expect("answered");
+    assert_eq!(first.status, ImportStatus::Committed);
+    let again = again.result.expect("the first job, ended, with its report");
+    assert_eq!((again.status, again.batch_id), (ImportStatus::Committed, first.batch_id));
     assert_eq!(user(&app, t.ada).await.1, 2, "updated once");
 }
 
@@ -275,8 +284,8 @@ async fn an_api_key_downloads_and_updates_with_a_dry_run_first(backend: Backend)
     let dry: Value = post("mode=update&dry_run=true", file.clone()).await.unwrap().json().await.unwrap();
     assert_eq!((dry["status"].as_str(), dry["counts"]["changed"].as_i64()), (Some("dry_run"), Some(1)));
     assert_eq!(user(&app, t.bob).await.1, 1, "a dry run saves nothing");
-    let done = post("mode=update", file).await.unwrap();
-    assert_eq!(done.status(), StatusCode::OK);
+    let done = http_import(&app, token, "mode=update", None, file).await;
+    assert_eq!(done["result"]["status"], "committed", "{done}");
     let employee_id: String = sqlx::query_scalar("SELECT employee_id FROM users WHERE id = $1")
         .bind(t.bob)
         .fetch_one(&app.store.pool)
@@ -284,9 +293,9 @@ async fn an_api_key_downloads_and_updates_with_a_dry_run_first(backend: Backend)
         .unwrap();
     assert_eq!(employee_id, "00042", "leading zeros kept");
     let text = app::roster::decode::decode(&exported).unwrap().replacen(&format!("\r\n{}\t", t.lee), "\r\n999999\t", 1);
-    let (status, report) = error_of(post("mode=update", app::roster::write::utf16le(&text)).await.unwrap()).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    let codes: Vec<&str> = report["errors"].as_array().unwrap().iter().map(|e| e["code"].as_str().unwrap()).collect();
+    let report = http_import(&app, token, "mode=update", None, app::roster::write::utf16le(&text)).await;
+    assert_eq!(report["state"], "rejected", "{report}");
+    let codes: Vec<&str> = report["result"]["errors"].as_array().unwrap().iter().map(|e| e["code"].as_str().unwrap()).collect();
     assert_eq!(codes, ["conflict", "unknown_user_id"], "Bob's row is stale now, and 999999 is no one");
 }
 

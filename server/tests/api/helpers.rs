@@ -2,8 +2,11 @@
 
 use std::path::PathBuf;
 
+use app::bulk::job::ImportJob;
+use app::bulk::{ImportFile, ImportResult};
+use app::roster::sheet::Mode;
 use app::roster::{Column, OrgRules, Profile, ProfileInput};
-use app::ssr::{AccountStore, NewUser, UserStore, auth};
+use app::ssr::{AccountStore, Importer, NewUser, UserStore, auth};
 use app::user::UserStatus;
 use rand::Rng;
 use reqwest::{Client, Response, StatusCode};
@@ -136,6 +139,8 @@ impl TestApp {
             body_limit: 1024 * 1024,
             api_calls_per_minute: 10_000,
             mail,
+            // A test's crashed process is replaced in seconds, not the default thirty.
+            jobs: server::storage::JobSettings { lease_seconds: 2, ..Default::default() },
         };
         configure(&mut config);
         let app = Application::build(config).await.expect("the app starts");
@@ -279,6 +284,90 @@ impl TestApp {
         };
         self.store.create_user(org.id, Some(org.admin_id), &user).await.expect("insert a user")
     }
+}
+
+/// Waits for import job `id` of organisation `org_id` to end (the app's import worker runs it).
+pub async fn job_end(app: &TestApp, org_id: i64, id: i64) -> ImportJob {
+    use app::ssr::ImportStore;
+    for _ in 0..1_200 {
+        let job = app.store.import_job(org_id, id).await.expect("the job is read").expect("the job exists");
+        if job.state.has_ended() {
+            return job;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("import job {id} did not end within a minute");
+}
+
+/// Waits for a job to end as the bulk page does: asking the `import_job` server function as the
+/// signed-in `client`.
+pub async fn finished(app: &TestApp, client: &Client, job: ImportJob) -> ImportJob {
+    let mut job = job;
+    for _ in 0..1_200 {
+        if job.state.has_ended() {
+            return job;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        let response = app.call(client, "import_job", &[("id", &job.id.to_string())]).await;
+        assert_eq!(response.status(), StatusCode::OK, "the job can be watched");
+        job = response.json().await.expect("a job");
+    }
+    panic!("import job {} did not end within a minute", job.id);
+}
+
+/// Imports a file as `importer` would: submits its job and waits for it to end.
+pub async fn import_file(app: &TestApp, org_id: i64, importer: Importer, mode: Mode, file: &ImportFile) -> ImportJob {
+    let job = app::ssr::import::submit(&app.store, org_id, importer, mode, file).await.expect("the job is submitted");
+    job_end(app, org_id, job.id).await
+}
+
+/// Submits a commit over HTTP with the API key `token` (the query and body as `POST
+/// /api/v1/imports` takes them), checks the answer is 202 with the job's `Location`, and follows
+/// that address until the job ends: the ended job.
+pub async fn http_import(app: &TestApp, token: &str, query: &str, key: Option<&str>, body: Vec<u8>) -> Value {
+    let http = app.client();
+    let mut request = http.post(format!("{}/api/v1/imports?{query}", app.address)).bearer_auth(token).body(body);
+    if let Some(key) = key {
+        request = request.header("Idempotency-Key", key);
+    }
+    let submitted = request.send().await.expect("the import is posted");
+    assert_eq!(submitted.status(), StatusCode::ACCEPTED, "a job, at once");
+    let location = submitted.headers()["location"].to_str().expect("a location").to_owned();
+    let mut job: Value = submitted.json().await.expect("a job");
+    assert_eq!(location, format!("/api/v1/imports/{}", job["id"]));
+    for _ in 0..1_200 {
+        if ["done", "rejected", "failed"].contains(&job["state"].as_str().unwrap_or_default()) {
+            return job;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        let response = http.get(format!("{}{location}", app.address)).bearer_auth(token).send().await.expect("sent");
+        assert_eq!(response.status(), StatusCode::OK);
+        job = response.json().await.expect("a job");
+    }
+    panic!("import job {location} did not end within a minute");
+}
+
+/// The report of a job that ended with one (done or rejected); panics on a failed job.
+pub fn report_of(job: &ImportJob) -> ImportResult {
+    job.result.clone().unwrap_or_else(|| panic!("job {} failed: {:?}", job.id, job.failure))
+}
+
+/// The number of audited API calls whose detail contains `like` once it reaches `expected` (the
+/// call log writes them beside the answers, in order), or what it was after five seconds.
+pub async fn audited_calls(app: &TestApp, like: &str, expected: i64) -> i64 {
+    let mut count = 0;
+    for _ in 0..100 {
+        count = sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'api.call' AND detail LIKE $1")
+            .bind(format!("%{like}%"))
+            .fetch_one(&app.store.pool)
+            .await
+            .expect("the audit trail is read");
+        if count >= expected {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    count
 }
 
 /// A new API key of `org`: its secret.

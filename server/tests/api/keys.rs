@@ -24,6 +24,8 @@ async fn an_admin_creates_a_key_shown_once_and_revokes_it_and_it_is_refused_at_o
     let export = format!("{}/api/export/current-team", app.address);
     let http = app.client();
     assert_eq!(http.get(&export).bearer_auth(&secret).send().await.unwrap().status(), StatusCode::OK);
+    // Marked used with the call's audit line, written beside the answer.
+    crate::helpers::audited_calls(&app, "/api/export/current-team", 1).await;
     let keys: Value = serde_json::from_str(&app.call(&admin, "api_keys", &[]).await.text().await.unwrap()).unwrap();
     assert!(keys[0]["last_used_at"].is_i64(), "{keys}");
     assert_eq!(keys[0]["revoked_at"], Value::Null);

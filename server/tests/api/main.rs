@@ -13,6 +13,7 @@ mod accounts;
 mod bulk_create;
 mod bulk_update;
 mod cli;
+mod jobs;
 mod keys;
 mod operability;
 mod organisation;

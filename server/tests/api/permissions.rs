@@ -10,6 +10,7 @@
 
 use std::collections::BTreeSet;
 
+use app::bulk::job::ImportJob;
 use app::roster::Column;
 use reqwest::multipart::{Form, Part};
 use reqwest::{Method, StatusCode};
@@ -101,6 +102,7 @@ struct World {
     group: i64,
     other_group: i64,
     batch: i64,
+    job: i64,
     key: i64,
 }
 
@@ -118,15 +120,15 @@ async fn world(app: &TestApp) -> World {
     let photo = Form::new().part("photo", Part::bytes(PNG.to_vec()).file_name("ann.png"));
     let uploaded = admin.post(format!("{}/api/photos/{member}", app.address)).multipart(photo).send().await.unwrap();
     assert!(uploaded.status().is_success() || uploaded.status().is_redirection());
-    let created =
-        app.call_postcard::<app::bulk::ImportResult>(&admin, "bulk_create", import_bytes(bulk_file(), true)).await;
-    assert!(created.as_ref().is_ok_and(|result| result.batch_id.is_some()), "{created:?}");
+    let submitted = app.call_postcard::<ImportJob>(&admin, "bulk_create", import_bytes(bulk_file(), true)).await;
+    let job = crate::helpers::finished(app, &admin, submitted.expect("the bulk create is submitted")).await;
+    assert!(job.result.as_ref().is_some_and(|result| result.batch_id.is_some()), "{job:?}");
     let batches: Value = app.call(&admin, "list_batches", &[("page", "0")]).await.json().await.unwrap();
     let batch = batches[0]["id"].as_i64().expect("the batch just committed");
     let key = app.call(&admin, "create_api_key", &[("name", "Acme sync")]).await.json::<Value>().await.unwrap()["id"]
         .as_i64()
         .expect("a key id");
-    World { acme, globex, leader, member, leaver, role, group, other_group, batch, key }
+    World { acme, globex, leader, member, leaver, role, group, other_group, batch, job: job.id, key }
 }
 
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
@@ -222,8 +224,10 @@ fn table(w: &World) -> Vec<Row> {
         call("/api/bulk_snapshot", Body::None, "DDDOO"),
         call("/api/bulk_create", import(bulk_file(), true), "DDDOO"),
         call("/api/bulk_update_snapshot", Body::None, "DDDOO"),
-        // A file that is not an update file is answered with its report, changing nothing.
+        // A file that is not an update file is a job its worker rejects, changing nothing.
         call("/api/bulk_update", import(bulk_file(), false), "DDDOO"),
+        call("/api/import_job", form(&[("id", &w.job.to_string())]), "DDDON"),
+        call("/api/recent_import_jobs", Body::None, "DDDOO"),
         call("/api/list_batches", form(&[("page", "0")]), "DDDOO"),
         call("/api/batch_detail", form(&[("id", &w.batch.to_string()), ("page", "0")]), "DDDON"),
         call("/api/held_welcome_emails", Body::None, "DDDOO"),
@@ -248,6 +252,7 @@ fn table(w: &World) -> Vec<Row> {
         call("/api/reactivate_user", form(&[("id", &leaver)]), "DDDON"),
         // HTTP routes. Imports take an organisation API key only; no session reaches them.
         call("/api/v1/imports", Body::None, "DDDDD"),
+        page("/api/v1/imports/{id}", &format!("/api/v1/imports/{}", w.job), "DDDDD"),
         // The provisioning API takes an organisation API key only; no session reaches it.
         page("/api/v2/employees", "/api/v2/employees", "DDDDD"),
         call("/api/v2/employees", Body::Json(json!({"first_name": "Matrix"})), "DDDDD"),

@@ -163,6 +163,7 @@ async fn bad_requests_get_json_errors_naming_the_parameter_and_keys_see_only_the
     let (status, _) = get(&app, &globex_key, "/api/v2/employees/admin@acme.test").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 
+    assert_eq!(crate::helpers::audited_calls(&app, "", 9).await, 9);
     let calls = sqlx::query("SELECT org_id, detail FROM audit_events WHERE action = 'api.call' ORDER BY id")
         .fetch_all(&app.store.pool)
         .await
@@ -263,11 +264,7 @@ async fn a_script_creates_a_user_with_the_spreadsheets_rules_and_messages(backen
     assert_eq!(not_json.status(), StatusCode::BAD_REQUEST);
     let (_, everyone) = get(&app, &token, "/api/v2/employees").await;
     assert_eq!(ids(&everyone).len(), 2, "only Ada was created");
-    let audited: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'api.call' AND detail LIKE '%POST%'")
-            .fetch_one(&app.store.pool)
-            .await
-            .unwrap();
+    let audited = crate::helpers::audited_calls(&app, "POST", 9).await;
     assert_eq!(audited, 9, "every call, accepted or refused");
 }
 

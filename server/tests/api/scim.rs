@@ -468,11 +468,7 @@ async fn discovery_describes_the_service_and_a_key_sees_only_its_organisation(ba
         let answer = anonymous.get("/Users").await;
         assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
     }
-    let audited: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'api.call' AND detail LIKE '%/scim/v2/%'")
-            .fetch_one(&app.store.pool)
-            .await
-            .unwrap();
+    let audited = crate::helpers::audited_calls(&app, "/scim/v2/", 11).await;
     assert_eq!(audited, 11, "every call a key made is audited, none without one");
 }
 

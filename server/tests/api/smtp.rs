@@ -24,6 +24,8 @@ pub struct Received {
     /// The text/plain part, decoded.
     pub text: String,
     pub html: String,
+    /// Each attachment: its file name, MIME type and bytes.
+    pub attachments: Vec<(String, String, Vec<u8>)>,
 }
 
 impl Received {
@@ -104,12 +106,28 @@ fn parse(raw: &[u8]) -> Received {
     let header = |name: &str| {
         mail.headers.iter().find(|h| h.get_key().eq_ignore_ascii_case(name)).map(|h| h.get_value()).unwrap_or_default()
     };
-    let part = |kind: &str| {
-        mail.subparts
-            .iter()
-            .find(|p| p.ctype.mimetype == kind)
-            .map(|p| p.get_body().expect("a decodable part"))
-            .unwrap_or_default()
-    };
-    Received { to: header("X-Sink-To"), subject: header("Subject"), text: part("text/plain"), html: part("text/html") }
+    let mut received =
+        Received { to: header("X-Sink-To"), subject: header("Subject"), text: String::new(), html: String::new(), attachments: Vec::new() };
+    collect(&mail, &mut received);
+    received
+}
+
+/// Walks a message's parts (an alternative inside a mixed one, as a message with an attachment
+/// is): the first text and HTML bodies, and every attachment.
+fn collect(part: &mailparse::ParsedMail<'_>, received: &mut Received) {
+    let disposition = part.get_content_disposition();
+    if disposition.disposition == mailparse::DispositionType::Attachment {
+        let name = disposition.params.get("filename").cloned().unwrap_or_default();
+        let body = part.get_body_raw().expect("a decodable attachment");
+        received.attachments.push((name, part.ctype.mimetype.clone(), body));
+        return;
+    }
+    match part.ctype.mimetype.as_str() {
+        "text/plain" if received.text.is_empty() => received.text = part.get_body().expect("a decodable part"),
+        "text/html" if received.html.is_empty() => received.html = part.get_body().expect("a decodable part"),
+        _ => {}
+    }
+    for sub in &part.subparts {
+        collect(sub, received);
+    }
 }

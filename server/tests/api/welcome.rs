@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use app::bulk::ImportFile;
 use app::roster::sheet::Mode;
-use app::ssr::{Importer, import};
+use app::ssr::Importer;
 use app::welcome::WelcomeState;
 use reqwest::multipart::{Form, Part};
 use reqwest::{Client, StatusCode};
@@ -47,9 +47,8 @@ async fn bulk_create(app: &TestApp, org: &Org, rows: &[String], delay: bool) {
         delay_welcome_emails: delay,
         idempotency_key: None,
     };
-    let result = import::import(&app.store, org.id, Importer::Admin(org.admin_id), Mode::Create, &file, false)
-        .await
-        .expect("the import runs");
+    let job = crate::helpers::import_file(app, org.id, Importer::Admin(org.admin_id), Mode::Create, &file).await;
+    let result = crate::helpers::report_of(&job);
     assert_eq!(result.status, app::bulk::ImportStatus::Committed, "{:?}", result.errors);
 }
 
@@ -260,9 +259,8 @@ async fn a_temporary_password_signs_in_once_and_must_be_changed_before_anything_
         delay_welcome_emails: true,
         idempotency_key: None,
     };
-    import::import(&app.store, org.id, Importer::Admin(org.admin_id), Mode::Create, &file, false)
-        .await
-        .expect("import");
+    let job = crate::helpers::import_file(&app, org.id, Importer::Admin(org.admin_id), Mode::Create, &file).await;
+    assert_eq!(crate::helpers::report_of(&job).status, app::bulk::ImportStatus::Committed);
 
     let ada = app.client();
     let response = app.sign_in(&ada, "acme", "ada@acme.test", "temporary secret 1").await;

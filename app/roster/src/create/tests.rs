@@ -240,3 +240,28 @@ fn the_browsers_report_is_the_servers_report_without_the_plan() {
     assert_eq!(report_create_table(&table, &org, &Directory::default()), full.report);
     assert_eq!(full.report.counts.errors, 1);
 }
+
+#[test]
+fn temporary_passwords_are_taken_out_of_the_file_and_checked_by_the_policy() {
+    let text = "First Name\tTemporary Password\tBio\r\nAda\tcorrect horse battery\t\"line one\nline two\"\r\nAlan\tshort\t\r\n\r\nGrace\t\t=1+1\r\n";
+    let taken = take_temporary_passwords(text);
+    let passwords: Vec<(usize, &str)> = taken.passwords.iter().map(|(row, p)| (*row, p.expose())).collect();
+    assert_eq!(passwords, [(2, "correct horse battery")]);
+    assert_eq!(taken.problems.len(), 1);
+    assert_eq!((taken.problems[0].row, taken.problems[0].code.as_str()), (Some(3), "password_too_short"));
+    let stored = taken.text.expect("the file without its passwords");
+    assert!(!stored.contains("horse") && !stored.contains("short"), "{stored}");
+    // Every other cell as it was, on the same rows.
+    let again = Table::parse(&stored);
+    let rows: Vec<Vec<String>> = again.records().map(|r| r.cells().map(str::to_owned).collect()).collect();
+    assert_eq!(rows[0], ["First Name", "Temporary Password", "Bio"]);
+    assert_eq!(rows[1], ["Ada", "", "line one\nline two"]);
+    assert_eq!(rows[4], ["Grace", "", "=1+1"]);
+    assert_eq!(again.record(4).map(|r| r.row), Some(5));
+}
+
+#[test]
+fn a_file_without_passwords_is_left_alone() {
+    assert!(take_temporary_passwords("First Name\tTemporary Password\r\nAda\t\r\n").text.is_none());
+    assert!(take_temporary_passwords("First Name\r\nAda\r\n").text.is_none());
+}

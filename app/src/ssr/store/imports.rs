@@ -1,14 +1,16 @@
-//! Bulk imports: what the browser checks a file against, the all-or-nothing commits, and the
-//! batch history.
+//! Bulk imports: what the browser checks a file against, the jobs that commit a file all or
+//! nothing, and the batch history.
 
 use std::collections::HashMap;
 
 use async_trait::async_trait;
 use roster::Snapshot;
 use roster::current::TeamSnapshot;
-use roster::report::{Counts, Report};
+use roster::report::Report;
+use roster::sheet::Mode;
 
 use super::StoreError;
+use crate::bulk::job::ImportJob;
 use crate::bulk::{BatchDetail, BatchRow, ImportSource};
 
 /// Who started an import, for the batch record.
@@ -48,47 +50,32 @@ impl Importer {
     }
 }
 
-/// A spreadsheet to commit, and who sent it. Storage checks it again inside the transaction
-/// against live data.
+/// A bulk file to run as a job: what it does, who sent it, and the file as it will be stored.
 #[derive(Debug)]
-pub struct FileBatch<'a> {
+pub struct NewJob<'a> {
+    pub mode: Mode,
     pub importer: Importer,
     pub file_name: &'a str,
+    /// The file to store: the upload, with any temporary password's cell made blank.
     pub bytes: &'a [u8],
-    /// Hex SHA-256 of the bytes.
+    /// Hex SHA-256 of the file as it was uploaded.
     pub sha256: &'a str,
     pub idempotency_key: Option<&'a str>,
-}
-
-/// A bulk-create file to commit.
-#[derive(Debug)]
-pub struct CreateBatch<'a> {
-    pub file: FileBatch<'a>,
     pub delay_welcome_emails: bool,
-    /// Argon2id hashes of the file's temporary passwords, by row number, made before the
-    /// transaction opened.
+    /// Argon2id hashes of the temporary passwords taken out of the file, by row number.
     pub password_hashes: &'a HashMap<usize, String>,
+    /// Problems found before the job was stored (a temporary password that breaks the policy):
+    /// the job is stored as rejected with them, and never runs.
+    pub rejected: Option<Report>,
 }
 
-/// A batch committed earlier, found by its idempotency key.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PriorBatch {
-    pub id: i64,
-    pub sha256: String,
-    pub counts: Counts,
-}
-
-/// What a commit did.
+/// What a submission did.
 #[derive(Debug)]
-pub enum Committed {
-    /// Saved as this batch.
-    Saved { batch_id: i64, counts: Counts },
-    /// The idempotency key names this earlier batch of the same file: nothing was written.
-    Replayed(PriorBatch),
-    /// The idempotency key was used for a different file: nothing was written.
+pub enum Submitted {
+    /// A new job, or the one this idempotency key made before for the same file.
+    Job(Box<ImportJob>),
+    /// The idempotency key was used for a different file: nothing was stored.
     KeyReused,
-    /// Checked against live data the file has errors (something changed since the preview).
-    Rejected(Report),
 }
 
 #[async_trait]
@@ -96,16 +83,17 @@ pub trait ImportStore: Send + Sync + 'static {
     /// What the rules need to check a whole file in the browser: the organisation's rules and
     /// every user.
     async fn snapshot(&self, org_id: i64) -> Result<Snapshot, StoreError>;
-    async fn batch_by_key(&self, org_id: i64, key: &str) -> Result<Option<PriorBatch>, StoreError>;
-    /// Checks the file again with [`roster::create::check_create`] inside one transaction that
-    /// no other import of the organisation can interleave with, and writes everything or nothing.
-    async fn commit_create(&self, org_id: i64, batch: &CreateBatch<'_>) -> Result<Committed, StoreError>;
     /// Every user as Download Current Team writes them, with the organisation's rules: what the
     /// browser needs to check a bulk-update file.
     async fn current_team(&self, org_id: i64) -> Result<TeamSnapshot, StoreError>;
-    /// Checks the file again with [`roster::update::check_update`] inside one transaction that no
-    /// other import of the organisation can interleave with, and updates everyone or no one.
-    async fn commit_update(&self, org_id: i64, batch: &FileBatch<'_>) -> Result<Committed, StoreError>;
+    /// Stores a job that any server process's worker will run: check the file again against the
+    /// live data, then write everything or nothing in one transaction. One job per idempotency key.
+    async fn submit_import(&self, org_id: i64, job: &NewJob<'_>) -> Result<Submitted, StoreError>;
+    /// A job of the organisation as it stands now (with the progress of a running one).
+    async fn import_job(&self, org_id: i64, job_id: i64) -> Result<Option<ImportJob>, StoreError>;
+    /// The organisation's jobs that have not ended, and those that ended in the last day, newest
+    /// first.
+    async fn recent_import_jobs(&self, org_id: i64) -> Result<Vec<ImportJob>, StoreError>;
     /// The organisation's batches, newest first.
     async fn list_batches(&self, org_id: i64, page: i64) -> Result<Vec<BatchRow>, StoreError>;
     async fn batch_detail(&self, org_id: i64, batch_id: i64, page: i64) -> Result<Option<BatchDetail>, StoreError>;

@@ -15,7 +15,7 @@ mod users;
 mod welcome;
 
 pub use accounts::{AccountStore, SignInRecord};
-pub use imports::{Committed, CreateBatch, FileBatch, ImportStore, Importer, PriorBatch};
+pub use imports::{ImportStore, Importer, NewJob, Submitted};
 pub use keys::ApiKeyStore;
 pub use organisation::OrganisationStore;
 pub use team::TeamStore;
