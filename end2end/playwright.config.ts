@@ -46,6 +46,9 @@ export default defineConfig({
         "rm -rf .data",
         `${server} org create --slug acme --name 'Acme Support'`,
         `${server} admin create --org acme --email admin@acme.test --first-name Grace --last-name Hopper`,
+        // A second organisation, for tests whose data would crowd Acme's (20,000 held welcome emails).
+        `${server} org create --slug globex --name 'Globex Support'`,
+        `${server} admin create --org globex --email admin@globex.test --first-name Hank --last-name Scorpio`,
         `exec ${server}`,
       ].join(" && "),
       url: `http://127.0.0.1:${port}/sign-in`,

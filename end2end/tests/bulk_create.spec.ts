@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { hydrated, signIn, unicodeText } from "./helpers";
+import { hydrated, PASSWORD, signIn, unicodeText } from "./helpers";
 
 // The leader comes last: reports may name a leader defined further down the file.
 const withError = unicodeText("new hires.txt", [
@@ -92,4 +92,37 @@ test("leaders created by one file lead the next file's rows without reloading th
   await page.getByRole("button", { name: "Preview" }).click();
   await expect(page.getByTestId("counts")).toHaveText("＋ 1 new · ⚠ 0 rows with errors");
   await expect(page.getByRole("button", { name: "Continue" })).toBeEnabled();
+});
+
+test("a bulk create goes on after the admin closes the page, and the bulk page shows it finish", async ({ browser }) => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  // In Globex, so that its 20,000 held welcome emails stay out of Acme's tests.
+  const rows = ["y\tclosing-lead@globex.test\tCora\tLead\ty\ty\ty\t"];
+  for (let n = 0; n < 20000; n++) rows.push(`n\tclosing-${n}@globex.test\tAgent\tNumber ${n}\ty\tn\ty\tclosing-lead@globex.test`);
+  await signIn(page, "admin@globex.test", PASSWORD, "globex");
+  await expect(page).toHaveURL(/\/team$/);
+  await page.goto("/team/bulk-create");
+  await hydrated(page);
+  await page.getByLabel("Spreadsheet (Unicode Text, .txt)").setInputFiles(unicodeText("closing.txt", rows));
+  await page.getByRole("button", { name: "Preview" }).click();
+  await expect(page.getByTestId("counts")).toHaveText("＋ 20001 new · ⚠ 0 rows with errors");
+  await page.getByLabel("Delay welcome emails").check();
+  await page.getByRole("button", { name: "Continue" }).click();
+  // Submitted: the page watches the job. Then the admin closes the tab.
+  await expect(page.locator(".job[data-job-state]", { hasText: "closing.txt" })).toBeVisible();
+  await page.close();
+
+  const again = await context.newPage();
+  await again.goto("/team/bulk-create");
+  await hydrated(again);
+  const card = again.locator(".jobs .job", { hasText: "closing.txt" });
+  await expect(card).toBeVisible();
+  await expect(card).toContainText("Bulk create · by");
+  await expect(card).toHaveAttribute("data-job-state", "done", { timeout: 60_000 });
+  await expect(card).toContainText("Done: 20,001 users created.");
+  await card.getByRole("link", { name: "See this batch in the history" }).click();
+  await expect(again.getByRole("heading", { name: /Batch #\d+: closing\.txt/ })).toBeVisible();
+  await expect(again.getByText("20001 new, 0 changed, 0 unchanged")).toBeVisible();
+  await context.close();
 });

@@ -17,7 +17,6 @@ CREATE TABLE import_jobs (
     actor_id             BIGINT REFERENCES users(id),
     api_key_id           BIGINT REFERENCES api_keys(id),
     file_name            TEXT NOT NULL,
-    file_bytes           BYTEA NOT NULL,
     -- Of the file as it was uploaded (before any temporary password was taken out).
     file_sha256          TEXT NOT NULL,
     idempotency_key      TEXT,
@@ -45,6 +44,13 @@ CREATE UNIQUE INDEX import_jobs_idempotency ON import_jobs (org_id, idempotency_
 CREATE INDEX import_jobs_org ON import_jobs (org_id, id);
 -- What the workers look for: the few jobs not yet ended.
 CREATE INDEX import_jobs_open ON import_jobs (id) WHERE state IN ('queued', 'running');
+
+-- The file apart from the job, written once: a job's row is updated as it runs (its claim, its
+-- lease, its progress, its outcome), and SQLite rewrites a whole row, blob included, on every update.
+CREATE TABLE import_job_files (
+    job_id BIGINT PRIMARY KEY REFERENCES import_jobs(id),
+    bytes  BYTEA NOT NULL
+);
 
 CREATE TABLE import_job_passwords (
     job_id        BIGINT NOT NULL REFERENCES import_jobs(id),

@@ -11,9 +11,8 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-use app::bulk::{ImportFile, ImportStatus};
+use app::bulk::ImportFile;
 use app::roster::sheet::Mode;
-use app::ssr::{Importer, import};
 use server::mail::{MailConfig, Outbox, Transport};
 use server::storage::{SqlStore, outbox};
 
@@ -31,8 +30,7 @@ async fn run(label: &str, url: &str) -> anyhow::Result<()> {
         delay_welcome_emails: true,
         idempotency_key: None,
     };
-    let result = import::import(&store, org_id, Importer::CommandLine, Mode::Create, &upload, false).await?;
-    anyhow::ensure!(result.status == ImportStatus::Committed, "not committed: {:?}", result.errors.first());
+    support::commit_here(&store, org_id, Mode::Create, &upload).await?;
 
     let folder = std::env::temp_dir().join(format!("roster-bench-mail-{}", std::process::id()));
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");

@@ -110,7 +110,17 @@ impl Application {
         let (router, http_routes, page_routes) = router(state, &keys, config.body_limit);
         let imports = ImportWorker::new(store.clone());
         let shutdown = Shutdown::new();
-        Ok(Application { listener, router, store, outbox, imports, calls: call_writer, shutdown, http_routes, page_routes })
+        Ok(Application {
+            listener,
+            router,
+            store,
+            outbox,
+            imports,
+            calls: call_writer,
+            shutdown,
+            http_routes,
+            page_routes,
+        })
     }
 
     pub fn port(&self) -> u16 {

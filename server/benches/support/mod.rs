@@ -3,6 +3,8 @@
 
 #![allow(dead_code)] // each benchmark uses a part of this
 
+pub mod floors;
+
 use std::future::Future;
 
 use sqlx::Executor;
@@ -29,13 +31,93 @@ where
     Ok(())
 }
 
+/// Which database a measurement runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+impl Engine {
+    pub fn label(self) -> &'static str {
+        match self {
+            Engine::Sqlite => "SQLite",
+            Engine::Postgres => "PostgreSQL",
+        }
+    }
+
+    /// SQLite always; PostgreSQL when `ROSTER_TEST_POSTGRES` names a server.
+    pub fn available() -> Vec<Engine> {
+        let mut engines = if std::env::var("BENCH_PG_ONLY").is_ok() { vec![] } else { vec![Engine::Sqlite] };
+        if std::env::var("ROSTER_TEST_POSTGRES").is_ok() {
+            engines.push(Engine::Postgres);
+        } else {
+            println!("\nSet ROSTER_TEST_POSTGRES=postgres://user:password@host:port to measure PostgreSQL too.");
+        }
+        engines
+    }
+}
+
+/// A new, empty database (migrated once a store connects), dropped with the value.
+pub struct FreshDatabase {
+    pub url: String,
+    dir: std::path::PathBuf,
+    postgres: Option<(String, String)>,
+}
+
+impl FreshDatabase {
+    pub async fn new(engine: Engine) -> anyhow::Result<FreshDatabase> {
+        static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let tag = format!("{}_{n}", std::process::id());
+        let dir = std::env::temp_dir().join(format!("roster-bench-{tag}"));
+        std::fs::create_dir_all(&dir)?;
+        match engine {
+            Engine::Sqlite => {
+                Ok(FreshDatabase { url: format!("sqlite://{}/bench.db", dir.display()), dir, postgres: None })
+            }
+            Engine::Postgres => {
+                let server = std::env::var("ROSTER_TEST_POSTGRES")?;
+                let name = format!("roster_bench_{tag}");
+                let mut admin =
+                    <sqlx::PgConnection as sqlx::Connection>::connect(&format!("{server}/postgres")).await?;
+                admin.execute(format!("CREATE DATABASE {name}").as_str()).await?;
+                Ok(FreshDatabase { url: format!("{server}/{name}"), dir, postgres: Some((server, name)) })
+            }
+        }
+    }
+
+    /// Drops the database.
+    pub async fn drop_now(self) -> anyhow::Result<()> {
+        let _ = std::fs::remove_dir_all(&self.dir);
+        if let Some((server, name)) = &self.postgres {
+            let mut admin = <sqlx::PgConnection as sqlx::Connection>::connect(&format!("{server}/postgres")).await?;
+            admin.execute(format!("DROP DATABASE {name} WITH (FORCE)").as_str()).await?;
+        }
+        Ok(())
+    }
+}
+
+/// A running server (its import worker and mail worker beside it) for a benchmark.
+pub struct Served {
+    pub address: String,
+    pub store: server::storage::SqlStore,
+    shutdown: server::startup::Shutdown,
+    running: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Served {
+    /// Stops the server and waits until it has.
+    pub async fn stop(self) -> anyhow::Result<()> {
+        self.shutdown.trigger();
+        self.running.await??;
+        Ok(())
+    }
+}
+
 /// The real server on a free loopback port, on `url`, with `data_dir` for its files and no rate
-/// limit that a benchmark would reach: its address and its store.
-pub async fn serve(
-    url: &str,
-    data_dir: &std::path::Path,
-    body_limit: usize,
-) -> anyhow::Result<(String, server::storage::SqlStore)> {
+/// limit that a benchmark would reach.
+pub async fn start(url: &str, data_dir: &std::path::Path, body_limit: usize) -> anyhow::Result<Served> {
     let config = server::Config {
         database_url: url.to_owned(),
         addr: "127.0.0.1:0".parse()?,
@@ -45,12 +127,69 @@ pub async fn serve(
         body_limit,
         api_calls_per_minute: u32::MAX,
         mail: server::mail::MailConfig::files(data_dir, "http://127.0.0.1".into()),
+        jobs: server::storage::JobSettings::default(),
     };
     let app = server::Application::build(config).await?;
     let address = format!("http://127.0.0.1:{}", app.port());
     let store = app.store.clone();
-    tokio::spawn(app.run_until_stopped());
-    Ok((address, store))
+    let shutdown = app.shutdown();
+    let running = tokio::spawn(app.run());
+    Ok(Served { address, store, shutdown, running })
+}
+
+/// The real server, left running until the benchmark ends: its address and its store.
+pub async fn serve(
+    url: &str,
+    data_dir: &std::path::Path,
+    body_limit: usize,
+) -> anyhow::Result<(String, server::storage::SqlStore)> {
+    let served = start(url, data_dir, body_limit).await?;
+    Ok((served.address.clone(), served.store.clone()))
+}
+
+/// Commits `file` as the browser's Continue or Confirm does: submits the job and waits (polling
+/// every 2 ms) until the server's import worker has run it. The time from the submission to the
+/// job's end, and the job.
+pub async fn commit(
+    store: &server::storage::SqlStore,
+    org_id: i64,
+    mode: app::roster::sheet::Mode,
+    file: &app::bulk::ImportFile,
+) -> anyhow::Result<(std::time::Duration, app::bulk::job::ImportJob)> {
+    use app::ssr::{ImportStore, Importer};
+    let started = std::time::Instant::now();
+    let job = app::ssr::import::submit(store, org_id, Importer::CommandLine, mode, file).await?;
+    loop {
+        let now = store.import_job(org_id, job.id).await?.ok_or_else(|| anyhow::anyhow!("the job vanished"))?;
+        if now.state.has_ended() {
+            let took = started.elapsed();
+            anyhow::ensure!(
+                now.state == app::bulk::job::JobState::Done,
+                "job {} ended {:?}: {:?} {:?}",
+                now.id,
+                now.state,
+                now.failure,
+                now.result.as_ref().and_then(|r| r.errors.first())
+            );
+            return Ok((took, now));
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+    }
+}
+
+/// Commits `file` on a store with no worker beside it: submits the job and runs it here.
+pub async fn commit_here(
+    store: &server::storage::SqlStore,
+    org_id: i64,
+    mode: app::roster::sheet::Mode,
+    file: &app::bulk::ImportFile,
+) -> anyhow::Result<()> {
+    let job = app::ssr::import::submit(store, org_id, app::ssr::Importer::CommandLine, mode, file).await?;
+    let claimed = store.claim_import_job("bench", Some(job.id)).await?.ok_or_else(|| anyhow::anyhow!("not claimed"))?;
+    let progress = store.start_running(job.id);
+    store.run_import_job(&claimed, &progress).await?;
+    store.stop_running(job.id);
+    Ok(())
 }
 
 /// Users per generated file: `ROSTER_BENCH_ROWS`, 100,000 by default.

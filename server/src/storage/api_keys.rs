@@ -43,11 +43,13 @@ impl SqlStore {
             let detail = serde_json::json!({ "api_key": key_id, "call": call, "status": status });
             let mut tx = self.begin_write().await?;
             audit(&mut tx, org_id, None, "api.call", None, &detail.to_string(), at).await?;
-            sqlx::query("UPDATE api_keys SET last_used_at = $1 WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $1)")
-                .bind(at)
-                .bind(key_id)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "UPDATE api_keys SET last_used_at = $1 WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $1)",
+            )
+            .bind(at)
+            .bind(key_id)
+            .execute(&mut *tx)
+            .await?;
             Ok(tx.commit().await?)
         })
         .await

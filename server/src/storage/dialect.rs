@@ -25,7 +25,7 @@ use std::path::Path;
 use anyhow::Context;
 use sqlx::{Any, AnyConnection, AnyPool, Transaction};
 
-use super::DbResult;
+use super::{DbError, DbResult};
 
 /// Which database the URL names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -95,11 +95,19 @@ impl Backend {
                 // Named once: in the select list the look-up would run for every id.
                 let sequence: String =
                     sqlx::query_scalar("SELECT pg_get_serial_sequence('users', 'id')").fetch_one(&mut *conn).await?;
-                Ok(sqlx::query_scalar("SELECT nextval($1::regclass) FROM generate_series(1::bigint, $2::bigint)")
-                    .bind(sequence)
-                    .bind(count as i64)
-                    .fetch_all(&mut *conn)
-                    .await?)
+                // One text of every id: a row per id cost more to send and decode than to draw.
+                let ids: Option<String> = sqlx::query_scalar(
+                    "SELECT string_agg(nextval($1::regclass)::text, ',') FROM generate_series(1::bigint, $2::bigint)",
+                )
+                .bind(sequence)
+                .bind(count as i64)
+                .fetch_one(&mut *conn)
+                .await?;
+                ids.unwrap_or_default()
+                    .split(',')
+                    .filter(|id| !id.is_empty())
+                    .map(|id| id.parse::<i64>().map_err(|e| DbError::Invariant(format!("a reserved id {id:?}: {e}"))))
+                    .collect()
             }
         }
     }
@@ -171,6 +179,24 @@ impl Backend {
     /// job's lease and record its progress): PostgreSQL locks rows, SQLite the whole database.
     pub fn renews_during_writes(self) -> bool {
         self == Backend::Postgres
+    }
+
+    /// What a `SELECT` of rows that another transaction must not delete meanwhile ends with (a
+    /// role about to be assigned): `FOR SHARE` on PostgreSQL; on SQLite the writer holds the
+    /// database already.
+    pub fn share_lock(self) -> &'static str {
+        match self {
+            Backend::Postgres => " FOR SHARE",
+            Backend::Sqlite => "",
+        }
+    }
+
+    /// What a `SELECT` of rows this transaction will change or delete ends with.
+    pub fn update_lock(self) -> &'static str {
+        match self {
+            Backend::Postgres => " FOR UPDATE",
+            Backend::Sqlite => "",
+        }
     }
 
     /// What a `SELECT … FOR UPDATE` that skips rows other workers hold ends with.

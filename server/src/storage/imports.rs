@@ -20,12 +20,84 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use super::jobs::{ClaimedJob, JobProgress, Outcome, finish, mode_text};
-use super::sql::Sql;
-use super::users::{PROFILE_COLUMNS, audit, known_users, org_rules, profile_values};
+use super::sql::{Sql, Value};
+use super::stage::{Kind, Stage};
+use super::users::{audit, known_users, org_rules, profile_values};
 use super::{Backend, DbError, DbResult, SqlStore, db, error::user_write, flag, now, updates};
 
-/// Rows per multi-row INSERT: 1,000 users of 25 values stay below SQLite's 32,766 parameters.
+/// Rows per multi-row INSERT on SQLite: 1,000 users of 25 values stay below its 32,766 parameters.
 const USERS_PER_INSERT: usize = 1_000;
+
+/// A new user's row as a bulk create writes it: the users table's columns, then the file's row.
+const NEW_USER_COLUMNS: [(&str, Kind); 26] = [
+    ("id", Kind::Int),
+    ("org_id", Kind::Int),
+    ("role_id", Kind::Int),
+    ("email", Kind::Text),
+    ("email_key", Kind::Text),
+    ("employee_id", Kind::Text),
+    ("first_name", Kind::Text),
+    ("last_name", Kind::Text),
+    ("home_town", Kind::Text),
+    ("state_or_country", Kind::Text),
+    ("bio", Kind::Text),
+    ("can_manage_teams", Kind::Flag),
+    ("phone_channel", Kind::Flag),
+    ("chat_channel", Kind::Flag),
+    ("email_channel", Kind::Flag),
+    ("leader_id", Kind::Int),
+    ("employment_status", Kind::Text),
+    ("start_date", Kind::Text),
+    ("search_text", Kind::Text),
+    ("status", Kind::Text),
+    ("must_change_password", Kind::Flag),
+    ("password_hash", Kind::Text),
+    ("created_at", Kind::Int),
+    ("updated_at", Kind::Int),
+    ("updated_by", Kind::Int),
+    // Kept in the stage for the batch log; the users table has no such column.
+    ("row_number", Kind::Int),
+];
+
+/// The rows of a checked file's new users, in the order of [`NEW_USER_COLUMNS`].
+struct NewUserRows<'a> {
+    users: std::slice::Iter<'a, roster::create::NewUserRow>,
+    ids: &'a [i64],
+    role_ids: std::slice::Iter<'a, i64>,
+    job: &'a ClaimedJob,
+    now: i64,
+    index: usize,
+}
+
+impl Iterator for NewUserRows<'_> {
+    type Item = Vec<Value>;
+
+    fn next(&mut self) -> Option<Vec<Value>> {
+        let (user, role_id) = (self.users.next()?, self.role_ids.next()?);
+        let id = *self.ids.get(self.index)?;
+        self.index += 1;
+        let leader = match user.leader {
+            Leader::None => None,
+            Leader::Existing(id) => Some(id),
+            Leader::New(position) => self.ids.get(position).map(|id| roster::UserId(*id)),
+        };
+        // Taken out of the stored file and hashed when the job was submitted.
+        let password_hash = self.job.password_hashes.get(&user.row).cloned();
+        let mut values = Vec::with_capacity(NEW_USER_COLUMNS.len());
+        values.extend([Value::Int(Some(id)), Value::Int(Some(self.job.org_id))]);
+        values.extend(profile_values(*role_id, &user.profile, leader));
+        values.extend([
+            Value::Text(Some(UserStatus::Created.as_str().to_owned())),
+            Value::Flag(password_hash.is_some()),
+            Value::Text(password_hash),
+            Value::Int(Some(self.now)),
+            Value::Int(Some(self.now)),
+            Value::Int(self.job.importer.admin()),
+            Value::Int(Some(user.row as i64)),
+        ]);
+        Some(values)
+    }
+}
 const LINKS_PER_INSERT: usize = 5_000;
 
 fn counts(row: &AnyRow) -> Result<Counts, sqlx::Error> {
@@ -50,13 +122,18 @@ impl Names {
     }
 }
 
-/// The organisation's roles and groups, for writing a checked file.
-pub(super) async fn roles_and_groups(conn: &mut AnyConnection, org_id: i64) -> DbResult<(Names, Names)> {
+/// The organisation's roles and groups, for writing a checked file; the roles' rows locked
+/// against deletion until the import commits (users have no foreign key to roles).
+pub(super) async fn roles_and_groups(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    org_id: i64,
+) -> DbResult<(Names, Names)> {
     let mut read = async |sql: &str| -> DbResult<Names> {
         let rows = sqlx::query(sql).bind(org_id).fetch_all(&mut *conn).await?;
         Ok(Names(rows.iter().map(|r| Ok((r.try_get("name")?, r.try_get("id")?))).collect::<Result<_, sqlx::Error>>()?))
     };
-    let roles = read("SELECT name, id FROM roles WHERE org_id = $1").await?;
+    let roles = read(&format!("SELECT name, id FROM roles WHERE org_id = $1{}", backend.share_lock())).await?;
     let groups = read("SELECT name, id FROM groups WHERE org_id = $1").await?;
     Ok((roles, groups))
 }
@@ -150,47 +227,70 @@ async fn commit_create(store: &SqlStore, job: &ClaimedJob, progress: &JobProgres
     progress.expect(plan.users.len());
     progress.enter(JobPhase::Writing);
 
-    let (roles, groups) = roles_and_groups(&mut tx, org_id).await?;
+    let (roles, groups) = roles_and_groups(&mut tx, backend, org_id).await?;
     let ids = backend.reserve_user_ids(&mut tx, plan.users.len()).await?;
     if ids.len() != plan.users.len() {
         return Err(DbError::Invariant(format!("reserved {} ids for {} users", ids.len(), plan.users.len())));
     }
-    let actor = job.importer.admin();
     let batch_id = insert_batch(&mut tx, job, counts, now).await?;
 
-    let columns = format!(
-        "id, org_id, {}, status, password_hash, must_change_password, created_at, updated_at, updated_by",
-        PROFILE_COLUMNS.join(", ")
-    );
-    for (chunk_index, chunk) in plan.users.chunks(USERS_PER_INSERT).enumerate() {
-        let mut sql = Sql::new(backend, &format!("INSERT INTO users ({columns}) VALUES "));
-        for (offset, user) in chunk.iter().enumerate() {
-            let id = ids[chunk_index * USERS_PER_INSERT + offset];
-            let leader = match user.leader {
-                Leader::None => None,
-                Leader::Existing(id) => Some(id),
-                Leader::New(position) => Some(roster::UserId(ids[position])),
-            };
-            // Taken out of the stored file and hashed when the job was submitted.
-            let password_hash = job.password_hashes.get(&user.row).cloned();
-            let values = profile_values(roles.id(&user.profile.role)?, &user.profile, leader);
-            sql.row(|row| {
-                row.bind(id).bind(org_id);
-                for value in values {
-                    row.value(value);
-                }
-                let must_change_password = password_hash.is_some();
-                row.bind(UserStatus::Created.as_str())
-                    .bind(password_hash)
-                    .bind(must_change_password)
-                    .bind(now)
-                    .bind(now)
-                    .bind(actor);
-            });
+    // Every new user's row, in the order of NEW_USER_COLUMNS.
+    let role_ids = plan.users.iter().map(|user| roles.id(&user.profile.role)).collect::<DbResult<Vec<i64>>>()?;
+    let rows = NewUserRows { users: plan.users.iter(), ids: &ids, role_ids: role_ids.iter(), job, now, index: 0 };
+    let columns = NEW_USER_COLUMNS.map(|(name, _)| name);
+    let user_columns = columns[..columns.len() - 1].join(", ");
+    let stage = match backend {
+        // Staged with COPY, then written by the database alone.
+        Backend::Postgres => {
+            let stage =
+                Stage::open(backend, store.copy.as_ref(), &mut tx, (job.id, job.attempt), &NEW_USER_COLUMNS).await?;
+            stage.fill(store.copy.as_ref(), &mut tx, rows, |n| progress.wrote(n)).await?;
+            let table = stage.table();
+            sqlx::query(&format!("INSERT INTO users ({user_columns}) SELECT {user_columns} FROM {table}"))
+                .execute(&mut *tx)
+                .await
+                .map_err(user_write)?;
+            sqlx::query(&format!(
+                "INSERT INTO import_batch_users (batch_id, org_id, user_id, row_number, action, detail)
+                 SELECT $1, org_id, id, row_number, 'created', '{{}}' FROM {table}"
+            ))
+            .bind(batch_id)
+            .execute(&mut *tx)
+            .await?;
+            Some(stage)
         }
-        sql.query()?.execute(&mut *tx).await.map_err(user_write)?;
-        progress.wrote(chunk.len());
-    }
+        // In the process: straight into the table, a thousand rows a statement.
+        // In the process: straight into the tables, a thousand rows a statement.
+        Backend::Sqlite => {
+            let mut rows = rows.peekable();
+            while rows.peek().is_some() {
+                let mut users = Sql::new(backend, &format!("INSERT INTO users ({user_columns}) VALUES "));
+                let mut entries = Sql::new(
+                    backend,
+                    "INSERT INTO import_batch_users (batch_id, org_id, user_id, row_number, action, detail) VALUES ",
+                );
+                let mut count = 0;
+                for mut values in rows.by_ref().take(USERS_PER_INSERT) {
+                    let (row_number, id) = (values.pop(), values.first().cloned());
+                    users.row(|row| {
+                        for value in values {
+                            row.value(value);
+                        }
+                    });
+                    entries.row(|row| {
+                        row.bind(batch_id).bind(org_id);
+                        row.value(id.unwrap_or(Value::Int(None))).value(row_number.unwrap_or(Value::Int(None)));
+                        row.bind("created").bind("{}");
+                    });
+                    count += 1;
+                }
+                users.query()?.execute(&mut *tx).await.map_err(user_write)?;
+                entries.query()?.execute(&mut *tx).await?;
+                progress.wrote(count);
+            }
+            None
+        }
+    };
     progress.enter(JobPhase::Recording);
 
     let mut memberships: Vec<(i64, i64)> = Vec::new();
@@ -201,26 +301,15 @@ async fn commit_create(store: &SqlStore, job: &ClaimedJob, progress: &JobProgres
     }
     insert_memberships(&mut tx, backend, org_id, &memberships).await?;
 
-    let entries: Vec<(i64, i64)> = plan.users.iter().zip(&ids).map(|(user, id)| (*id, user.row as i64)).collect();
-    for chunk in entries.chunks(LINKS_PER_INSERT) {
-        let mut sql = Sql::new(
-            backend,
-            "INSERT INTO import_batch_users (batch_id, org_id, user_id, row_number, action, detail) VALUES ",
-        );
-        for (user_id, row_number) in chunk {
-            sql.row(|row| {
-                row.bind(batch_id).bind(org_id).bind(*user_id).bind(*row_number).bind("created").bind("{}");
-            });
-        }
-        sql.query()?.execute(&mut *tx).await?;
-    }
-
     // A welcome email for every new user with an address, held when the admin delays them.
-    sqlx::query(
+    let new_users = match &stage {
+        Some(stage) => format!("{} u WHERE", stage.table()),
+        None => "import_batch_users b JOIN users u ON u.id = b.user_id WHERE b.batch_id = $2 AND".to_owned(),
+    };
+    sqlx::query(&format!(
         "INSERT INTO outbox_emails (org_id, user_id, kind, batch_id, held, created_at)
-         SELECT $1, u.id, 'welcome', $2, $3, $4 FROM import_batch_users b JOIN users u ON u.id = b.user_id
-         WHERE b.batch_id = $2 AND u.email IS NOT NULL ORDER BY b.row_number",
-    )
+         SELECT $1, u.id, 'welcome', $2, $3, $4 FROM {new_users} u.email IS NOT NULL ORDER BY row_number"
+    ))
     .bind(org_id)
     .bind(batch_id)
     .bind(job.delay_welcome_emails)
@@ -228,6 +317,9 @@ async fn commit_create(store: &SqlStore, job: &ClaimedJob, progress: &JobProgres
     .execute(&mut *tx)
     .await?;
 
+    if let Some(stage) = stage {
+        stage.close(&mut tx).await?;
+    }
     audit_batch(&mut tx, job, batch_id, counts, now).await?;
     finish(store, &mut tx, job, &Outcome::Saved { batch_id, counts }, now).await?;
     Ok(tx.commit().await?)

@@ -210,7 +210,9 @@ impl SqlStore {
                 }
                 let id: i64 = earlier.try_get("id")?;
                 let view = self.find_job(&mut tx, org_id, id).await?;
-                return view.map(|job| Submitted::Job(Box::new(job))).ok_or_else(|| DbError::Invariant(format!("job {id} vanished")));
+                return view
+                    .map(|job| Submitted::Job(Box::new(job)))
+                    .ok_or_else(|| DbError::Invariant(format!("job {id} vanished")));
             }
         }
         let (state, report) = match &job.rejected {
@@ -230,9 +232,9 @@ impl SqlStore {
         };
         let phase = if state == JobState::Queued { JobPhase::Queued } else { JobPhase::Done };
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO import_jobs (org_id, mode, source, actor_id, api_key_id, file_name, file_bytes, file_sha256,
+            "INSERT INTO import_jobs (org_id, mode, source, actor_id, api_key_id, file_name, file_sha256,
                  idempotency_key, delay_welcome_emails, state, phase, created_at, updated_at, finished_at, report)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15) RETURNING id",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, $14) RETURNING id",
         )
         .bind(org_id)
         .bind(mode_text(job.mode))
@@ -240,7 +242,6 @@ impl SqlStore {
         .bind(job.importer.admin())
         .bind(job.importer.api_key())
         .bind(job.file_name)
-        .bind(job.bytes.to_vec())
         .bind(job.sha256)
         .bind(job.idempotency_key)
         .bind(job.delay_welcome_emails)
@@ -256,6 +257,11 @@ impl SqlStore {
             sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Stale.into(),
             _ => DbError::from(error),
         })?;
+        sqlx::query("INSERT INTO import_job_files (job_id, bytes) VALUES ($1, $2)")
+            .bind(id)
+            .bind(job.bytes.to_vec())
+            .execute(&mut *tx)
+            .await?;
         if !job.password_hashes.is_empty() {
             let rows: Vec<(&usize, &String)> = job.password_hashes.iter().collect();
             for chunk in rows.chunks(2_000) {
@@ -308,7 +314,7 @@ impl SqlStore {
                              WHERE (state = 'queued' OR (state = 'running' AND lease_until < $3)) AND attempts < $4
                                  AND ($5 IS NULL OR id = $5)
                              ORDER BY id LIMIT 1{})
-                 RETURNING id, org_id, attempts, mode, source, actor_id, api_key_id, file_name, file_bytes, file_sha256,
+                 RETURNING id, org_id, attempts, mode, source, actor_id, api_key_id, file_name, file_sha256,
                      idempotency_key, delay_welcome_emails, started_at",
                 self.backend.skip_locked()
             );
@@ -330,6 +336,10 @@ impl SqlStore {
                     (None, Some(key)) => Importer::ApiKey(key),
                     (None, None) => Importer::CommandLine,
                 };
+            let bytes: Vec<u8> = sqlx::query_scalar("SELECT bytes FROM import_job_files WHERE job_id = $1")
+                .bind(id)
+                .fetch_one(&self.pool)
+                .await?;
             let hashes = sqlx::query("SELECT row_number, password_hash FROM import_job_passwords WHERE job_id = $1")
                 .bind(id)
                 .fetch_all(&self.pool)
@@ -345,7 +355,7 @@ impl SqlStore {
                 mode: mode_of(&row.try_get::<String, _>("mode")?)?,
                 importer,
                 file_name: row.try_get("file_name")?,
-                bytes: row.try_get("file_bytes")?,
+                bytes,
                 sha256: row.try_get("file_sha256")?,
                 idempotency_key: row.try_get("idempotency_key")?,
                 delay_welcome_emails: flag(&row, "delay_welcome_emails")?,
@@ -408,6 +418,10 @@ impl SqlStore {
                 notify(&mut tx, job.org_id, job.importer.admin(), "import_failed", job.id, now).await?;
             }
             tx.commit().await?;
+            // What this attempt staged is no use to the next one, which stages the file afresh.
+            if let Some(copy) = &self.copy {
+                super::stage::drop_job_stages(copy, job.id, job.attempt + 1).await?;
+            }
             Ok(state)
         })
         .await?;
@@ -465,6 +479,12 @@ impl SqlStore {
                 notify(&mut tx, org_id, row.try_get(2)?, "import_failed", id, now).await?;
             }
             tx.commit().await?;
+            if let Some(copy) = &self.copy {
+                for row in &rows {
+                    let (id, attempts): (i64, i64) = (row.try_get(0)?, row.try_get(3)?);
+                    super::stage::drop_job_stages(copy, id, attempts + 1).await?;
+                }
+            }
             Ok(rows.len())
         })
         .await?;

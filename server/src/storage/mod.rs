@@ -30,6 +30,7 @@ pub mod outbox;
 mod photos;
 mod provisioning;
 mod sql;
+mod stage;
 mod team;
 mod updates;
 mod users;
@@ -68,6 +69,8 @@ pub struct SqlStore {
     jobs: JobSettings,
     /// The jobs this process is running, and their progress.
     running: Running,
+    /// PostgreSQL only: connections for `COPY`, which the portable pool cannot send (see `stage`).
+    copy: Option<sqlx::PgPool>,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
@@ -99,6 +102,17 @@ impl SqlStore {
             Backend::Postgres => &POSTGRES_MIGRATIONS,
         };
         migrator.run(&pool).await.context("could not run the database migrations")?;
+        let copy = match backend {
+            Backend::Sqlite => None,
+            Backend::Postgres => Some(
+                sqlx::postgres::PgPoolOptions::new()
+                    .max_connections(2)
+                    .min_connections(0)
+                    .connect(&url)
+                    .await
+                    .context("could not connect to the database for bulk writes")?,
+            ),
+        };
         Ok(SqlStore {
             pool,
             backend,
@@ -107,6 +121,7 @@ impl SqlStore {
             jobs_wake: Default::default(),
             jobs: JobSettings::default(),
             running: Default::default(),
+            copy,
         })
     }
 

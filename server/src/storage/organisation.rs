@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::{AnyConnection, AnyPool, Row};
 
 use super::users::audit;
-use super::{DbError, DbResult, SqlStore, db, flag, now};
+use super::{Backend, DbError, DbResult, SqlStore, db, flag, now};
 
 /// A group as SCIM sees it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -45,13 +45,12 @@ async fn role_name_free(conn: &mut AnyConnection, org_id: i64, name: &RoleName, 
     Ok(())
 }
 
-async fn role(conn: &mut AnyConnection, org_id: i64, role_id: i64) -> DbResult<(String, bool)> {
-    let row = sqlx::query("SELECT name, built_in FROM roles WHERE id = $1 AND org_id = $2")
-        .bind(role_id)
-        .bind(org_id)
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+/// A role about to be renamed, deactivated or deleted, its row locked until the change commits:
+/// a deletion counts the role's holders only once no write that assigns it is still open.
+async fn role(conn: &mut AnyConnection, backend: Backend, org_id: i64, role_id: i64) -> DbResult<(String, bool)> {
+    let sql = format!("SELECT name, built_in FROM roles WHERE id = $1 AND org_id = $2{}", backend.update_lock());
+    let row =
+        sqlx::query(&sql).bind(role_id).bind(org_id).fetch_optional(&mut *conn).await?.ok_or(StoreError::NotFound)?;
     Ok((row.try_get("name")?, flag(&row, "built_in")?))
 }
 
@@ -207,11 +206,15 @@ impl OrganisationStore for SqlStore {
     async fn roles(&self, org_id: i64) -> Result<RolesTab, StoreError> {
         db(async {
             let rows = sqlx::query(
-                "SELECT r.id, r.name, r.built_in, r.active, (SELECT COUNT(*) FROM users u WHERE u.role_id = r.id) AS holders
-                 FROM roles r WHERE r.org_id = $1 ORDER BY r.built_in DESC, r.id",
+                "SELECT r.id, r.name, r.built_in, r.active, COALESCE(h.holders, 0) AS holders
+                 FROM roles r
+                 LEFT JOIN (SELECT role_id, COUNT(*) AS holders FROM users WHERE org_id = $1 GROUP BY role_id) h
+                     ON h.role_id = r.id
+                 WHERE r.org_id = $1 ORDER BY r.built_in DESC, r.id",
             )
             .bind(org_id)
-            .fetch_all(&self.pool).await?;
+            .fetch_all(&self.pool)
+            .await?;
             let roles = rows
                 .iter()
                 .map(|row| {
@@ -223,8 +226,7 @@ impl OrganisationStore for SqlStore {
                         holders: row.try_get("holders")?,
                     })
                 })
-                .collect::<Result<_, sqlx::Error>>()
-                ?;
+                .collect::<Result<_, sqlx::Error>>()?;
             Ok(RolesTab { roles, uses_custom_roles: uses_custom_roles(&self.pool, org_id).await? })
         })
         .await
@@ -259,7 +261,7 @@ impl OrganisationStore for SqlStore {
     async fn rename_role(&self, org_id: i64, actor: i64, role_id: i64, name: &RoleName) -> Result<(), StoreError> {
         db(async {
             let mut tx = self.begin_write().await?;
-            let (old, built_in) = role(&mut tx, org_id, role_id).await?;
+            let (old, built_in) = role(&mut tx, self.backend, org_id, role_id).await?;
             if built_in {
                 return Err(StoreError::BuiltIn.into());
             }
@@ -280,7 +282,7 @@ impl OrganisationStore for SqlStore {
     async fn change_role(&self, org_id: i64, actor: i64, role_id: i64, change: RoleChange) -> Result<(), StoreError> {
         db(async {
             let mut tx = self.begin_write().await?;
-            let (name, built_in) = role(&mut tx, org_id, role_id).await?;
+            let (name, built_in) = role(&mut tx, self.backend, org_id, role_id).await?;
             if built_in {
                 return Err(StoreError::BuiltIn.into());
             }

@@ -56,8 +56,8 @@ pub struct JobFacts {
 /// The job an email is about.
 pub async fn job_facts(pool: &AnyPool, job_id: i64) -> DbResult<JobFacts> {
     let row = sqlx::query(
-        "SELECT id, mode, file_name, file_bytes, report, failure, attempts, started_at, finished_at
-         FROM import_jobs WHERE id = $1",
+        "SELECT j.id, j.mode, j.file_name, f.bytes, j.report, j.failure, j.attempts, j.started_at, j.finished_at
+         FROM import_jobs j JOIN import_job_files f ON f.job_id = j.id WHERE j.id = $1",
     )
     .bind(job_id)
     .fetch_one(pool)
@@ -70,7 +70,7 @@ pub async fn job_facts(pool: &AnyPool, job_id: i64) -> DbResult<JobFacts> {
         id: job_id,
         mode: super::jobs::mode_of(&row.try_get::<String, _>("mode")?)?,
         file_name: row.try_get("file_name")?,
-        bytes: row.try_get("file_bytes")?,
+        bytes: row.try_get("bytes")?,
         result,
         failure: row.try_get("failure")?,
         attempts: row.try_get("attempts")?,

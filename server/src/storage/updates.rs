@@ -2,9 +2,10 @@
 //! all-or-nothing commit of a bulk-update file, checked again inside the transaction.
 //!
 //! The commit writes in a few statements whatever the size: identifiers that change are released
-//! first (so that swaps never trip the unique indexes), every user's new values are staged in a
-//! temporary table, and one `UPDATE … FROM` join sets every profile column, the status and the
-//! version, only for users still at the version the check saw.
+//! first (so that swaps never trip the unique indexes), every user's new values are staged (see
+//! `stage`), one `UPDATE … FROM` join sets every profile column, the status and the version, only
+//! for users still at the version the check saw, and the batch log and the audit trail are
+//! written from the stage.
 
 use std::collections::HashMap;
 
@@ -20,18 +21,15 @@ use roster::update::{UserUpdate, check_update};
 use roster::{Column, ProfileInput, UserId};
 use sqlx::{AnyConnection, AnyPool, Row};
 
-use super::imports::{Names, audit_batch, insert_batch, insert_memberships, roles_and_groups};
+use super::imports::{audit_batch, insert_batch, insert_memberships, roles_and_groups};
 use super::jobs::{ClaimedJob, JobProgress, Outcome, finish};
-use super::sql::Sql;
+use super::sql::{Sql, Value};
+use super::stage::{Kind, Stage};
 use super::users::{FLAG_COLUMNS, PROFILE_COLUMNS, org_rules, profile_values};
 use super::{Backend, DbError, DbResult, SqlStore, error::user_write};
 
-/// Users per INSERT into the staging table: 20 values each stay below SQLite's 32,766 parameters.
-const USERS_PER_STAGING_INSERT: usize = 1_000;
 /// Ids per `IN (…)` list.
 const IDS_PER_STATEMENT: usize = 5_000;
-/// Rows per INSERT of the batch log (six values each, one a JSON text).
-const ENTRIES_PER_INSERT: usize = 2_000;
 
 /// Who last changed a user, when no one signed in did (the command line or an API key).
 const AUTOMATED: &str = "an automated import";
@@ -157,52 +155,43 @@ async fn for_ids(
     Ok(())
 }
 
-/// The temporary table a commit stages its users in, to update them all with one join.
-const STAGED: &str = "staged_user_updates";
+/// The columns a bulk update stages for each user it changes: its id and the version the check
+/// saw, the new profile, whether it ends deactivated, and its file row and changes for the batch
+/// log and the audit trail.
+fn staged_columns() -> Vec<(&'static str, Kind)> {
+    let mut columns = vec![("id", Kind::Int), ("version", Kind::Int)];
+    columns.extend(PROFILE_COLUMNS.iter().map(|c| {
+        let kind = match *c {
+            "role_id" | "leader_id" => Kind::Int,
+            c if FLAG_COLUMNS.contains(&c) => Kind::Flag,
+            _ => Kind::Text,
+        };
+        (*c, kind)
+    }));
+    columns.extend([("deactivated", Kind::Flag), ("row_number", Kind::Int), ("detail", Kind::Text)]);
+    columns
+}
 
-/// Writes every user's new values into [`STAGED`], created for this transaction (and dropped with
-/// it): multi-row INSERTs into a table without indexes are the fastest way in on both databases.
-async fn stage_updates(
-    conn: &mut AnyConnection,
-    backend: Backend,
-    users: &[UserUpdate],
-    roles: &Names,
-) -> DbResult<()> {
-    let columns: Vec<String> = PROFILE_COLUMNS
-        .iter()
-        .map(|c| {
-            let kind = match *c {
-                "role_id" | "leader_id" => "BIGINT",
-                c if FLAG_COLUMNS.contains(&c) => backend.flag_type(),
-                _ => "TEXT",
-            };
-            format!("{c} {kind}")
-        })
-        .collect();
-    let columns = format!(
-        "id BIGINT PRIMARY KEY, version BIGINT NOT NULL, {}, deactivated {} NOT NULL",
-        columns.join(", "),
-        backend.flag_type()
-    );
-    backend.create_temporary(conn, STAGED, &columns).await?;
-    for chunk in users.chunks(USERS_PER_STAGING_INSERT) {
-        let mut sql = Sql::new(
-            backend,
-            &format!("INSERT INTO {STAGED} (id, version, {}, deactivated) VALUES ", PROFILE_COLUMNS.join(", ")),
-        );
-        for user in chunk {
-            let values = profile_values(roles.id(&user.profile.role)?, &user.profile, user.leader);
-            sql.row(|row| {
-                row.bind(user.id.0).bind(user.version);
-                for value in values {
-                    row.value(value);
-                }
-                row.bind(user.deactivated);
-            });
-        }
-        sql.query()?.execute(&mut *conn).await?;
+/// The staged rows of the users a file changes, in the order of [`staged_columns`].
+struct StagedRows<'a> {
+    users: std::slice::Iter<'a, UserUpdate>,
+    role_ids: std::slice::Iter<'a, i64>,
+}
+
+impl Iterator for StagedRows<'_> {
+    type Item = Vec<Value>;
+
+    fn next(&mut self) -> Option<Vec<Value>> {
+        let (user, role_id) = (self.users.next()?, self.role_ids.next()?);
+        let mut values = vec![Value::Int(Some(user.id.0)), Value::Int(Some(user.version))];
+        values.extend(profile_values(*role_id, &user.profile, user.leader));
+        values.extend([
+            Value::Flag(user.deactivated),
+            Value::Int(Some(user.row as i64)),
+            Value::Text(Some(changes_json(&user.changes).to_string())),
+        ]);
+        Some(values)
     }
-    Ok(())
 }
 
 fn changed(user: &UserUpdate, column: Column) -> bool {
@@ -232,7 +221,7 @@ pub async fn commit_update(store: &SqlStore, job: &ClaimedJob, progress: &JobPro
     let actor = job.importer.admin();
     let batch_id = insert_batch(&mut tx, job, counts, now).await?;
 
-    let (roles, groups) = roles_and_groups(&mut tx, org_id).await?;
+    let (roles, groups) = roles_and_groups(&mut tx, backend, org_id).await?;
     let ids_where = |test: &dyn Fn(&UserUpdate) -> bool| -> Vec<i64> {
         plan.users.iter().filter(|u| test(u)).map(|u| u.id.0).collect()
     };
@@ -242,7 +231,10 @@ pub async fn commit_update(store: &SqlStore, job: &ClaimedJob, progress: &JobPro
     let release = "UPDATE users SET email_key = NULL, employee_id = NULL WHERE";
     for_ids(&mut tx, backend, release, org_id, "id", &renamed).await?;
 
-    stage_updates(&mut tx, backend, &plan.users, &roles).await?;
+    let role_ids = plan.users.iter().map(|user| roles.id(&user.profile.role)).collect::<DbResult<Vec<i64>>>()?;
+    let stage = Stage::open(backend, store.copy.as_ref(), &mut tx, (job.id, job.attempt), &staged_columns()).await?;
+    let rows = StagedRows { users: plan.users.iter(), role_ids: role_ids.iter() };
+    stage.fill(store.copy.as_ref(), &mut tx, rows, |_| {}).await?;
     let assignments: Vec<String> = PROFILE_COLUMNS.iter().map(|c| format!("{c} = v.{c}")).collect();
     let sql = format!(
         "UPDATE users SET {assignments},
@@ -251,12 +243,13 @@ pub async fn commit_update(store: &SqlStore, job: &ClaimedJob, progress: &JobPro
                                CASE WHEN users.last_sign_in_at IS NULL THEN '{created}' ELSE '{active}' END
                            ELSE users.status END,
              version = users.version + 1, updated_at = $1, updated_by = $2
-         FROM {STAGED} v WHERE users.id = v.id AND users.org_id = $3 AND users.version = v.version",
+         FROM {stage} v WHERE users.id = v.id AND users.org_id = $3 AND users.version = v.version",
         assignments = assignments.join(", "),
         yes = backend.yes(),
         deactivated = UserStatus::Deactivated.as_str(),
         created = UserStatus::Created.as_str(),
         active = UserStatus::Active.as_str(),
+        stage = stage.table(),
     );
     let updated = sqlx::query(&sql).bind(now).bind(actor).bind(org_id).execute(&mut *tx).await.map_err(user_write)?;
     if updated.rows_affected() != plan.users.len() as u64 {
@@ -264,7 +257,6 @@ pub async fn commit_update(store: &SqlStore, job: &ClaimedJob, progress: &JobPro
     }
     progress.wrote(plan.users.len());
     progress.enter(JobPhase::Recording);
-    backend.drop_temporary(&mut tx, STAGED).await?;
 
     let regrouped = ids_where(&|u| changed(u, Column::GroupAssignments));
     for_ids(&mut tx, backend, "DELETE FROM user_groups WHERE", org_id, "user_id", &regrouped).await?;
@@ -280,31 +272,28 @@ pub async fn commit_update(store: &SqlStore, job: &ClaimedJob, progress: &JobPro
     let deactivated = ids_where(&|u| u.deactivated && u.changes.iter().any(|c| c.field == Field::Deactivated));
     for_ids(&mut tx, backend, "DELETE FROM sessions WHERE", org_id, "user_id", &deactivated).await?;
 
-    // The batch log, then the audit trail from it: each user's changes, before → after.
-    for chunk in plan.users.chunks(ENTRIES_PER_INSERT) {
-        let mut sql = Sql::new(
-            backend,
-            "INSERT INTO import_batch_users (batch_id, org_id, user_id, row_number, action, detail) VALUES ",
-        );
-        for user in chunk {
-            let detail = changes_json(&user.changes).to_string();
-            sql.row(|row| {
-                row.bind(batch_id).bind(org_id).bind(user.id.0).bind(user.row as i64).bind("updated").bind(detail);
-            });
-        }
-        sql.query()?.execute(&mut *tx).await?;
-    }
-    sqlx::query(
-        "INSERT INTO audit_events (org_id, actor_id, action, subject_id, detail, at)
-         SELECT org_id, $1, 'user.updated', user_id, '{\"batch_id\":' || batch_id || ',\"changes\":' || detail || '}', $2
-         FROM import_batch_users WHERE batch_id = $3 ORDER BY row_number",
-    )
-    .bind(actor)
-    .bind(now)
+    // The batch log and the audit trail, from the stage: each user's changes, before → after.
+    sqlx::query(&format!(
+        "INSERT INTO import_batch_users (batch_id, org_id, user_id, row_number, action, detail)
+         SELECT $1, $2, id, row_number, 'updated', detail FROM {}",
+        stage.table()
+    ))
     .bind(batch_id)
+    .bind(org_id)
     .execute(&mut *tx)
-    .await
-    ?;
+    .await?;
+    sqlx::query(&format!(
+        "INSERT INTO audit_events (org_id, actor_id, action, subject_id, detail, at)
+         SELECT $1, $2, 'user.updated', id, $3 || detail || '}}', $4 FROM {} ORDER BY row_number",
+        stage.table()
+    ))
+    .bind(org_id)
+    .bind(actor)
+    .bind(format!("{{\"batch_id\":{batch_id},\"changes\":"))
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    stage.close(&mut tx).await?;
     audit_batch(&mut tx, job, batch_id, counts, now).await?;
     finish(store, &mut tx, job, &Outcome::Saved { batch_id, counts }, now).await?;
     Ok(tx.commit().await?)

@@ -25,13 +25,11 @@ fn search_text(profile: &Profile) -> String {
     .to_lowercase()
 }
 
-async fn role_id(conn: &mut AnyConnection, org_id: i64, name: &str) -> DbResult<i64> {
-    sqlx::query_scalar("SELECT id FROM roles WHERE org_id = $1 AND name = $2")
-        .bind(org_id)
-        .bind(name)
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or(StoreError::Stale.into())
+/// The id of the role a write assigns, its row locked against deletion until the write commits
+/// (users have no foreign key to roles: see migration 0007).
+async fn role_id(conn: &mut AnyConnection, backend: Backend, org_id: i64, name: &str) -> DbResult<i64> {
+    let sql = format!("SELECT id FROM roles WHERE org_id = $1 AND name = $2{}", backend.share_lock());
+    sqlx::query_scalar(&sql).bind(org_id).bind(name).fetch_optional(&mut *conn).await?.ok_or(StoreError::Stale.into())
 }
 
 async fn set_groups(conn: &mut AnyConnection, org_id: i64, user_id: i64, profile: &Profile) -> DbResult<()> {
@@ -114,7 +112,7 @@ pub async fn insert_user(
     now: i64,
 ) -> DbResult<i64> {
     let p = &user.profile;
-    let role_id = role_id(conn, org_id, &p.role).await?;
+    let role_id = role_id(conn, backend, org_id, &p.role).await?;
     let mut sql = Sql::new(
         backend,
         &format!(
@@ -297,7 +295,7 @@ pub async fn update_in(
     now: i64,
 ) -> DbResult<()> {
     let before = user_form(&mut *tx, org_id, user_id).await?.ok_or(StoreError::NotFound)?.0;
-    let role_id = role_id(&mut *tx, org_id, &change.profile.role).await?;
+    let role_id = role_id(&mut *tx, backend, org_id, &change.profile.role).await?;
     let mut sql = Sql::new(backend, "UPDATE users SET ");
     for (column, value) in PROFILE_COLUMNS.iter().zip(profile_values(role_id, change.profile, change.leader)) {
         sql.push(column).push(" = ").bind_value(value).push(", ");

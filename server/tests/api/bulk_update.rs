@@ -10,9 +10,7 @@ use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 use sqlx::Row;
 
-use crate::helpers::{
-    Backend, Org, PASSWORD, TestApp, agent_form, finished, http_import, key_name, report_of,
-};
+use crate::helpers::{Backend, Org, PASSWORD, TestApp, agent_form, finished, http_import, key_name, report_of};
 use crate::on_both_backends;
 use app::ssr::ApiKeyStore;
 
@@ -295,7 +293,8 @@ async fn an_api_key_downloads_and_updates_with_a_dry_run_first(backend: Backend)
     let text = app::roster::decode::decode(&exported).unwrap().replacen(&format!("\r\n{}\t", t.lee), "\r\n999999\t", 1);
     let report = http_import(&app, token, "mode=update", None, app::roster::write::utf16le(&text)).await;
     assert_eq!(report["state"], "rejected", "{report}");
-    let codes: Vec<&str> = report["result"]["errors"].as_array().unwrap().iter().map(|e| e["code"].as_str().unwrap()).collect();
+    let codes: Vec<&str> =
+        report["result"]["errors"].as_array().unwrap().iter().map(|e| e["code"].as_str().unwrap()).collect();
     assert_eq!(codes, ["conflict", "unknown_user_id"], "Bob's row is stale now, and 999999 is no one");
 }
 

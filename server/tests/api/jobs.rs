@@ -131,7 +131,10 @@ async fn a_server_killed_at_any_point_of_a_commit_leaves_nothing_half_done_and_t
             assert_eq!(batches_of(&app, id).await, 1, "round {round}: one batch");
         }
     }
-    assert!(killed_with_nothing_saved >= ROUNDS / 2, "most kills landed before the commit: {killed_with_nothing_saved}");
+    assert!(
+        killed_with_nothing_saved >= ROUNDS / 2,
+        "most kills landed before the commit: {killed_with_nothing_saved}"
+    );
     for phase in [JobPhase::Queued, JobPhase::Checking, JobPhase::Writing] {
         assert!(killed_in.contains(&phase), "a kill landed while {phase:?}: {killed_in:?}");
     }
@@ -141,6 +144,13 @@ async fn a_server_killed_at_any_point_of_a_commit_leaves_nothing_half_done_and_t
         .await
         .unwrap();
     assert_eq!(jobs, ROUNDS as i64, "every job ended done");
+    if matches!(backend, Backend::Postgres) {
+        let stages: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM pg_tables WHERE tablename LIKE 'import_stage%'")
+            .fetch_one(&app.store.pool)
+            .await
+            .unwrap();
+        assert_eq!(stages, 0, "no attempt's stage is left behind");
+    }
 }
 
 async fn progress_only_moves_forward_from_queued_to_done(backend: Backend) {
@@ -163,7 +173,10 @@ async fn progress_only_moves_forward_from_queued_to_done(backend: Backend) {
         assert!(after.rows_written <= after.rows_total, "{after:?}");
     }
     let last = seen.last().unwrap();
-    assert_eq!((last.state, last.phase, last.rows_written, last.rows_total), (JobState::Done, JobPhase::Done, 20_001, 20_001));
+    assert_eq!(
+        (last.state, last.phase, last.rows_written, last.rows_total),
+        (JobState::Done, JobPhase::Done, 20_001, 20_001)
+    );
     assert!(seen.len() > 2, "the job was watched while it ran: {} answers", seen.len());
 }
 
@@ -191,7 +204,7 @@ async fn the_admin_who_started_a_job_is_emailed_when_it_is_done_rejected_or_fail
     let lee = leader_row("lee@acme.test");
 
     // Done: told how many, and where the batch is.
-    let done = import_file(&app, org.id, admin, Mode::Create, &file("hires.txt", &[lee.clone()])).await;
+    let done = import_file(&app, org.id, admin, Mode::Create, &file("hires.txt", std::slice::from_ref(&lee))).await;
     assert_eq!(done.state, JobState::Done, "{done:?}");
     let mail = sink.wait_for(1).await.remove(0);
     assert_eq!((mail.to.as_str(), mail.subject.as_str()), ("admin@acme.test", "Your bulk create of hires.txt is done"));

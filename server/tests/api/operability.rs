@@ -72,7 +72,11 @@ async fn running(app: &TestApp, org_id: i64, id: i64) {
 }
 
 async fn users(app: &TestApp, org_id: i64) -> i64 {
-    sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE org_id = $1").bind(org_id).fetch_one(&app.store.pool).await.unwrap()
+    sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE org_id = $1")
+        .bind(org_id)
+        .fetch_one(&app.store.pool)
+        .await
+        .unwrap()
 }
 
 async fn a_stopping_server_finishes_the_import_it_runs_then_takes_no_new_requests(backend: Backend) {

@@ -106,8 +106,13 @@ fn parse(raw: &[u8]) -> Received {
     let header = |name: &str| {
         mail.headers.iter().find(|h| h.get_key().eq_ignore_ascii_case(name)).map(|h| h.get_value()).unwrap_or_default()
     };
-    let mut received =
-        Received { to: header("X-Sink-To"), subject: header("Subject"), text: String::new(), html: String::new(), attachments: Vec::new() };
+    let mut received = Received {
+        to: header("X-Sink-To"),
+        subject: header("Subject"),
+        text: String::new(),
+        html: String::new(),
+        attachments: Vec::new(),
+    };
     collect(&mail, &mut received);
     received
 }
