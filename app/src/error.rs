@@ -143,6 +143,7 @@ impl From<crate::ssr::StoreError> for AppError {
                 "Admin, Team Leader and Team Member are built in: they cannot be renamed, deactivated or deleted."
                     .into(),
             ),
+            StoreError::CannotLead(message) => AppError::BadRequest(message),
             StoreError::AlreadySetUp => AppError::Conflict("Roster is already set up; sign in instead.".into()),
             StoreError::CannotDeactivate(errors) => AppError::Form(errors.iter().map(ToString::to_string).collect()),
             StoreError::CannotReactivate(error) => AppError::Conflict(error.to_string()),

@@ -61,6 +61,9 @@ pub struct TeamQuery {
     pub group: Option<i64>,
     /// Not signed in since this day (`YYYY-MM-DD`), or never.
     pub idle_since: Option<String>,
+    /// Only the people who need a team leader (`roster::provisioning::needs_team_leader`).
+    #[serde(default)]
+    pub needs_leader: bool,
     pub sort: SortKey,
     pub descending: bool,
     /// Zero-based.
@@ -78,6 +81,7 @@ impl TeamQuery {
             status: get("status").as_deref().and_then(UserStatus::parse),
             group: id("group"),
             idle_since: get("idle_since").filter(|day| day_start(day).is_some()),
+            needs_leader: get("needs_leader").as_deref() == Some("1"),
             sort: get("sort").as_deref().map(SortKey::parse).unwrap_or_default(),
             descending: get("dir").as_deref() == Some("desc"),
             page: get("page").and_then(|v| v.parse::<u32>().ok()).unwrap_or(0).min(100_000),
@@ -100,6 +104,9 @@ impl TeamQuery {
         }
         if let Some(day) = &self.idle_since {
             params.push(("idle_since", day.clone()));
+        }
+        if self.needs_leader {
+            params.push(("needs_leader", "1".to_owned()));
         }
         if self.sort != SortKey::Name {
             params.push(("sort", self.sort.as_str().to_owned()));
@@ -159,6 +166,8 @@ pub struct TeamRow {
     pub employee_id: Option<String>,
     pub role: String,
     pub team_leader: Option<String>,
+    /// Active, unable to manage teams and without a team leader.
+    pub needs_leader: bool,
     pub status: UserStatus,
     /// Unix time of their latest sign-in.
     pub last_sign_in: Option<i64>,
@@ -170,6 +179,8 @@ pub struct TeamPage {
     pub rows: Vec<TeamRow>,
     pub total: u64,
     pub page: u32,
+    /// How many of the organisation's people need a team leader, whatever the filters.
+    pub needs_leader: u64,
 }
 
 impl TeamPage {
@@ -244,6 +255,7 @@ mod tests {
             role: Some(3),
             status: Some(UserStatus::Deactivated),
             idle_since: Some("2026-10-01".into()),
+            needs_leader: true,
             sort: SortKey::Email,
             descending: true,
             page: 4,
@@ -254,7 +266,7 @@ mod tests {
         assert_eq!(back, query);
         assert_eq!(
             query.href(),
-            "/team?q=ada+love&role=3&status=deactivated&idle_since=2026-10-01&sort=email&dir=desc&page=4"
+            "/team?q=ada+love&role=3&status=deactivated&idle_since=2026-10-01&needs_leader=1&sort=email&dir=desc&page=4"
         );
     }
 

@@ -50,12 +50,12 @@ impl ImportWorker {
             if let Err(error) = self.store.expire_import_jobs().await {
                 tracing::error!(%error, "the import worker could not fail the expired jobs");
             }
-            let claimed = tokio::select! {
-                biased;
-                _ = &mut stopped => break,
-                claimed = self.store.claim_import_job(&self.name, None) => claimed,
-            };
-            match claimed {
+            // A claim is never raced against the stop: dropped after its transaction committed,
+            // it would leave a job claimed that nobody runs until its lease ran out.
+            if shutdown.is_triggered() {
+                break;
+            }
+            match self.store.claim_import_job(&self.name, None).await {
                 Ok(Some(job)) => {
                     run_claimed(&self.store, job, &shutdown).await;
                     continue;

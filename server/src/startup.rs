@@ -56,6 +56,11 @@ impl Shutdown {
         self.0.send_replace(true);
     }
 
+    /// Whether the application has been told to stop.
+    pub fn is_triggered(&self) -> bool {
+        *self.0.borrow()
+    }
+
     /// Resolves once the application has been told to stop.
     pub fn stopped(&self) -> impl Future<Output = ()> + Send + 'static {
         let mut receiver = self.0.subscribe();

@@ -13,6 +13,7 @@
 //! * [`create`]: a bulk-create file checked row by row and across rows, into a report and a plan.
 //! * [`current`], [`update`]: Download Current Team, and a bulk-update file checked against it.
 //! * [`organisation`]: role and group names.
+//! * [`provisioning`]: people sent by identity providers and scripts, and which rule applies where.
 //! * [`hierarchy`]: teams as a tree, with head counts per leader and per channel.
 //! * [`deactivate`]: who can be deactivated, and who leads the teams they leave behind.
 //! * [`report`]: counts and every problem at its row and column.
@@ -39,6 +40,7 @@ pub mod hierarchy;
 pub mod leader;
 pub mod organisation;
 pub mod parse;
+pub mod provisioning;
 pub mod report;
 pub mod sheet;
 pub mod time;

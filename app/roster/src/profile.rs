@@ -9,6 +9,7 @@ use crate::fields::{
     Bio, EmailAddress, EmployeeId, EmploymentStatus, GroupList, Password, PersonName, ShortText, StartDate, yes_no,
 };
 use crate::leader::{self, Looked};
+use crate::provisioning::LeaderRule;
 use crate::{Code, Column, Directory, KnownUser, OrgRules, Problem, UserId};
 
 /// A profile as typed: one raw text per column, exactly as a form or spreadsheet cell holds it.
@@ -89,6 +90,13 @@ impl Profile {
     /// Checks every field of `input` on its own and against the organisation's roles, groups and
     /// settings. Returns every problem found, not just the first.
     pub fn parse(input: &impl Cells, org: &OrgRules) -> Result<Profile, Vec<Problem>> {
+        Profile::parse_with(input, org, LeaderRule::Required)
+    }
+
+    /// [`Profile::parse`] under the team-leader rule of whoever writes the profile: the
+    /// provisioning APIs may leave out the team leader of someone who cannot manage teams (see
+    /// [`crate::provisioning`]).
+    pub fn parse_with(input: &impl Cells, org: &OrgRules, rule: LeaderRule) -> Result<Profile, Vec<Problem>> {
         let mut check = Checker { problems: Vec::new() };
         let cell = |column| input.cell(column);
 
@@ -119,7 +127,7 @@ impl Profile {
             ));
         }
         let team_leader = cell(Column::TeamLeader).trim();
-        if team_leader.is_empty() && can_manage_teams == Some(false) {
+        if team_leader.is_empty() && can_manage_teams == Some(false) && rule == LeaderRule::Required {
             check.problems.push(leader::required());
         }
 

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use super::guard;
 use crate::AppError;
-use crate::organisation::{GroupRow, RoleChange, RolesTab};
+use crate::organisation::{GroupRow, Provisioning, ProvisioningForm, RoleChange, RolesTab};
 
 #[cfg(feature = "ssr")]
 fn name_error(error: roster::organisation::NameError) -> AppError {
@@ -77,4 +77,19 @@ pub async fn rename_group(id: i64, name: String) -> Result<(), AppError> {
 pub async fn remove_group(id: i64) -> Result<i64, AppError> {
     let viewer = guard::admin().await?;
     Ok(guard::state()?.store.delete_group(viewer.org_id, Some(viewer.user_id), id).await?)
+}
+
+/// Where people sent by identity providers and scripts land (the API Keys tab).
+#[server(prefix = "/api", endpoint = "provisioning")]
+pub async fn load_provisioning() -> Result<Provisioning, AppError> {
+    let viewer = guard::admin().await?;
+    Ok(guard::state()?.store.provisioning(viewer.org_id).await?)
+}
+
+/// Saves the provisioning defaults; the default team leader must be able to lead.
+#[server(prefix = "/api", endpoint = "set_provisioning")]
+pub async fn save_provisioning(form: ProvisioningForm) -> Result<(), AppError> {
+    let viewer = guard::admin().await?;
+    let defaults = form.defaults().map_err(|message| AppError::Form(vec![message]))?;
+    Ok(guard::state()?.store.set_provisioning(viewer.org_id, viewer.user_id, &defaults).await?)
 }

@@ -20,17 +20,17 @@ pub async fn load_user(id: i64) -> Result<(UserForm, UserStatus), AppError> {
 /// Creates or updates one user with the rules of the spreadsheet. Returns the user's id.
 #[server(prefix = "/api", endpoint = "save_user")]
 pub async fn save_user(form: UserForm) -> Result<i64, AppError> {
-    use crate::ssr::users;
+    use crate::ssr::users::{self, Writer};
     let viewer = guard::admin().await?;
     let store = guard::state()?.store;
     let (org_id, actor) = (viewer.org_id, Some(viewer.user_id));
     let Some(id) = form.id else {
-        return users::create_user(store.as_ref(), org_id, actor, &form.to_input(), None).await;
+        return users::create_user(store.as_ref(), org_id, actor, &form.to_input(), None, Writer::Admin).await;
     };
     let version = form
         .version
         .ok_or_else(|| AppError::BadRequest("The form is missing the user's version; reload the page.".into()))?;
-    users::update_user::<AppError>(store.as_ref(), org_id, actor, id, version, &form.to_input()).await?;
+    users::update_user::<AppError>(store.as_ref(), org_id, actor, id, version, &form.to_input(), Writer::Admin).await?;
     Ok(id)
 }
 

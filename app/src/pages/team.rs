@@ -143,6 +143,12 @@ pub fn Filters(query: TeamQuery, options: TeamChoices, page: &'static str) -> im
             <label>"Group"
                 <select name="group" inner_html=choice_options("Any group", &options.groups, query.group)></select>
             </label>
+            {(!by_sign_in).then(|| view! {
+                <label class="check">
+                    <input type="checkbox" name="needs_leader" value="1" checked=query.needs_leader />
+                    "Needs a team leader"
+                </label>
+            })}
             {by_sign_in.then(|| view! {
                 <label>"Not signed in since"
                     <input type="date" name="idle_since" value=query.idle_since.clone().unwrap_or_default() />
@@ -178,7 +184,20 @@ fn TeamTable(page: TeamPage, query: TeamQuery, admin: bool) -> impl IntoView {
         1 => "1 user".to_owned(),
         n => format!("{n} users"),
     };
+    let waiting = (admin && page.needs_leader > 0 && !query.needs_leader).then(|| {
+        let show = TeamQuery { needs_leader: true, ..TeamQuery::default() }.href();
+        view! {
+            <p class="notice needs-leader" role="status">
+                {format!(
+                    "{}: an identity provider or a script sent them without one. ",
+                    roster::provisioning::needs_team_leader_label(page.needs_leader)
+                )}
+                <A href=show>"Show them"</A>
+            </p>
+        }
+    });
     view! {
+        {waiting}
         <p class="summary" aria-live="polite">{summary}</p>
         <table class="roster">
             <thead>
@@ -202,7 +221,11 @@ fn TeamTable(page: TeamPage, query: TeamQuery, admin: bool) -> impl IntoView {
                         <td>{row.email.unwrap_or_default()}</td>
                         <td>{row.employee_id.unwrap_or_default()}</td>
                         <td>{row.role}</td>
-                        <td>{row.team_leader.unwrap_or_default()}</td>
+                        <td>{match (row.team_leader, row.needs_leader) {
+                            (Some(leader), _) => leader.into_any(),
+                            (None, true) => view! { <span class="needs-leader">"Needs a team leader"</span> }.into_any(),
+                            (None, false) => ().into_any(),
+                        }}</td>
                         <td><span class=format!("status {}", row.status.as_str())>{row.status.label()}</span></td>
                     </tr>
                 }).collect_view()}

@@ -28,7 +28,7 @@ use axum::Json;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware::from_fn_with_state;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{MethodRouter, get, post};
+use axum::routing::{MethodRouter, any, get, post};
 
 use self::key::{BODY_LIMIT, Keys};
 use self::rest::ApiError;
@@ -102,6 +102,7 @@ pub fn routes(keys: &Keys) -> Vec<(&'static str, MethodRouter<ServerState>)> {
                     .delete(groups::delete_group),
             ),
         ),
+        ("/scim/v2/{*unknown}", scim(any(scim::unknown_path))),
         ("/api/photos/{user}", get(photos::get_photo).post(photos::post_photo)),
     ]
 }

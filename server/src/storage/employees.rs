@@ -42,6 +42,9 @@ pub struct Employee {
     /// Incremented on every change; the ETag is this number in quotes.
     pub version: i64,
     pub updated_at: i64,
+    /// Deleted by an identity provider (SCIM `DELETE`) and still deactivated: SCIM no longer sees them.
+    #[serde(skip)]
+    pub scim_deleted: bool,
 }
 
 /// What the list is narrowed to; every present filter must hold.
@@ -63,7 +66,8 @@ const SELECT: &str =
     "SELECT u.id, u.email, u.employee_id, u.first_name, u.last_name, r.name AS role, u.can_manage_teams,
         u.home_town, u.state_or_country, u.bio, u.phone_channel, u.chat_channel, u.email_channel,
         COALESCE(l.email, l.employee_id) AS team_leader, u.leader_id, u.employment_status, u.start_date, u.status,
-        u.external_id, u.version, u.updated_at
+        u.external_id, u.version, u.updated_at,
+        CASE WHEN u.scim_deleted_at IS NOT NULL AND u.status = 'deactivated' THEN 1 ELSE 0 END AS scim_deleted
     FROM users u JOIN roles r ON r.id = u.role_id LEFT JOIN users l ON l.id = u.leader_id";
 
 fn read_employee(row: &AnyRow) -> Result<Employee, sqlx::Error> {
@@ -90,6 +94,7 @@ fn read_employee(row: &AnyRow) -> Result<Employee, sqlx::Error> {
         external_id: row.try_get("external_id")?,
         version: row.try_get("version")?,
         updated_at: row.try_get("updated_at")?,
+        scim_deleted: row.try_get::<i32, _>("scim_deleted")? == 1,
     })
 }
 
@@ -117,6 +122,20 @@ async fn with_groups(store: &SqlStore, org_id: i64, rows: Vec<AnyRow>) -> DbResu
 
 /// The provisioning APIs' reads.
 impl SqlStore {
+    /// Marks a user deleted by their identity provider (they are deactivated already).
+    pub async fn mark_scim_deleted(&self, org_id: i64, id: i64) -> Result<(), StoreError> {
+        db(async {
+            sqlx::query("UPDATE users SET scim_deleted_at = $1 WHERE org_id = $2 AND id = $3")
+                .bind(super::now())
+                .bind(org_id)
+                .bind(id)
+                .execute(&self.pool)
+                .await?;
+            Ok(())
+        })
+        .await
+    }
+
     /// One page of the REST list: users after id `after`, by id, at most `limit`.
     pub async fn employees(
         &self,
@@ -188,11 +207,14 @@ impl SqlStore {
         limit: i64,
     ) -> Result<(Vec<Employee>, i64), StoreError> {
         db(async {
-            let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE org_id = $1")
-                .bind(org_id)
-                .fetch_one(&self.pool)
-                .await?;
-            let sql = format!("{SELECT} WHERE u.org_id = $1 ORDER BY u.id LIMIT $2 OFFSET $3");
+            // SCIM's list: without the users an identity provider deleted.
+            let visible = "(u.scim_deleted_at IS NULL OR u.status <> 'deactivated')";
+            let total: i64 =
+                sqlx::query_scalar(&format!("SELECT COUNT(*) FROM users u WHERE u.org_id = $1 AND {visible}"))
+                    .bind(org_id)
+                    .fetch_one(&self.pool)
+                    .await?;
+            let sql = format!("{SELECT} WHERE u.org_id = $1 AND {visible} ORDER BY u.id LIMIT $2 OFFSET $3");
             let rows = sqlx::query(&sql).bind(org_id).bind(limit).bind(offset).fetch_all(&self.pool).await?;
             Ok((with_groups(self, org_id, rows).await?, total))
         })

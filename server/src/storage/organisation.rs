@@ -2,14 +2,15 @@
 //! their members; and the groups an identity provider writes over SCIM. Every change is audited in
 //! the same transaction.
 
-use app::organisation::{GroupRow, RoleChange, RoleRow, RolesTab};
+use app::organisation::{GroupRow, Provisioning, RoleChange, RoleRow, RolesTab};
 use app::ssr::{OrganisationStore, StoreError};
 use async_trait::async_trait;
 use roster::organisation::{GroupName, RoleName};
+use roster::provisioning::ProvisioningDefaults;
 use serde::{Deserialize, Serialize};
 use sqlx::{AnyConnection, AnyPool, Row};
 
-use super::users::audit;
+use super::users::{audit, known_user_by_id};
 use super::{Backend, DbError, DbResult, SqlStore, db, flag, now};
 
 /// A group as SCIM sees it.
@@ -26,6 +27,31 @@ pub struct ScimGroup {
 pub struct GroupMember {
     pub id: i64,
     pub name: String,
+}
+
+/// Where people sent by identity providers and scripts land (`roster::provisioning`).
+pub async fn provisioning(conn: &mut AnyConnection, org_id: i64) -> DbResult<Provisioning> {
+    let org = sqlx::query(
+        "SELECT provision_leader_id, provision_phone_channel, provision_chat_channel, provision_email_channel,
+                provision_can_manage_teams
+         FROM organisations WHERE id = $1",
+    )
+    .bind(org_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    let leader_id: Option<i64> = org.try_get("provision_leader_id")?;
+    let leader = match leader_id {
+        Some(id) => known_user_by_id(conn, org_id, id, "").await?,
+        None => None,
+    };
+    let defaults = ProvisioningDefaults {
+        team_leader: leader.as_ref().map(|l| l.id),
+        phone_channel: flag(&org, "provision_phone_channel")?,
+        chat_channel: flag(&org, "provision_chat_channel")?,
+        email_channel: flag(&org, "provision_email_channel")?,
+        can_manage_teams: flag(&org, "provision_can_manage_teams")?,
+    };
+    Ok(Provisioning { defaults, leader })
 }
 
 /// The organisation's "uses custom roles" setting.
@@ -331,6 +357,50 @@ impl OrganisationStore for SqlStore {
                 .await?;
             let detail = detail(serde_json::json!({ "uses_custom_roles": on }));
             audit(&mut tx, org_id, Some(actor), "organisation.settings", None, &detail, now()).await?;
+            Ok(tx.commit().await?)
+        })
+        .await
+    }
+
+    async fn provisioning(&self, org_id: i64) -> Result<Provisioning, StoreError> {
+        db(async { provisioning(&mut *self.pool.acquire().await?, org_id).await }).await
+    }
+
+    async fn set_provisioning(
+        &self,
+        org_id: i64,
+        actor: i64,
+        defaults: &ProvisioningDefaults,
+    ) -> Result<(), StoreError> {
+        db(async {
+            let mut tx = self.begin_write().await?;
+            if let Some(leader) = defaults.team_leader {
+                // Read under a share lock: the leader cannot be deactivated before this commits.
+                let known = known_user_by_id(&mut tx, org_id, leader.0, self.backend.share_lock()).await?;
+                let known = known.ok_or(StoreError::NotFound)?;
+                ProvisioningDefaults::check_leader(&known).map_err(StoreError::CannotLead)?;
+            }
+            sqlx::query(
+                "UPDATE organisations SET provision_leader_id = $1, provision_phone_channel = $2,
+                        provision_chat_channel = $3, provision_email_channel = $4, provision_can_manage_teams = $5
+                 WHERE id = $6",
+            )
+            .bind(defaults.team_leader.map(|l| l.0))
+            .bind(defaults.phone_channel)
+            .bind(defaults.chat_channel)
+            .bind(defaults.email_channel)
+            .bind(defaults.can_manage_teams)
+            .bind(org_id)
+            .execute(&mut *tx)
+            .await?;
+            let detail = detail(serde_json::json!({
+                "team_leader": defaults.team_leader.map(|l| l.0),
+                "phone_channel": defaults.phone_channel,
+                "chat_channel": defaults.chat_channel,
+                "email_channel": defaults.email_channel,
+                "can_manage_teams": defaults.can_manage_teams,
+            }));
+            audit(&mut tx, org_id, Some(actor), "organisation.provisioning", None, &detail, now()).await?;
             Ok(tx.commit().await?)
         })
         .await

@@ -8,6 +8,7 @@ use app::user::UserStatus;
 use async_trait::async_trait;
 use roster::UserId;
 use roster::hierarchy::Member;
+use roster::provisioning::needs_team_leader;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -47,6 +48,10 @@ fn scoped(backend: Backend, org_id: i64, scope: Scope, select: &str) -> Sql {
     sql
 }
 
+/// Who needs a team leader (`roster::provisioning::needs_team_leader`), as the partial index
+/// `users_needing_leader` (migration 0008) reads it.
+const NEEDS_LEADER: &str = " AND u.leader_id IS NULL AND u.can_manage_teams = FALSE AND u.status <> 'deactivated'";
+
 /// Appends the WHERE clause of a roster query.
 fn filters(sql: &mut Sql, org_id: i64, query: &TeamQuery) {
     sql.push(" WHERE u.org_id = ").bind(org_id);
@@ -65,6 +70,9 @@ fn filters(sql: &mut Sql, org_id: i64, query: &TeamQuery) {
     }
     if let Some(status) = query.status {
         sql.push(" AND u.status = ").bind(status.as_str().to_owned());
+    }
+    if query.needs_leader {
+        sql.push(NEEDS_LEADER);
     }
     if let Some(group) = query.group {
         sql.push(" AND EXISTS (SELECT 1 FROM user_groups ug WHERE ug.user_id = u.id AND ug.group_id = ")
@@ -98,14 +106,17 @@ fn choices(rows: &[AnyRow]) -> Result<Vec<Choice>, sqlx::Error> {
 fn team_row(row: &AnyRow) -> Result<TeamRow, sqlx::Error> {
     let leader_first: Option<String> = row.try_get("leader_first")?;
     let leader_last: Option<String> = row.try_get("leader_last")?;
+    let status = UserStatus::parse(&row.try_get::<String, _>("status")?).unwrap_or(UserStatus::Created);
+    let has_leader = leader_first.is_some();
     Ok(TeamRow {
+        needs_leader: needs_team_leader(flag(row, "can_manage_teams")?, has_leader, status == UserStatus::Deactivated),
         id: row.try_get("id")?,
         name: format!("{} {}", row.try_get::<String, _>("first_name")?, row.try_get::<String, _>("last_name")?),
         email: row.try_get("email")?,
         employee_id: row.try_get("employee_id")?,
         role: row.try_get("role")?,
         team_leader: leader_first.zip(leader_last).map(|(f, l)| format!("{f} {l}")),
-        status: UserStatus::parse(&row.try_get::<String, _>("status")?).unwrap_or(UserStatus::Created),
+        status,
         last_sign_in: row.try_get("last_sign_in_at")?,
     })
 }
@@ -176,7 +187,7 @@ impl TeamStore for SqlStore {
                 org_id,
                 scope,
                 "SELECT u.id, u.first_name, u.last_name, u.email, u.employee_id, r.name AS role, u.status,
-                        u.last_sign_in_at, l.first_name AS leader_first, l.last_name AS leader_last
+                        u.last_sign_in_at, u.can_manage_teams, l.first_name AS leader_first, l.last_name AS leader_last
                  FROM {users} JOIN roles r ON r.id = u.role_id LEFT JOIN users l ON l.id = u.leader_id",
             );
             filters(&mut select, org_id, query);
@@ -185,7 +196,17 @@ impl TeamStore for SqlStore {
             select.push(" OFFSET ").bind(i64::from(page) * i64::from(PAGE_SIZE));
             let rows = select.query()?.fetch_all(&self.pool).await?;
             let rows = rows.iter().map(team_row).collect::<Result<Vec<_>, _>>()?;
-            Ok(TeamPage { rows, total: total as u64, page })
+            // A leader's team all have a leader; only the organisation can hold people who need one.
+            let needs_leader: i64 = match scope {
+                Scope::Organisation => {
+                    sqlx::query_scalar(&format!("SELECT COUNT(*) FROM users u WHERE u.org_id = $1{NEEDS_LEADER}"))
+                        .bind(org_id)
+                        .fetch_one(&self.pool)
+                        .await?
+                }
+                Scope::TeamOf(_) => 0,
+            };
+            Ok(TeamPage { rows, total: total as u64, page, needs_leader: needs_leader as u64 })
         })
         .await
     }

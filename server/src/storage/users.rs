@@ -207,6 +207,18 @@ fn known_user(row: &AnyRow) -> Result<KnownUser, sqlx::Error> {
     })
 }
 
+/// One user as the rules know them; `lock` ends the `SELECT` (a dialect's share lock, or nothing).
+pub async fn known_user_by_id(
+    conn: &mut AnyConnection,
+    org_id: i64,
+    id: i64,
+    lock: &str,
+) -> DbResult<Option<KnownUser>> {
+    let sql = format!("SELECT {KNOWN_USER_COLUMNS} FROM users u WHERE u.org_id = $1 AND u.id = $2{lock}");
+    let row = sqlx::query(&sql).bind(org_id).bind(id).fetch_optional(&mut *conn).await?;
+    Ok(row.as_ref().map(known_user).transpose()?)
+}
+
 /// Every user of the organisation, as the rules know them.
 pub async fn known_users(conn: &mut AnyConnection, org_id: i64) -> DbResult<Vec<KnownUser>> {
     let sql = format!("SELECT {KNOWN_USER_COLUMNS} FROM users u WHERE u.org_id = $1");

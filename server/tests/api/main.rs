@@ -18,6 +18,7 @@ mod keys;
 mod operability;
 mod organisation;
 mod permissions;
+mod provisioning;
 mod rest;
 mod roster;
 mod scim;

@@ -239,6 +239,8 @@ fn table(w: &World) -> Vec<Row> {
         call("/api/rename_role", form(&[("id", &role), ("name", "Acme Tier 2")]), "DDDON"),
         call("/api/change_role", form(&[("id", &role), ("change", "deactivate")]), "DDDON"),
         call("/api/set_custom_roles", form(&[("on", "false")]), "DDDOO"),
+        call("/api/provisioning", Body::None, "DDDOO"),
+        call("/api/set_provisioning", form(&[("form[team_leader]", &w.leader.to_string())]), "DDDON"),
         call("/api/groups", Body::None, "DDDOO"),
         call("/api/create_group", form(&[("name", "Matrix Group")]), "DDDOO"),
         call("/api/rename_group", form(&[("id", &group), ("name", "Acme Nights 2")]), "DDDON"),
@@ -289,6 +291,7 @@ fn table(w: &World) -> Vec<Row> {
         key_only("/scim/v2/Groups/{id}", Method::PUT, &format!("/scim/v2/Groups/{group}")),
         key_only("/scim/v2/Groups/{id}", Method::PATCH, &format!("/scim/v2/Groups/{group}")),
         key_only("/scim/v2/Groups/{id}", Method::DELETE, &format!("/scim/v2/Groups/{group}")),
+        page("/scim/v2/{*unknown}", "/scim/v2/Nothing/here", "DDDDD"),
         page("/api/export/current-team", "/api/export/current-team", "DDOOO"),
         page("/api/photos/{user}", &format!("/api/photos/{member}"), "DOOON"),
         Row {

@@ -52,6 +52,9 @@ pub enum StoreError {
     /// The rules refused a reactivation, checked against live data.
     #[error(transparent)]
     CannotReactivate(ReactivationError),
+    /// Someone chosen to lead cannot (the rules' message, checked against live data).
+    #[error("{0}")]
+    CannotLead(String),
     /// Anything else; logged, never shown.
     #[error(transparent)]
     Internal(#[from] Box<dyn std::error::Error + Send + Sync>),

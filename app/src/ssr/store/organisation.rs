@@ -4,7 +4,8 @@ use async_trait::async_trait;
 use roster::organisation::{GroupName, RoleName};
 
 use super::StoreError;
-use crate::organisation::{GroupRow, RoleChange, RolesTab};
+use crate::organisation::{GroupRow, Provisioning, RoleChange, RolesTab};
+use roster::provisioning::ProvisioningDefaults;
 
 #[async_trait]
 pub trait OrganisationStore: Send + Sync + 'static {
@@ -27,4 +28,14 @@ pub trait OrganisationStore: Send + Sync + 'static {
     ) -> Result<(), StoreError>;
     /// Deletes a group and its memberships; returns how many members it had.
     async fn delete_group(&self, org_id: i64, actor: Option<i64>, group_id: i64) -> Result<i64, StoreError>;
+    /// Where people sent by identity providers and scripts land.
+    async fn provisioning(&self, org_id: i64) -> Result<Provisioning, StoreError>;
+    /// Saves the provisioning defaults; the team leader, judged against live data, must be able to
+    /// lead (`CannotLead` says why not).
+    async fn set_provisioning(
+        &self,
+        org_id: i64,
+        actor: i64,
+        defaults: &ProvisioningDefaults,
+    ) -> Result<(), StoreError>;
 }

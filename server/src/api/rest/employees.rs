@@ -2,7 +2,8 @@
 //! Each is thin: the key's gate has run ([`Caller`]), the extractors have read the request, the
 //! one-user path (`app::ssr::users`) applies the rules, and `?` words every refusal.
 
-use app::ssr::{StoreError, UserStore, users};
+use app::ssr::users::{self, Writer};
+use app::ssr::{OrganisationStore, StoreError, UserStore};
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -44,8 +45,12 @@ pub async fn create(
     caller: Caller,
     JsonBody(body): JsonBody<Value>,
 ) -> Result<Response, ApiError> {
-    let input = employee_input(&body)?;
-    let id = users::create_user::<ApiError>(&store, caller.org_id, None, &input, None).await?;
+    let mut input = employee_input(&body)?;
+    // A script may leave out Roster's flags and the team leader: the organisation's defaults.
+    let provisioning = store.provisioning(caller.org_id).await?;
+    provisioning.defaults.fill_flags(&mut input, |column| body.get(column.key()).is_some_and(|v| !v.is_null()));
+    let writer = Writer::Provider(&provisioning);
+    let id = users::create_user::<ApiError>(&store, caller.org_id, None, &input, None, writer).await?;
     let mut response = answer(&store, caller.org_id, id, StatusCode::CREATED).await?;
     let location = [Column::EmailAddress, Column::EmployeeId]
         .into_iter()
@@ -84,7 +89,8 @@ pub async fn update(
     for (column, cell) in changes {
         input.set(column, cell);
     }
-    users::update_user::<ApiError>(&store, org_id, None, id, version, &input).await?;
+    let provisioning = store.provisioning(org_id).await?;
+    users::update_user::<ApiError>(&store, org_id, None, id, version, &input, Writer::Provider(&provisioning)).await?;
     answer(&store, org_id, id, StatusCode::OK).await
 }
 

@@ -3,13 +3,13 @@
 
 use axum::http::StatusCode;
 use axum::response::Response;
+use roster::fields::EmploymentStatus;
 use serde_json::{Value, json};
 
 use super::groups::GROUP;
 use super::query::{MAX_COUNT, list_response};
 use super::users::{ENTERPRISE, ROSTER, USER};
 use super::{ResourceId, ScimError, scim_json};
-use crate::api::key::BODY_LIMIT;
 
 pub const SERVICE_PROVIDER_CONFIG: &str = "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig";
 const RESOURCE_TYPE: &str = "urn:ietf:params:scim:schemas:core:2.0:ResourceType";
@@ -32,7 +32,6 @@ pub fn service_provider_config() -> Value {
             "primary": true,
         }],
         "meta": { "resourceType": "ServiceProviderConfig", "location": "/scim/v2/ServiceProviderConfig" },
-        "maxPayloadSize": BODY_LIMIT,
     })
 }
 
@@ -57,6 +56,25 @@ fn attribute(name: &str, kind: &str, required: bool, mutability: &str, descripti
         "name": name, "type": kind, "multiValued": false, "required": required, "caseExact": false,
         "mutability": mutability, "returned": "default", "uniqueness": "none", "description": description,
     })
+}
+
+/// The values an attribute takes (RFC 7643 §7 `canonicalValues`).
+fn canonical(mut attribute: Value, values: &[&str]) -> Value {
+    attribute["canonicalValues"] = json!(values);
+    attribute
+}
+
+fn required(mut attribute: Value) -> Value {
+    attribute["required"] = json!(true);
+    attribute
+}
+
+/// A reference to a user (RFC 7643 §2.3.7), by its URI.
+fn reference(name: &str, description: &str, mutability: &str) -> Value {
+    let mut value = attribute(name, "reference", false, mutability, description);
+    value["referenceTypes"] = json!(["User"]);
+    value["caseExact"] = json!(true);
+    value
 }
 
 fn complex(name: &str, multi: bool, mutability: &str, description: &str, subs: Vec<Value>) -> Value {
@@ -90,24 +108,28 @@ fn schemas() -> Vec<Value> {
             vec![
                 user_name,
                 external_id,
-                complex(
+                required(complex(
                     "name",
                     false,
                     rw,
-                    "The person's name.",
+                    "The person's name. Roster needs both parts (RFC 7643 makes them optional); without a name, the two words of displayName are used.",
                     vec![
-                        text("givenName", "First Name"),
-                        text("familyName", "Last Name"),
+                        required(text("givenName", "First Name")),
+                        required(text("familyName", "Last Name")),
                         attribute("formatted", "string", false, "readOnly", "First and last name."),
                     ],
-                ),
+                )),
                 attribute("displayName", "string", false, "readOnly", "First and last name."),
                 complex(
                     "emails",
                     true,
                     rw,
                     "The work email address (the same as userName).",
-                    vec![text("value", "The address."), text("type", "work"), flag("primary", "true")],
+                    vec![
+                        text("value", "The address."),
+                        canonical(text("type", "work"), &["work"]),
+                        flag("primary", "true"),
+                    ],
                 ),
                 flag("active", "false when the user is deactivated."),
                 complex(
@@ -133,7 +155,11 @@ fn schemas() -> Vec<Value> {
                     false,
                     rw,
                     "The team leader (a user who can manage teams).",
-                    vec![text("value", "The team leader's id.")],
+                    vec![
+                        text("value", "The team leader's id."),
+                        reference("$ref", "The team leader's URI.", rw),
+                        attribute("displayName", "string", false, "readOnly", "The team leader's name."),
+                    ],
                 ),
             ],
         ),
@@ -150,7 +176,10 @@ fn schemas() -> Vec<Value> {
                 flag("phoneChannel", "Phone Channel"),
                 flag("chatChannel", "Chat Channel"),
                 flag("emailChannel", "Email Channel"),
-                text("employmentStatus", "Full Time, Part Time or Contractor"),
+                canonical(
+                    text("employmentStatus", "Employment Status"),
+                    &EmploymentStatus::ALL.map(EmploymentStatus::as_str),
+                ),
                 text("startDate", "Start Date, YYYY-MM-DD"),
                 attribute("status", "string", false, "readOnly", "created, invited, active or deactivated"),
             ],
@@ -161,7 +190,21 @@ fn schemas() -> Vec<Value> {
             "A group of users.",
             vec![
                 attribute("displayName", "string", true, rw, "The group's name: unique, no braces."),
-                complex("members", true, rw, "The group's users.", vec![text("value", "The user's id.")]),
+                complex(
+                    "members",
+                    true,
+                    rw,
+                    "The group's users.",
+                    vec![
+                        attribute("value", "string", false, "immutable", "The user's id."),
+                        reference("$ref", "The user's URI.", "immutable"),
+                        attribute("display", "string", false, "readOnly", "The user's name."),
+                        canonical(
+                            attribute("type", "string", false, "immutable", "User: groups hold users only."),
+                            &["User"],
+                        ),
+                    ],
+                ),
             ],
         ),
     ]

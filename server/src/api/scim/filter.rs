@@ -314,9 +314,11 @@ pub fn parse_path(input: &str) -> Result<PatchPath, String> {
     Ok(PatchPath { attr, filter: Some(filter), sub })
 }
 
-/// Attributes compared exactly, case and all (RFC 7643: `caseExact`).
+/// Attributes compared exactly, case and all (RFC 7643: `caseExact`). Every other one, `userName`
+/// and `emails.value` among them, is compared ignoring case. (A `value` that is a member's,
+/// group's or manager's id is digits, so its case never matters.)
 fn case_exact(name: &str) -> bool {
-    name.eq_ignore_ascii_case("id") || name.eq_ignore_ascii_case("externalId") || name.eq_ignore_ascii_case("value")
+    name.eq_ignore_ascii_case("id") || name.eq_ignore_ascii_case("externalId")
 }
 
 /// A member of a JSON object by name, ignoring case.
@@ -511,6 +513,8 @@ mod tests {
             "active eq \"True\"",
             r#"emails[type eq "work" and value co "acme"]"#,
             r#"emails co "ada@""#,
+            r#"emails.value eq "ADA@ACME.TEST""#,
+            r#"emails[type eq "work" and value eq "Ada@Acme.Test"]"#,
             r#"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber eq "0042""#,
             r#"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value eq "3""#,
             r#"not (userName eq "grace@acme.test")"#,

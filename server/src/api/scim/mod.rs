@@ -122,6 +122,18 @@ impl IntoResponse for ScimError {
     }
 }
 
+/// Anything under `/scim/v2/` that is none of its endpoints: a SCIM 404, never the app's page.
+pub async fn unknown_path(uri: axum::http::Uri) -> ScimError {
+    ScimError::new(
+        StatusCode::NOT_FOUND,
+        None,
+        format!(
+            "{} is not part of this SCIM service; it has /Users, /Groups, /Schemas, /ResourceTypes and /ServiceProviderConfig.",
+            uri.path().chars().take(100).collect::<String>()
+        ),
+    )
+}
+
 /// The SCIM attribute a column is written in, for messages.
 fn scim_name(column: Column) -> String {
     match column {

@@ -6,7 +6,8 @@
 
 use std::collections::HashMap;
 
-use app::ssr::{StoreError, UserStore, users as one_user};
+use app::ssr::users::{self as one_user, Writer};
+use app::ssr::{OrganisationStore, StoreError, UserStore};
 use app::user::UserStatus;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -256,7 +257,11 @@ async fn user_resource(store: &SqlStore, org_id: i64, user: &Employee) -> Result
 
 async fn user_by_id(store: &SqlStore, org_id: i64, id: &ResourceId) -> Result<Employee, ScimError> {
     let Some(number) = id.number else { return Err(ScimError::not_found("user", &id.text)) };
-    store.employee_by_id(org_id, number).await?.ok_or_else(|| ScimError::not_found("user", &id.text))
+    store
+        .employee_by_id(org_id, number)
+        .await?
+        .filter(|user| !user.scim_deleted)
+        .ok_or_else(|| ScimError::not_found("user", &id.text))
 }
 
 /// One user's resource, with its ETag.
@@ -303,7 +308,7 @@ pub async fn list_users(
                     Err(_) => None,
                 },
             };
-            if let Some(user) = found {
+            if let Some(user) = found.filter(|user| !user.scim_deleted) {
                 listing.offer(to_resource(&user));
             }
         }
@@ -313,7 +318,7 @@ pub async fn list_users(
                 let batch = store.employees(org_id, &EmployeeFilter::default(), after, 1000).await?;
                 let Some(last) = batch.last() else { break };
                 after = last.id;
-                for user in &batch {
+                for user in batch.iter().filter(|user| !user.scim_deleted) {
                     listing.offer(to_resource(user));
                 }
             }
@@ -350,17 +355,21 @@ pub async fn create_user(
 ) -> Result<Response, ScimError> {
     let org_id = caller.org_id;
     let write = read(&body).map_err(|e| ScimError::bad("invalidValue", e))?;
-    // Identity providers know nothing of Roster's flags: a new user they send without them
-    // cannot manage teams and has no channels until someone sets them.
+    // Identity providers know nothing of Roster's flags nor, often, of a manager: a new user they
+    // send without them takes the organisation's provisioning defaults.
+    let provisioning = store.provisioning(org_id).await?;
     let mut input = ProfileInput::new();
-    for column in Column::FLAGS {
-        input.set(column, "n");
-    }
     for (column, cell) in &write.cells {
         input.set(*column, cell.clone());
     }
+    provisioning
+        .defaults
+        .fill_flags(&mut input, |column| write.cells.iter().any(|(c, v)| *c == column && !v.is_empty()));
     input.set(Column::TeamLeader, manager_reference(&store, org_id, write.manager.flatten()).await?);
-    let id = one_user::create_user::<ScimError>(&store, org_id, None, &input, write.external_id.as_deref()).await?;
+    let external_id = write.external_id.as_deref();
+    let id =
+        one_user::create_user::<ScimError>(&store, org_id, None, &input, external_id, Writer::Provider(&provisioning))
+            .await?;
     if write.active == Some(false) {
         store.provision_user(org_id, id, None, Some(Activation::Deactivate { new_leader: None })).await?;
     }
@@ -388,15 +397,19 @@ async fn save_user(
     for (column, cell) in &write.cells {
         input.set(*column, cell.clone());
     }
-    if let Some(manager) = write.manager {
-        input.set(Column::TeamLeader, manager_reference(store, org_id, manager).await?);
-    }
+    // `desired` is the whole resource as it should be: no manager in it means none (Entra's
+    // `remove` of the manager, or a replace that leaves it out of a resource that had none).
+    input.set(Column::TeamLeader, manager_reference(store, org_id, write.manager.flatten()).await?);
     let external_changed = write
         .external_id
         .as_deref()
         .is_some_and(|e| Some(e) != user.external_id.as_deref() && !(e.is_empty() && user.external_id.is_none()));
     let checked = if input != before || external_changed {
-        Some(one_user::checked_update::<ScimError>(store, org_id, user.id, &input).await?)
+        let provisioning = store.provisioning(org_id).await?;
+        Some(
+            one_user::checked_update::<ScimError>(store, org_id, user.id, &input, Writer::Provider(&provisioning))
+                .await?,
+        )
     } else {
         None
     };
@@ -450,14 +463,15 @@ async fn change_user(
     save_user(store, caller.org_id, headers, &user, &change.apply(&current)?).await
 }
 
-/// Deletes a user: Roster deactivates them (everyone's history is kept); their team moves to
-/// their own team leader.
+/// Deletes a user: Roster deactivates them (everyone's history is kept; their team moves to their
+/// own team leader) and SCIM answers 404 for them from now on, until an admin reactivates them.
 pub async fn delete_user(State(store): State<SqlStore>, caller: Caller, id: ResourceId) -> Result<Response, ScimError> {
     let user = user_by_id(&store, caller.org_id, &id).await?;
     if user.status != UserStatus::Deactivated {
         let activation = Activation::Deactivate { new_leader: user.team_leader_id.map(UserId) };
         store.provision_user(caller.org_id, user.id, None, Some(activation)).await?;
     }
+    store.mark_scim_deleted(caller.org_id, user.id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -489,6 +503,7 @@ mod tests {
             external_id: Some("00uAbC".into()),
             version: 4,
             updated_at: 1_795_000_000,
+            scim_deleted: false,
         }
     }
 
