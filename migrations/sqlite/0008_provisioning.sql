@@ -15,3 +15,6 @@ CREATE INDEX users_needing_leader ON users (org_id)
 -- with their history; SCIM answers 404 for them while they stay deactivated (reactivated, they
 -- are visible again).
 ALTER TABLE users ADD COLUMN scim_deleted_at INTEGER;
+-- SCIM filters compare userName and employeeNumber ignoring case (`api::scim::narrow`): an
+-- equality on the folded employee ID is an index lookup, as one on email_key is.
+CREATE INDEX users_employee_id_folded ON users (org_id, LOWER(employee_id));

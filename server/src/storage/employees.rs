@@ -62,6 +62,113 @@ pub struct EmployeeFilter {
     pub text: Option<String>,
 }
 
+/// A condition on users that a SCIM filter implies, for SQL to narrow a list before the filter
+/// itself is applied to each resource (`api::scim::query::narrowing`). Texts are compared as SCIM
+/// does (ignoring case, but for `externalId`): the values here are lowercased already.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Narrow {
+    /// Everyone (what a filter SQL cannot read narrows to).
+    All,
+    Text(UserText, Match),
+    Present(UserText),
+    /// Not deactivated (`true`) or deactivated.
+    Active(bool),
+    Id(i64),
+    /// `meta.lastModified` against a Unix time.
+    Modified(std::cmp::Ordering, bool, i64),
+    And(Box<Narrow>, Box<Narrow>),
+    Or(Box<Narrow>, Box<Narrow>),
+}
+
+/// A text of a user as SCIM names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UserText {
+    /// The email address, or the employee ID of someone without one.
+    UserName,
+    Email,
+    ExternalId,
+    GivenName,
+    FamilyName,
+    DisplayName,
+    EmployeeNumber,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Match {
+    Equals(String),
+    /// A `LIKE` pattern, escaped with `\\`.
+    Like(String),
+}
+
+impl UserText {
+    fn sql(self) -> &'static str {
+        match self {
+            UserText::UserName => "LOWER(COALESCE(u.email, u.employee_id))",
+            UserText::Email => "u.email_key",
+            UserText::ExternalId => "u.external_id",
+            UserText::GivenName => "LOWER(u.first_name)",
+            UserText::FamilyName => "LOWER(u.last_name)",
+            UserText::DisplayName => "LOWER(u.first_name || ' ' || u.last_name)",
+            UserText::EmployeeNumber => "LOWER(u.employee_id)",
+        }
+    }
+}
+
+impl Narrow {
+    fn push(&self, sql: &mut Sql) {
+        use std::cmp::Ordering;
+        match self {
+            Narrow::All => {
+                sql.push("1 = 1");
+            }
+            // Equalities the indexes answer: (org_id, email_key) and (org_id, LOWER(employee_id)).
+            Narrow::Text(UserText::UserName, Match::Equals(value)) => {
+                sql.push("(u.email_key = ")
+                    .bind_text(value)
+                    .push(" OR (u.email IS NULL AND LOWER(u.employee_id) = ")
+                    .bind_text(value)
+                    .push("))");
+            }
+            Narrow::Text(column, Match::Equals(value)) => {
+                sql.push(column.sql()).push(" = ").bind_text(value);
+            }
+            Narrow::Text(column, Match::Like(pattern)) => {
+                sql.push(column.sql()).push(" LIKE ").bind_text(pattern).push(" ESCAPE '\\'");
+            }
+            Narrow::Present(column) => {
+                sql.push(column.sql()).push(" IS NOT NULL AND ").push(column.sql()).push(" <> ''");
+            }
+            Narrow::Active(true) => {
+                sql.push("u.status <> 'deactivated'");
+            }
+            Narrow::Active(false) => {
+                sql.push("u.status = 'deactivated'");
+            }
+            Narrow::Id(id) => {
+                sql.push("u.id = ").bind(*id);
+            }
+            Narrow::Modified(ordering, or_equal, at) => {
+                let op = match (ordering, or_equal) {
+                    (Ordering::Greater, false) => " > ",
+                    (Ordering::Greater, true) => " >= ",
+                    (Ordering::Less, false) => " < ",
+                    (Ordering::Less, true) => " <= ",
+                    (Ordering::Equal, _) => " = ",
+                };
+                sql.push("u.updated_at").push(op).bind(*at);
+            }
+            Narrow::And(a, b) | Narrow::Or(a, b) => {
+                let joint = if matches!(self, Narrow::And(..)) { ") AND (" } else { ") OR (" };
+                sql.push("((");
+                a.push(sql);
+                sql.push(joint);
+                b.push(sql);
+                sql.push("))");
+            }
+        }
+    }
+}
+
 const SELECT: &str =
     "SELECT u.id, u.email, u.employee_id, u.first_name, u.last_name, r.name AS role, u.can_manage_teams,
         u.home_town, u.state_or_country, u.bio, u.phone_channel, u.chat_channel, u.email_channel,
@@ -132,6 +239,26 @@ impl SqlStore {
                 .execute(&self.pool)
                 .await?;
             Ok(())
+        })
+        .await
+    }
+
+    /// The users SCIM can see that `narrow` may match, after id `after`, by id, at most `limit`.
+    pub async fn employees_narrowed(
+        &self,
+        org_id: i64,
+        narrow: &Narrow,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<Employee>, StoreError> {
+        db(async {
+            let mut sql = Sql::new(self.backend, SELECT);
+            sql.push(" WHERE u.org_id = ").bind(org_id).push(" AND u.id > ").bind(after);
+            sql.push(" AND (u.scim_deleted_at IS NULL OR u.status <> 'deactivated') AND (");
+            narrow.push(&mut sql);
+            sql.push(") ORDER BY u.id LIMIT ").bind(limit);
+            let rows = sql.query()?.fetch_all(&self.pool).await?;
+            with_groups(self, org_id, rows).await
         })
         .await
     }

@@ -45,12 +45,13 @@ use sqlx::{AnyPool, ConnectOptions, Executor};
 use tokio::sync::Notify;
 
 pub use dialect::{Backend, flag};
-pub use employees::{Employee, EmployeeFilter};
+pub use employees::{Employee, EmployeeFilter, Match, Narrow, UserText};
 pub(crate) use error::db;
 pub use error::{DbError, DbResult};
 pub use jobs::{ClaimedJob, JobProgress, JobSettings, Running};
 pub use organisation::{GroupMember, ScimGroup};
 pub use provisioning::{Activation, ProfileChange};
+pub use sql::like_escape;
 
 /// The store: a connection pool, which backend it talks to, and the mail worker it wakes.
 #[derive(Clone, Debug)]

@@ -353,6 +353,19 @@ async fn lists_filter_page_and_project_and_no_malformed_request_gets_a_500(backe
         (&format!(r#"{ENTERPRISE}:manager.value pr"#), 6),
         ("active eq true", 7),
         ("title pr", 0),
+        // Read by SQL first (`scim::narrow`), so these also hold the SQL to SCIM's rules: case
+        // ignored but for externalId, LIKE's own wildcards taken literally, dates compared.
+        (r#"emails.value eq "ADA@ACME.TEST""#, 1),
+        (r#"emails[value sw "ALA"]"#, 1),
+        (r#"name.familyName sw "TEST""#, 6),
+        (r#"userName co "_""#, 0),
+        (r#"userName co "%""#, 0),
+        (r#"displayName eq "bob tester""#, 1),
+        (r#"displayName co "o t" or userName eq "eve@acme.test""#, 2),
+        (r#"meta.lastModified gt "2000-01-01T00:00:00Z""#, 7),
+        (r#"meta.lastModified lt "2000-01-01T00:00:00.5Z""#, 0),
+        ("active eq false", 0),
+        (r#"externalId pr"#, 0),
     ] {
         let page = scim.get(&format!("/Users?filter={}", urlencoding(filter))).await;
         assert_eq!(

@@ -22,6 +22,7 @@
 pub mod discovery;
 pub mod filter;
 pub mod groups;
+pub mod narrow;
 pub mod patch;
 pub mod query;
 pub mod users;

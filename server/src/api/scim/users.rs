@@ -17,10 +17,11 @@ use roster::{Column, ProfileInput, UserId};
 use serde_json::{Map, Value, json};
 
 use super::filter::member;
+use super::narrow::narrowing;
 use super::query::{ListQuery, Listing, Projection, list_response, project};
 use super::{Change, ResourceId, ScimError, ScimJson, scim_json};
 use crate::api::key::{Caller, if_match_allows, with_etag};
-use crate::storage::{Activation, Employee, EmployeeFilter, ProfileChange, SqlStore};
+use crate::storage::{Activation, Employee, ProfileChange, SqlStore};
 
 pub const USER: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
 pub const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
@@ -289,7 +290,8 @@ pub async fn list_users(
     let ids = group_ids(&store, org_id).await?;
     let to_resource = |user: &Employee| resource(user, &|name| ids.get(name).copied());
     // No filter: one page by offset and a count. An equality on userName, externalId or id is
-    // a lookup; any other filter reads every user, a thousand at a time, keeping one page.
+    // a lookup; any other filter reads the users its SQL narrowing may match (`narrow`), a
+    // thousand at a time, keeping one page.
     let Some(filter) = &query.filter else {
         let offset = i64::try_from(query.start_index - 1).unwrap_or(i64::MAX);
         let limit = i64::try_from(query.count).unwrap_or(0);
@@ -313,9 +315,11 @@ pub async fn list_users(
             }
         }
         None => {
+            // SQL reads only the users the filter may match; the filter then decides each.
+            let narrow = narrowing(filter);
             let mut after = 0;
             loop {
-                let batch = store.employees(org_id, &EmployeeFilter::default(), after, 1000).await?;
+                let batch = store.employees_narrowed(org_id, &narrow, after, 1000).await?;
                 let Some(last) = batch.last() else { break };
                 after = last.id;
                 for user in batch.iter().filter(|user| !user.scim_deleted) {
