@@ -319,6 +319,81 @@ async fn groups_are_created_patched_replaced_and_deleted_with_their_members(back
     assert!(scim.get(&format!("/Users/{bob}")).await.body.get("groups").is_none());
 }
 
+/// Group pushes exactly as Okta and Entra send them (Okta's SCIM 2.0 guide; Entra's SCIM
+/// provisioning reference): every membership shape, and Okta's rename carrying the group's own id.
+async fn group_pushes_take_every_shape_okta_and_entra_send(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let org = app.org_with_admin("acme").await;
+    let ada = app.insert_user(&org, "Ada", "Lovelace", "ada@acme.test", false, Some(org.admin_id)).await;
+    let bob = app.insert_user(&org, "Bob", "Builder", "bob@acme.test", false, Some(org.admin_id)).await;
+    let cy = app.insert_user(&org, "Cy", "Clerk", "cy@acme.test", false, Some(org.admin_id)).await;
+    let scim = Scim::of(&app, &org).await;
+    let members = |answer: &Answer| -> Vec<String> {
+        let mut ids: Vec<String> = answer.body["members"]
+            .as_array()
+            .map(|m| m.iter().map(|m| m["value"].as_str().unwrap().to_owned()).collect())
+            .unwrap_or_default();
+        ids.sort();
+        ids
+    };
+    let created = scim
+        .send(Method::POST, "/Groups", Some(json!({ "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": "Tier 1", "members": [] })), None)
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let id = created.body["id"].as_str().unwrap().to_owned();
+    let path = format!("/Groups/{id}");
+
+    // Entra adds members with "$ref": null.
+    let added = scim
+        .patch(&path, json!([{ "op": "Add", "path": "members", "value": [
+            { "$ref": null, "value": ada.to_string() }, { "$ref": null, "value": bob.to_string() }, { "$ref": null, "value": cy.to_string() },
+        ] }]))
+        .await;
+    assert_eq!(added.status, StatusCode::OK, "{}", added.body);
+    assert_eq!(members(&added), {
+        let mut v = vec![ada.to_string(), bob.to_string(), cy.to_string()];
+        v.sort();
+        v
+    });
+
+    // Entra removes with a list of values: only those go.
+    let removed = scim
+        .patch(&path, json!([{ "op": "Remove", "path": "members", "value": [{ "value": ada.to_string() }] }]))
+        .await;
+    assert_eq!(removed.status, StatusCode::OK, "{}", removed.body);
+    assert_eq!(members(&removed), {
+        let mut v = vec![bob.to_string(), cy.to_string()];
+        v.sort();
+        v
+    });
+
+    // Okta removes one member by a value filter.
+    let filtered = scim.patch(&path, json!([{ "op": "remove", "path": format!("members[value eq \"{bob}\"]") }])).await;
+    assert_eq!(members(&filtered), [cy.to_string()]);
+
+    // Okta replaces the whole list.
+    let replaced = scim
+        .patch(&path, json!([{ "op": "replace", "path": "members", "value": [{ "value": ada.to_string(), "display": "Ada Lovelace" }] }]))
+        .await;
+    assert_eq!(members(&replaced), [ada.to_string()]);
+
+    // Okta renames with a replace without a path whose value carries the group's own id.
+    let renamed =
+        scim.patch(&path, json!([{ "op": "replace", "value": { "id": id, "displayName": "Tier One" } }])).await;
+    assert_eq!(
+        (renamed.status, renamed.body["displayName"].as_str()),
+        (StatusCode::OK, Some("Tier One")),
+        "{}",
+        renamed.body
+    );
+    assert_eq!(members(&renamed), [ada.to_string()], "a rename keeps the members");
+    // Another id in the same place is refused, and nothing changes.
+    let other =
+        scim.patch(&path, json!([{ "op": "replace", "value": { "id": "424242", "displayName": "Tier Two" } }])).await;
+    assert_eq!(other.status, StatusCode::BAD_REQUEST, "{}", other.body);
+    assert_eq!(scim.get(&path).await.body["displayName"], "Tier One");
+}
+
 async fn lists_filter_page_and_project_and_no_malformed_request_gets_a_500(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let org = app.org_with_admin("acme").await;
@@ -506,6 +581,7 @@ async fn discovery_describes_the_service_and_a_key_sees_only_its_organisation(ba
 }
 
 on_both_backends!(
+    group_pushes_take_every_shape_okta_and_entra_send,
     okta_finds_creates_replaces_and_deactivates_a_user,
     entra_patches_with_its_own_shapes_and_a_patch_is_all_or_nothing,
     groups_are_created_patched_replaced_and_deleted_with_their_members,
