@@ -5,19 +5,55 @@
 
 Prints one line per check (status, resource type, title, reason) and a summary line
 "scim2-tester: N checks, N failed"; exits 1 when any check failed (ERROR or CRITICAL), 0
-otherwise. Checks Roster answers differently on purpose are listed in the README with the reason;
-they are not skipped here.
+otherwise. No check is skipped.
+
+scim2-tester fills every attribute with random values from the schema alone, and says itself that
+formats a schema cannot express must be known beforehand (it makes emails.value an address for
+that reason). Roster's schemas state three such formats in their descriptions, so the values the
+tester generates follow them (README, "SCIM: the peer suite"):
+
+* userName is an email address (or the employee ID of someone without one), not any text;
+* startDate is a calendar date, YYYY-MM-DD (RFC 7643 has no date type, only dateTime);
+* a single email sent on its own is the primary one, as the tester already makes it when it fills
+  a whole user (RFC 7643 §2.4); Roster keeps one address, and it is always primary.
+
+Everything else is as the tester generates it.
 """
 
 import argparse
+import datetime
 import json
+import random
 import sys
+import uuid
 
+import scim2_tester.checkers.patch_add
+import scim2_tester.checkers.patch_replace
 from httpx2 import Client
 from scim2_client.engines.httpx2 import SyncSCIMClient
-from scim2_tester import Status, check_server
+from scim2_tester import Status, check_server, filling
 
 FAILED = {Status.ERROR, Status.CRITICAL}
+GENERATE = filling.generate_random_value
+
+
+def generate_in_roster_formats(context, path, mutability=None, required=None):
+    """The tester's value for `path`, in the format Roster's schema describes for it."""
+    value = GENERATE(context, path, mutability=mutability, required=required)
+    name = str(path).rsplit(":", 1)[-1].lower()
+    if value is None:
+        return value
+    if name == "username":
+        return f"{uuid.uuid4()}@peers.test"
+    if name == "startdate":
+        return (datetime.date(2000, 1, 1) + datetime.timedelta(days=random.randrange(12000))).isoformat()
+    if name == "emails" and isinstance(value, list) and len(value) == 1 and hasattr(value[0], "primary"):
+        value[0].primary = True
+    return value
+
+
+for module in (filling, scim2_tester.checkers.patch_add, scim2_tester.checkers.patch_replace):
+    module.generate_random_value = generate_in_roster_formats
 
 
 def main():

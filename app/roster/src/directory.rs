@@ -122,6 +122,14 @@ impl Directory {
         self.by_employee_id.get(id).map(|&i| &self.users[i])
     }
 
+    /// Makes user `id` able to manage teams, as a write that promotes them will
+    /// ([`crate::provisioning::promote_named_leader`]).
+    pub fn let_lead(&mut self, id: UserId) {
+        if let Some(&index) = self.by_id.get(&id) {
+            self.users[index].can_manage_teams = true;
+        }
+    }
+
     /// A team-leader reference is an email address (any case) or an employee ID.
     pub fn by_reference(&self, reference: &str) -> Option<&KnownUser> {
         let reference = reference.trim();

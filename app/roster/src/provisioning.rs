@@ -15,10 +15,16 @@
 //! Manage Team; the form and a bulk update that changes their row ask for a team leader, as for
 //! anyone; a later `manager` from the identity provider moves them. A bulk update that leaves
 //! their row as it is never blocks on them.
+//!
+//! A provider that names as someone's `manager` a person who cannot manage teams yet is saying
+//! that person leads a team: the write makes them able to ([`promotes`]: Can Manage Teams = y,
+//! their role unchanged, audited as their own change), in the same transaction. The spreadsheets
+//! and the form still refuse such a leader, by name. Nobody is promoted to lead themselves, a
+//! deactivated person, or someone above them in their own chain: those are refused as anywhere.
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Column, KnownUser, ProfileInput, UserId, leader};
+use crate::{Column, Directory, KnownUser, Profile, ProfileInput, UserId, leader};
 
 /// Which rule about a missing team leader applies to a profile.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -76,6 +82,23 @@ impl ProvisioningDefaults {
 pub fn usable_leader(leader: Option<&KnownUser>) -> Option<String> {
     let leader = leader.filter(|l| leader::judge(l).is_ok())?;
     leader.email_key.clone().or_else(|| leader.employee_id.clone())
+}
+
+/// Whether naming `leader` as someone's team leader over a provisioning API makes them able to
+/// manage teams: they cannot yet, and they are active (a deactivated leader is refused).
+pub fn promotes(leader: &KnownUser) -> bool {
+    !leader.can_manage_teams && !leader.deactivated
+}
+
+/// The team leader a provisioning write names, when the write promotes them ([`promotes`]):
+/// their id, for storage to promote in the same transaction, and `directory` updated so that
+/// the profile's checks see them as the leader they are about to be.
+pub fn promote_named_leader(profile: &Profile, directory: &mut Directory) -> Option<UserId> {
+    let leader = directory.by_reference(profile.team_leader.as_deref()?).filter(|l| !l.can_manage_teams)?;
+    let (id, promoted) = (leader.id, promotes(leader));
+    // Judged as the leader they are about to be: a deactivated one is refused for that.
+    directory.let_lead(id);
+    promoted.then_some(id)
 }
 
 /// Someone who cannot manage teams, has no team leader and is not deactivated: provisioned
@@ -136,5 +159,22 @@ mod tests {
         assert_eq!(usable_leader(Some(&lena)).as_deref(), Some("lena@acme.test"));
         let gone = KnownUser { deactivated: true, ..lena };
         assert_eq!(usable_leader(Some(&gone)), None, "a leader deactivated since is not used");
+    }
+
+    #[test]
+    fn a_manager_named_by_a_provider_is_promoted_only_when_active_and_not_yet_a_leader() {
+        let grace = KnownUser {
+            id: UserId(8),
+            email_key: Some("grace@acme.test".into()),
+            employee_id: None,
+            display_name: "Grace Hopper".into(),
+            can_manage_teams: false,
+            deactivated: false,
+            leader: None,
+            has_reports: false,
+        };
+        assert!(promotes(&grace));
+        assert!(!promotes(&KnownUser { can_manage_teams: true, ..grace.clone() }), "already leads");
+        assert!(!promotes(&KnownUser { deactivated: true, ..grace }), "refused, not promoted");
     }
 }

@@ -12,6 +12,6 @@ pub mod users;
 
 pub use state::{AppState, Config};
 pub use store::{
-    AccountStore, ApiKeyStore, ImportStore, Importer, NewJob, NewUser, OrganisationStore, PersonalWords, SignInRecord,
-    Store, StoreError, Submitted, TeamStore, UserStore, WelcomeStore,
+    AccountStore, ApiKeyStore, CheckedProfile, ImportStore, Importer, NewJob, NewUser, OrganisationStore,
+    PersonalWords, SignInRecord, Store, StoreError, Submitted, TeamStore, UserStore, WelcomeStore,
 };

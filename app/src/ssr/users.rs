@@ -10,7 +10,7 @@
 use roster::provisioning::{self, LeaderRule};
 use roster::{Directory, Profile, ProfileInput, UserId};
 
-use super::{NewUser, Store, StoreError, UserStore};
+use super::{CheckedProfile, NewUser, Store, StoreError, UserStore};
 use crate::AppError;
 use crate::organisation::Provisioning;
 use crate::user::UserStatus;
@@ -42,6 +42,28 @@ impl Writer<'_> {
         }
         Ok(profile)
     }
+
+    /// Checks `profile` against `directory` (`editing` is the user being edited): its team
+    /// leader, and whether this write promotes them. A provider that names a manager who cannot
+    /// manage teams yet makes them able to ([`provisioning::promote_named_leader`]); an admin is
+    /// told to choose someone who can.
+    fn check(
+        self,
+        profile: &Profile,
+        mut directory: Directory,
+        editing: Option<UserId>,
+    ) -> Result<(Option<UserId>, bool), AppError> {
+        let promoted = match self {
+            Writer::Admin => None,
+            Writer::Provider(_) => provisioning::promote_named_leader(profile, &mut directory),
+        };
+        let editing = match editing {
+            Some(id) => Some(directory.get(id).cloned().ok_or(StoreError::NotFound)?),
+            None => None,
+        };
+        let leader = profile.check_against(&directory, editing.as_ref()).map_err(AppError::Invalid)?;
+        Ok((leader, promoted.is_some() && promoted == leader))
+    }
 }
 
 /// Checks `input` with the rules of its writer against the organisation and creates the user,
@@ -56,8 +78,8 @@ pub async fn create_user<E: From<AppError> + From<StoreError>>(
 ) -> Result<i64, E> {
     let org = store.org_rules(org_id).await?;
     let mut profile = writer.parse(input, &org)?;
-    let directory: Directory = store.directory_for(org_id, &profile, None).await?;
-    let leader = profile.check_against(&directory, None).map_err(AppError::Invalid)?;
+    let directory = store.directory_for(org_id, &profile, None).await?;
+    let (leader, promote_leader) = writer.check(&profile, directory, None)?;
     let password_hash = match profile.temporary_password.take() {
         Some(password) => Some(hash_password(password.expose().to_owned()).await?),
         None => None,
@@ -70,27 +92,27 @@ pub async fn create_user<E: From<AppError> + From<StoreError>>(
         status: UserStatus::Created,
         must_change_password,
         external_id: external_id.map(str::to_owned).filter(|id| !id.is_empty()),
+        promote_leader,
     };
     Ok(store.create_user(org_id, actor, &user).await?)
 }
 
 /// Checks `input` (every field of user `id`, as the form holds them) with the rules of its writer
-/// against the organisation: the profile to save and its team leader. A temporary password is for
-/// new users only and is dropped here.
+/// against the organisation: the profile to save, its team leader and whether the write promotes
+/// them. A temporary password is for new users only and is dropped here.
 pub async fn checked_update<E: From<AppError> + From<StoreError>>(
     store: &dyn UserStore,
     org_id: i64,
     id: i64,
     input: &ProfileInput,
     writer: Writer<'_>,
-) -> Result<(Profile, Option<UserId>), E> {
+) -> Result<CheckedProfile, E> {
     let org = store.org_rules(org_id).await?;
     let mut profile = writer.parse(input, &org)?;
-    let directory: Directory = store.directory_for(org_id, &profile, Some(id)).await?;
-    let editing = directory.get(UserId(id)).cloned().ok_or(StoreError::NotFound)?;
-    let leader = profile.check_against(&directory, Some(&editing)).map_err(AppError::Invalid)?;
+    let directory = store.directory_for(org_id, &profile, Some(id)).await?;
+    let (leader, promote_leader) = writer.check(&profile, directory, Some(UserId(id)))?;
     profile.temporary_password = None;
-    Ok((profile, leader))
+    Ok(CheckedProfile { profile, leader, promote_leader })
 }
 
 /// Checks `input` with the rules ([`checked_update`]) and saves it over user `id` if they are
@@ -104,8 +126,8 @@ pub async fn update_user<E: From<AppError> + From<StoreError>>(
     input: &ProfileInput,
     writer: Writer<'_>,
 ) -> Result<(), E> {
-    let (profile, leader) = checked_update::<E>(store, org_id, id, input, writer).await?;
-    Ok(store.update_user(org_id, actor, id, version, &profile, leader).await?)
+    let checked = checked_update::<E>(store, org_id, id, input, writer).await?;
+    Ok(store.update_user(org_id, actor, id, version, &checked).await?)
 }
 
 /// Sends user `id` their welcome email now (again, if it was sent before: the older link stops

@@ -88,11 +88,14 @@ pub fn routes(keys: &Keys) -> Vec<(&'static str, MethodRouter<ServerState>)> {
         ("/scim/v2/Schemas", scim(get(discovery::list_schemas))),
         ("/scim/v2/Schemas/{id}", scim(get(discovery::get_schema))),
         ("/scim/v2/Users", scim(get(users::list_users).post(users::create_user))),
+        ("/scim/v2/Users/.search", scim(post(users::search_users))),
         (
             "/scim/v2/Users/{id}",
             scim(get(users::get_user).put(users::replace_user).patch(users::patch_user).delete(users::delete_user)),
         ),
         ("/scim/v2/Groups", scim(get(groups::list_groups).post(groups::create_group))),
+        ("/scim/v2/Groups/.search", scim(post(groups::search_groups))),
+        ("/scim/v2/.search", scim(post(scim::search_everything))),
         (
             "/scim/v2/Groups/{id}",
             scim(

@@ -11,6 +11,8 @@ use super::{SqlStore, db, deactivation, now, users};
 pub struct ProfileChange<'a> {
     pub profile: &'a Profile,
     pub leader: Option<UserId>,
+    /// The leader is made able to manage teams in the same write ([`users::promote_in`]).
+    pub promote_leader: bool,
     /// An identity provider's id for the user: replaces theirs when given (blank removes it).
     pub external_id: Option<&'a str>,
     pub version: i64,

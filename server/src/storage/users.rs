@@ -1,7 +1,7 @@
 //! One user: the rules' view of the organisation, inserting, loading and updating a profile, and
 //! the audit trail of each change.
 
-use app::ssr::{NewUser, StoreError, UserStore};
+use app::ssr::{CheckedProfile, NewUser, StoreError, UserStore};
 use app::user::{UserForm, UserStatus};
 use async_trait::async_trait;
 use roster::directory::RoleInfo;
@@ -297,6 +297,29 @@ fn changes(before: &UserForm, after: &UserForm) -> serde_json::Value {
 
 /// Updates a user within the caller's transaction if they are still at the change's version
 /// (`Stale` otherwise), audited with every field before → after.
+/// Makes `leader_id` able to manage teams (Can Manage Teams = y; their role is kept): an identity
+/// provider named them as someone's manager ([`roster::provisioning::promotes`]). Audited as a
+/// change of their own; a leader deactivated meanwhile is refused as the checks refuse them.
+pub async fn promote_in(
+    tx: &mut AnyConnection,
+    backend: Backend,
+    org_id: i64,
+    actor: Option<i64>,
+    leader_id: UserId,
+    now: i64,
+) -> DbResult<()> {
+    let (before, status) = user_form(&mut *tx, org_id, leader_id.0).await?.ok_or(StoreError::NotFound)?;
+    if status == UserStatus::Deactivated {
+        return Err(StoreError::Stale.into());
+    }
+    let mut sql = Sql::new(backend, "UPDATE users SET can_manage_teams = ");
+    sql.push(backend.yes()).push(", version = version + 1, updated_at = ").bind(now);
+    sql.push(", updated_by = ").bind(actor).push(" WHERE org_id = ").bind(org_id).push(" AND id = ").bind(leader_id.0);
+    sql.query()?.execute(&mut *tx).await?;
+    let after = user_form(&mut *tx, org_id, leader_id.0).await?.ok_or(StoreError::NotFound)?.0;
+    audit(&mut *tx, org_id, actor, "user.updated", Some(leader_id.0), &changes(&before, &after).to_string(), now).await
+}
+
 pub async fn update_in(
     tx: &mut AnyConnection,
     backend: Backend,
@@ -306,6 +329,9 @@ pub async fn update_in(
     change: &ProfileChange<'_>,
     now: i64,
 ) -> DbResult<()> {
+    if let (true, Some(leader)) = (change.promote_leader, change.leader) {
+        promote_in(&mut *tx, backend, org_id, actor, leader, now).await?;
+    }
     let before = user_form(&mut *tx, org_id, user_id).await?.ok_or(StoreError::NotFound)?.0;
     let role_id = role_id(&mut *tx, backend, org_id, &change.profile.role).await?;
     let mut sql = Sql::new(backend, "UPDATE users SET ");
@@ -375,6 +401,9 @@ impl UserStore for SqlStore {
         let id = db(async {
             let now = now();
             let mut tx = self.begin_write().await?;
+            if let (true, Some(leader)) = (user.promote_leader, user.leader) {
+                promote_in(&mut tx, self.backend, org_id, actor, leader, now).await?;
+            }
             let id = insert_user(&mut tx, self.backend, org_id, actor, user, now).await?;
             welcome::schedule(&mut tx, org_id, id, now).await?;
             tx.commit().await?;
@@ -391,11 +420,16 @@ impl UserStore for SqlStore {
         actor: Option<i64>,
         user_id: i64,
         version: i64,
-        profile: &Profile,
-        leader: Option<UserId>,
+        checked: &CheckedProfile,
     ) -> Result<(), StoreError> {
         db(async {
-            let change = ProfileChange { profile, leader, external_id: None, version };
+            let change = ProfileChange {
+                profile: &checked.profile,
+                leader: checked.leader,
+                promote_leader: checked.promote_leader,
+                external_id: None,
+                version,
+            };
             let mut tx = self.begin_write().await?;
             update_in(&mut tx, self.backend, org_id, actor, user_id, &change, now()).await?;
             Ok(tx.commit().await?)

@@ -199,8 +199,91 @@ async fn another_organisation_never_counts_among_those_waiting(backend: Backend)
     assert_eq!(waiting(&app, &admin).await, (0, Vec::new()));
 }
 
+async fn a_manager_the_provider_names_who_cannot_lead_yet_is_made_able_to_in_the_same_write(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (org, admin) = app.admin_of("acme").await;
+    let key = api_key(&app, &org, "Entra").await;
+    let users = |body: Value| scim(&app, &key, reqwest::Method::POST, "/Users", Some(body));
+    let (_, grace) = users(okta_create("grace@acme.test", "Grace", "Hopper")).await;
+    let grace_id = grace["id"].as_str().unwrap().to_owned();
+    assert_eq!(grace[ROSTER]["canManageTeams"], false);
+
+    // Entra names Grace as Ada's manager: Ada is created under her, and Grace can now manage teams.
+    let mut ada = okta_create("ada@acme.test", "Ada", "Lovelace");
+    ada[ENTERPRISE] = json!({ "manager": { "value": grace_id } });
+    let (status, ada) = users(ada).await;
+    assert_eq!((status, ada[ENTERPRISE]["manager"]["value"].as_str()), (StatusCode::CREATED, Some(grace_id.as_str())));
+    let (_, grace) = scim(&app, &key, reqwest::Method::GET, &format!("/Users/{grace_id}"), None).await;
+    assert_eq!(
+        (grace[ROSTER]["canManageTeams"].clone(), grace[ROSTER]["role"].clone()),
+        (json!(true), json!("Team Member"))
+    );
+    let page = app.list(&admin, json!({})).await;
+    let row = |name: &str| page["rows"].as_array().unwrap().iter().find(|r| r["name"] == name).cloned().unwrap();
+    assert_eq!(row("Ada Lovelace")["team_leader"], "Grace Hopper", "{page}");
+
+    // A later manager PATCH promotes too; refusals (a deactivated manager, oneself) change no one.
+    let (_, bob) = users(okta_create("bob@acme.test", "Bob", "Babbage")).await;
+    let (_, cy) = users(okta_create("cy@acme.test", "Cy", "Clerk")).await;
+    let (bob_id, cy_id) = (bob["id"].as_str().unwrap().to_owned(), cy["id"].as_str().unwrap().to_owned());
+    let manager = |id: &str| {
+        json!({
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+            "Operations": [{ "op": "Add", "path": format!("{ENTERPRISE}:manager"), "value": id }],
+        })
+    };
+    let patch = |who: String, body: Value| {
+        let (app, key) = (&app, key.clone());
+        async move { scim(app, &key, reqwest::Method::PATCH, &format!("/Users/{who}"), Some(body)).await }
+    };
+    let (status, body) = patch(bob_id.clone(), manager(&cy_id)).await;
+    assert_eq!((status, body[ENTERPRISE]["manager"]["value"].as_str()), (StatusCode::OK, Some(cy_id.as_str())));
+    let (_, cy) = scim(&app, &key, reqwest::Method::GET, &format!("/Users/{cy_id}"), None).await;
+    assert_eq!(cy[ROSTER]["canManageTeams"], true, "{cy}");
+
+    let (status, body) = patch(cy_id.clone(), manager(&cy_id)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let deactivate = json!({
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": [{ "op": "replace", "path": "active", "value": false }],
+    });
+    let (_, dee) = users(okta_create("dee@acme.test", "Dee", "Parted")).await;
+    let dee_id = dee["id"].as_str().unwrap().to_owned();
+    assert_eq!(patch(dee_id.clone(), deactivate).await.0, StatusCode::OK);
+    let (status, body) = patch(bob_id.clone(), manager(&dee_id)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(body["detail"].as_str().unwrap().contains("Dee Parted is deactivated"), "{body}");
+    let (_, dee) = scim(&app, &key, reqwest::Method::GET, &format!("/Users/{dee_id}"), None).await;
+    let (_, bob) = scim(&app, &key, reqwest::Method::GET, &format!("/Users/{bob_id}"), None).await;
+    assert_eq!(
+        (dee[ROSTER]["canManageTeams"].clone(), bob[ENTERPRISE]["manager"]["value"].as_str()),
+        (json!(false), Some(cy_id.as_str()))
+    );
+
+    // The spreadsheet's rule stays for admins: the user form refuses a leader who cannot manage teams.
+    let (form, _): (Value, Value) = app.call(&admin, "load_user", &[("id", &bob_id)]).await.json().await.unwrap();
+    let mut fields: Vec<(String, String)> = form
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter_map(|(k, v)| match v {
+            Value::String(s) => Some((format!("form[{k}]"), s.clone())),
+            Value::Number(n) => Some((format!("form[{k}]"), n.to_string())),
+            _ => None,
+        })
+        .filter(|(k, _)| k != "form[team_leader]")
+        .collect();
+    assert_eq!(users(okta_create("eve@acme.test", "Eve", "Early")).await.0, StatusCode::CREATED);
+    fields.push(("form[team_leader]".into(), "eve@acme.test".into()));
+    let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let (status, body) = error_of(app.call(&admin, "save_user", &pairs).await).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.to_string().contains("Eve Early cannot manage teams"), "{body}");
+}
+
 on_both_backends!(
     an_identity_provider_creates_people_without_a_manager_who_then_wait_for_a_team_leader,
+    a_manager_the_provider_names_who_cannot_lead_yet_is_made_able_to_in_the_same_write,
     the_organisation_chooses_the_team_leader_and_flags_of_people_sent_without_them,
     another_organisation_never_counts_among_those_waiting,
 );

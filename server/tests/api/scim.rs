@@ -139,7 +139,11 @@ async fn okta_finds_creates_replaces_and_deactivates_a_user(backend: Backend) {
     // Okta deactivates with a replace without a path, and reactivates the same way.
     let off = scim.patch(&format!("/Users/{id}"), json!([{ "op": "replace", "value": { "active": false } }])).await;
     assert_eq!((off.status, off.body["active"].as_bool()), (StatusCode::OK, Some(false)), "{}", off.body);
-    assert_eq!(off.body[ROSTER]["status"], "deactivated");
+    // Roster's status is returned when asked for (`returned: "request"`), as is name.formatted.
+    assert_eq!((off.body[ROSTER].get("status"), off.body["name"].get("formatted")), (None, None), "{}", off.body);
+    let asked = scim.get(&format!("/Users/{id}?attributes={ROSTER}:status,name.formatted")).await;
+    assert_eq!(asked.body[ROSTER]["status"], "deactivated", "{}", asked.body);
+    assert_eq!(asked.body["name"]["formatted"], "Augusta Lovelace", "{}", asked.body);
     let on = scim.patch(&format!("/Users/{id}"), json!([{ "op": "replace", "value": { "active": true } }])).await;
     assert_eq!((on.status, on.body["active"].as_bool()), (StatusCode::OK, Some(true)), "{}", on.body);
 
@@ -266,7 +270,10 @@ async fn groups_are_created_patched_replaced_and_deleted_with_their_members(back
         .await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
     let id = created.body["id"].as_str().unwrap().to_owned();
-    assert_eq!(created.body["members"][0]["display"], "Ada Lovelace");
+    // A member's name is returned when asked for (`returned: "request"`).
+    assert_eq!(created.body["members"][0].get("display"), None, "{}", created.body);
+    let named = scim.get(&format!("/Groups/{id}?attributes=members.display")).await;
+    assert_eq!(named.body["members"][0]["display"], "Ada Lovelace", "{}", named.body);
     let ada_user = scim.get(&format!("/Users/{ada}")).await;
     assert_eq!(ada_user.body["groups"][0]["value"], id.as_str());
 
@@ -580,7 +587,66 @@ async fn discovery_describes_the_service_and_a_key_sees_only_its_organisation(ba
     assert_eq!(audited, 11, "every call a key made is audited, none without one");
 }
 
+/// RFC 7644 §3.4.3's `POST /.search`, PATCH paths that name a whole extension, `remove` that
+/// clears, and the organisation's own roles in the schema, as scim2-tester exercises them.
+async fn searches_by_post_patches_whole_extensions_and_offers_the_organisations_roles(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (org, admin) = app.admin_of("acme").await;
+    assert_eq!(app.call(&admin, "create_role", &[("name", "Tier 2")]).await.status(), StatusCode::OK);
+    let scim = Scim::of(&app, &org).await;
+    let mut ada = okta_user("ada@acme.test", "Ada", "Lovelace", "00uAda");
+    ada[ROSTER] = json!({ "homeTown": "London", "phoneChannel": true, "role": "Tier 2" });
+    let created = scim.send(Method::POST, "/Users", Some(ada), None).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let id = created.body["id"].as_str().unwrap().to_owned();
+
+    let search = json!({
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],
+        "filter": "userName eq \"ADA@acme.test\"",
+        "attributes": ["userName", "name.givenName"],
+        "startIndex": 1,
+        "count": 10,
+    });
+    let found = scim.send(Method::POST, "/Users/.search", Some(search), None).await;
+    assert_eq!((found.status, found.body["totalResults"].as_u64()), (StatusCode::OK, Some(1)), "{}", found.body);
+    assert_eq!(found.body["Resources"][0]["name"], json!({ "givenName": "Ada" }), "{}", found.body);
+    assert_eq!(found.body["Resources"][0].get("emails"), None, "projected");
+    let groups = scim.send(Method::POST, "/Groups/.search", Some(json!({ "count": 5 })), None).await;
+    assert_eq!((groups.status, groups.body["totalResults"].as_u64()), (StatusCode::OK, Some(0)));
+    let everything = scim.send(Method::POST, "/.search", Some(json!({ "filter": "id pr" })), None).await;
+    assert_eq!(everything.status, StatusCode::NOT_IMPLEMENTED);
+    let bad = scim.send(Method::POST, "/Users/.search", Some(json!({ "attributes": [1] })), None).await;
+    assert_eq!((bad.status, bad.body["scimType"].as_str()), (StatusCode::BAD_REQUEST, Some("invalidValue")));
+
+    // A path naming the whole extension sets its attributes; remove clears one (a flag turns off).
+    let whole = scim
+        .patch(&format!("/Users/{id}"), json!([{ "op": "add", "path": ROSTER, "value": { "stateOrCountry": "Kent" } }]))
+        .await;
+    assert_eq!((whole.status, whole.body[ROSTER]["stateOrCountry"].as_str()), (StatusCode::OK, Some("Kent")));
+    let removed = scim
+        .patch(
+            &format!("/Users/{id}"),
+            json!([
+                { "op": "remove", "path": format!("{ROSTER}:homeTown") },
+                { "op": "remove", "path": format!("{ROSTER}:phoneChannel") },
+                { "op": "remove", "path": "externalId" },
+            ]),
+        )
+        .await;
+    assert_eq!(removed.status, StatusCode::OK, "{}", removed.body);
+    assert_eq!(
+        (removed.body[ROSTER]["homeTown"].clone(), removed.body[ROSTER]["phoneChannel"].clone()),
+        (Value::Null, json!(false))
+    );
+    assert_eq!((removed.body.get("externalId"), removed.body[ROSTER]["role"].as_str()), (None, Some("Tier 2")));
+
+    let schema = scim.get(&format!("/Schemas/{ROSTER}")).await;
+    let role = schema.body["attributes"].as_array().unwrap().iter().find(|a| a["name"] == "role").unwrap().clone();
+    assert_eq!(role["canonicalValues"], json!(["Admin", "Team Leader", "Team Member", "Tier 2"]), "{role}");
+}
+
 on_both_backends!(
+    searches_by_post_patches_whole_extensions_and_offers_the_organisations_roles,
     group_pushes_take_every_shape_okta_and_entra_send,
     okta_finds_creates_replaces_and_deactivates_a_user,
     entra_patches_with_its_own_shapes_and_a_patch_is_all_or_nothing,

@@ -18,6 +18,18 @@ pub struct NewUser {
     pub must_change_password: bool,
     /// An identity provider's own id for the user (SCIM `externalId`).
     pub external_id: Option<String>,
+    /// The team leader is made able to manage teams in the same write: an identity provider
+    /// named them ([`roster::provisioning::promotes`]).
+    pub promote_leader: bool,
+}
+
+/// A profile to save over an existing user, checked: the profile, its team leader, and whether
+/// the write makes that leader able to manage teams ([`roster::provisioning::promotes`]).
+#[derive(Clone, Debug)]
+pub struct CheckedProfile {
+    pub profile: Profile,
+    pub leader: Option<UserId>,
+    pub promote_leader: bool,
 }
 
 #[async_trait]
@@ -42,8 +54,7 @@ pub trait UserStore: Send + Sync + 'static {
         actor: Option<i64>,
         user_id: i64,
         version: i64,
-        profile: &Profile,
-        leader: Option<UserId>,
+        checked: &CheckedProfile,
     ) -> Result<(), StoreError>;
     /// Checks the deactivation with [`roster::deactivate::plan`] against live data inside one
     /// transaction, then deactivates, reassigns, ends sessions and audits, all or nothing: how

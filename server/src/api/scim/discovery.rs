@@ -1,6 +1,8 @@
 //! What this SCIM service supports (RFC 7644 §4): ServiceProviderConfig, ResourceTypes and
 //! Schemas, so that an identity provider can find out rather than be told.
 
+use app::ssr::UserStore;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use roster::fields::EmploymentStatus;
@@ -10,6 +12,8 @@ use super::groups::GROUP;
 use super::query::{MAX_COUNT, list_response};
 use super::users::{ENTERPRISE, ROSTER, USER};
 use super::{ResourceId, ScimError, scim_json};
+use crate::api::key::Caller;
+use crate::storage::SqlStore;
 
 pub const SERVICE_PROVIDER_CONFIG: &str = "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig";
 const RESOURCE_TYPE: &str = "urn:ietf:params:scim:schemas:core:2.0:ResourceType";
@@ -64,6 +68,12 @@ fn canonical(mut attribute: Value, values: &[&str]) -> Value {
     attribute
 }
 
+/// Returned only when a request's `attributes` names it (see [`super::query::ON_REQUEST`]).
+fn on_request(mut attribute: Value) -> Value {
+    attribute["returned"] = json!("request");
+    attribute
+}
+
 fn required(mut attribute: Value) -> Value {
     attribute["required"] = json!(true);
     attribute
@@ -91,7 +101,8 @@ fn schema(id: &str, name: &str, description: &str, attributes: Vec<Value>) -> Va
     })
 }
 
-fn schemas() -> Vec<Value> {
+/// The schemas, with the roles the caller's organisation has (active ones) as `role`'s values.
+fn schemas(roles: &[&str]) -> Vec<Value> {
     let rw = "readWrite";
     let mut user_name =
         attribute("userName", "string", true, rw, "The email address (the employee ID for someone without one).");
@@ -116,7 +127,7 @@ fn schemas() -> Vec<Value> {
                     vec![
                         required(text("givenName", "First Name")),
                         required(text("familyName", "Last Name")),
-                        attribute("formatted", "string", false, "readOnly", "First and last name."),
+                        on_request(attribute("formatted", "string", false, "readOnly", "First and last name.")),
                     ],
                 )),
                 attribute("displayName", "string", false, "readOnly", "First and last name."),
@@ -168,7 +179,13 @@ fn schemas() -> Vec<Value> {
             "RosterUser",
             "The rest of a Roster profile, checked by the spreadsheet's rules.",
             vec![
-                text("role", "Role: Admin, Team Leader, Team Member or a custom role."),
+                canonical(
+                    text(
+                        "role",
+                        "Role: one of the organisation's active roles; blank derives it from Can Manage Teams.",
+                    ),
+                    roles,
+                ),
                 flag("canManageTeams", "Can Manage Teams"),
                 text("homeTown", "Home Town"),
                 text("stateOrCountry", "State or Country"),
@@ -181,7 +198,7 @@ fn schemas() -> Vec<Value> {
                     &EmploymentStatus::ALL.map(EmploymentStatus::as_str),
                 ),
                 text("startDate", "Start Date, YYYY-MM-DD"),
-                attribute("status", "string", false, "readOnly", "created, invited, active or deactivated"),
+                on_request(attribute("status", "string", false, "readOnly", "created, invited, active or deactivated")),
             ],
         ),
         schema(
@@ -198,7 +215,7 @@ fn schemas() -> Vec<Value> {
                     vec![
                         attribute("value", "string", false, "immutable", "The user's id."),
                         reference("$ref", "The user's URI.", "immutable"),
-                        attribute("display", "string", false, "readOnly", "The user's name."),
+                        on_request(attribute("display", "string", false, "readOnly", "The user's name.")),
                         canonical(
                             attribute("type", "string", false, "immutable", "User: groups hold users only."),
                             &["User"],
@@ -232,10 +249,15 @@ pub async fn get_resource_type(id: ResourceId) -> Result<Response, ScimError> {
     Ok(scim_json(StatusCode::OK, &find(resource_types(), &id.text, "resource type")?))
 }
 
-pub async fn list_schemas() -> Response {
-    listed(schemas())
+async fn organisation_schemas(store: &SqlStore, caller: &Caller) -> Result<Vec<Value>, ScimError> {
+    let rules = store.org_rules(caller.org_id).await?;
+    Ok(schemas(&rules.active_role_names()))
 }
 
-pub async fn get_schema(id: ResourceId) -> Result<Response, ScimError> {
-    Ok(scim_json(StatusCode::OK, &find(schemas(), &id.text, "schema")?))
+pub async fn list_schemas(State(store): State<SqlStore>, caller: Caller) -> Result<Response, ScimError> {
+    Ok(listed(organisation_schemas(&store, &caller).await?))
+}
+
+pub async fn get_schema(State(store): State<SqlStore>, caller: Caller, id: ResourceId) -> Result<Response, ScimError> {
+    Ok(scim_json(StatusCode::OK, &find(organisation_schemas(&store, &caller).await?, &id.text, "schema")?))
 }

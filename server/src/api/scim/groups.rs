@@ -10,7 +10,7 @@ use roster::organisation::GroupName;
 use serde_json::{Value, json};
 
 use super::filter::{AttrPath, member};
-use super::query::{ListQuery, Listing, Projection, project};
+use super::query::{ListQuery, Listing, Projection, SearchQuery, project};
 use super::{Change, ResourceId, ScimError, ScimJson, scim_json};
 use crate::api::key::Caller;
 use crate::storage::{GroupMember, ScimGroup, SqlStore};
@@ -97,7 +97,8 @@ async fn full_resource(store: &SqlStore, org_id: i64, group: &ScimGroup) -> Resu
 
 async fn answer(store: &SqlStore, org_id: i64, id: i64, status: StatusCode) -> Result<Response, ScimError> {
     let group = find(store, org_id, &ResourceId { text: id.to_string(), number: Some(id) }).await?;
-    let mut response = scim_json(status, &full_resource(store, org_id, &group).await?);
+    let resource = project(full_resource(store, org_id, &group).await?, &Projection::default());
+    let mut response = scim_json(status, &resource);
     if status == StatusCode::CREATED
         && let Ok(location) = HeaderValue::from_str(&format!("/scim/v2/Groups/{id}"))
     {
@@ -130,6 +131,15 @@ pub async fn list_groups(
         });
     }
     Ok(listing.response())
+}
+
+/// `POST /Groups/.search`: the list, its parameters in the body.
+pub async fn search_groups(
+    store: State<SqlStore>,
+    caller: Caller,
+    SearchQuery(query): SearchQuery,
+) -> Result<Response, ScimError> {
+    list_groups(store, caller, query).await
 }
 
 pub async fn get_group(

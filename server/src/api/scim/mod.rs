@@ -135,6 +135,16 @@ pub async fn unknown_path(uri: axum::http::Uri) -> ScimError {
     )
 }
 
+/// `POST /.search` across resource types, which this service does not offer: a 501 (RFC 7644
+/// §3.12), pointing at the per-type searches.
+pub async fn search_everything() -> ScimError {
+    ScimError::new(
+        StatusCode::NOT_IMPLEMENTED,
+        None,
+        "Searching several resource types at once is not supported; use POST /Users/.search or POST /Groups/.search.",
+    )
+}
+
 /// The SCIM attribute a column is written in, for messages.
 fn scim_name(column: Column) -> String {
     match column {

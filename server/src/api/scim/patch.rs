@@ -150,7 +150,28 @@ fn put(object: &mut Map<String, Value>, name: &str, value: Value, kind: Kind) {
     }
 }
 
+/// The schema a path names as a whole (`urn:…:enterprise:2.0:User`), when it is one of the
+/// resource's own extensions: the path then designates the extension object.
+fn whole_extension(resource: &Value, path: &PatchPath) -> Option<String> {
+    let schema = path.attr.schema.as_ref().filter(|_| path.filter.is_none() && path.attr.sub.is_none())?;
+    let urn = format!("{schema}:{}", path.attr.name);
+    let schemas = resource.get("schemas").and_then(Value::as_array)?;
+    schemas.iter().skip(1).filter_map(Value::as_str).find(|s| s.eq_ignore_ascii_case(&urn)).map(str::to_owned)
+}
+
 fn apply_one(resource: &mut Value, op: &Operation) -> Result<(), PatchError> {
+    if let Some(urn) = op.path.as_ref().and_then(|path| whole_extension(resource, path)) {
+        // A path naming an extension: its value holds the extension's attributes.
+        let whole = PatchPath { attr: AttrPath { schema: None, name: urn, sub: None }, filter: None, sub: None };
+        return match op.kind {
+            Kind::Remove => remove(resource, &whole, &Value::Null),
+            _ if !op.value.is_object() => Err(invalid(
+                "invalidValue",
+                format!("The value for {} must be an object of its attributes.", whole.attr.name),
+            )),
+            kind => set(resource, &whole, op.value.clone(), kind),
+        };
+    }
     let Some(path) = &op.path else {
         // No path: each attribute of the value, by its (possibly dotted or qualified) name.
         let Value::Object(attributes) = &op.value else { return Ok(()) };
@@ -330,6 +351,18 @@ mod tests {
     fn patch(resource: &Value, ops: Value) -> Result<Value, PatchError> {
         let body = json!({ "schemas": [PATCH_OP], "Operations": ops });
         apply(resource, &operations(&body)?)
+    }
+
+    #[test]
+    fn a_path_naming_a_whole_extension_sets_its_attributes() {
+        let added =
+            patch(&user(), json!([{ "op": "add", "path": ENTERPRISE, "value": { "manager": { "value": "8" } } }]))
+                .unwrap();
+        assert_eq!(added[ENTERPRISE], json!({ "employeeNumber": "0042", "manager": { "value": "8" } }));
+        let removed = patch(&user(), json!([{ "op": "remove", "path": ENTERPRISE }])).unwrap();
+        assert_eq!(removed.get(ENTERPRISE), None);
+        let refused = patch(&user(), json!([{ "op": "replace", "path": ENTERPRISE, "value": "8" }])).unwrap_err();
+        assert_eq!(refused.scim_type, "invalidValue");
     }
 
     #[test]

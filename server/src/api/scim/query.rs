@@ -4,14 +4,14 @@
 
 use std::collections::HashMap;
 
-use axum::extract::{FromRequestParts, Query};
+use axum::extract::{FromRequest, FromRequestParts, Query, Request};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::Response;
 use serde_json::{Value, json};
 
 use super::filter::{self, AttrPath, Filter};
-use super::{ScimError, groups, scim_json, users};
+use super::{ScimError, ScimJson, groups, scim_json, users};
 
 pub const LIST: &str = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
 /// The largest page of a list, and the default.
@@ -77,6 +77,49 @@ impl Projection {
     }
 }
 
+/// A list asked for with `POST /Users/.search` or `POST /Groups/.search` (RFC 7644 §3.4.3): the
+/// same parameters as the query string's, in a SearchRequest body (`attributes` as a list).
+pub struct SearchQuery(pub ListQuery);
+
+impl<S: Send + Sync> FromRequest<S> for SearchQuery {
+    type Rejection = ScimError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let ScimJson(body) = ScimJson::from_request(request, state).await?;
+        let Value::Object(fields) = body else {
+            return Err(ScimError::bad(
+                "invalidSyntax",
+                "Send a SearchRequest: {\"schemas\": [\"urn:ietf:params:scim:api:messages:2.0:SearchRequest\"], \"filter\": \"…\"}.",
+            ));
+        };
+        let mut parameters = HashMap::new();
+        for (name, value) in fields {
+            let text = match value {
+                _ if name.eq_ignore_ascii_case("schemas") => continue,
+                Value::Null => continue,
+                Value::String(text) => text,
+                Value::Number(number) => number.to_string(),
+                Value::Array(names) => names
+                    .iter()
+                    .map(|n| n.as_str().map(str::to_owned))
+                    .collect::<Option<Vec<_>>>()
+                    .ok_or_else(|| {
+                        ScimError::bad("invalidValue", format!("{name} must be a list of attribute names."))
+                    })?
+                    .join(","),
+                _ => {
+                    return Err(ScimError::bad(
+                        "invalidValue",
+                        format!("{name} must be a string, a number or a list of attribute names."),
+                    ));
+                }
+            };
+            parameters.insert(name, text);
+        }
+        ListQuery::read(&parameters).map(SearchQuery)
+    }
+}
+
 impl ListQuery {
     fn read(query: &HashMap<String, String>) -> Result<ListQuery, ScimError> {
         let filter = query_value(query, "filter")
@@ -97,12 +140,61 @@ impl ListQuery {
     }
 }
 
-/// The resource with only the asked-for attributes (`id` and `schemas` always).
+/// Attributes returned only when `attributes` names them (RFC 7643 §7 `returned: "request"`):
+/// values Roster derives rather than keeps, which a client that wrote the resource never sent
+/// and so would see as a difference. Each is (the extension it lives in, attribute, sub-attribute).
+pub const ON_REQUEST: [(Option<&str>, &str, Option<&str>); 3] =
+    [(None, "name", Some("formatted")), (None, "members", Some("display")), (Some(users::ROSTER), "status", None)];
+
+fn key(object: &serde_json::Map<String, Value>, name: &str) -> Option<String> {
+    object.keys().find(|k| k.eq_ignore_ascii_case(name)).cloned()
+}
+
+/// Removes the [`ON_REQUEST`] attributes that `projection` does not name.
+fn drop_unrequested(all: &mut serde_json::Map<String, Value>, projection: &Projection) {
+    for (schema, name, sub) in ON_REQUEST {
+        let in_place = |path: &AttrPath| match (schema, path.schema.as_deref()) {
+            (Some(schema), Some(named)) => named.eq_ignore_ascii_case(schema),
+            (Some(_), None) => false,
+            (None, named) => {
+                named.is_none_or(|n| n.eq_ignore_ascii_case(users::USER) || n.eq_ignore_ascii_case(groups::GROUP))
+            }
+        };
+        let named = projection.only.iter().any(|path| {
+            in_place(path)
+                && path.name.eq_ignore_ascii_case(name)
+                && path.sub.as_deref().is_none_or(|s| sub.is_some_and(|sub| sub.eq_ignore_ascii_case(s)))
+        });
+        let container = match schema {
+            Some(schema) => key(all, schema).and_then(|k| all.get_mut(&k)).and_then(Value::as_object_mut),
+            None => Some(&mut *all),
+        };
+        let (false, Some(container)) = (named, container) else { continue };
+        let Some(attribute) = key(container, name) else { continue };
+        let Some(sub) = sub else {
+            container.remove(&attribute);
+            continue;
+        };
+        let remove_sub = |item: &mut Value| {
+            if let Value::Object(fields) = item
+                && let Some(k) = key(fields, sub)
+            {
+                fields.remove(&k);
+            }
+        };
+        match container.get_mut(&attribute) {
+            Some(Value::Array(items)) => items.iter_mut().for_each(remove_sub),
+            Some(item) => remove_sub(item),
+            None => {}
+        }
+    }
+}
+
+/// The resource with only the asked-for attributes (`id` and `schemas` always; the
+/// [`ON_REQUEST`] ones only when named).
 pub fn project(resource: Value, projection: &Projection) -> Value {
     let Value::Object(mut all) = resource else { return resource };
-    let key = |object: &serde_json::Map<String, Value>, name: &str| {
-        object.keys().find(|k| k.eq_ignore_ascii_case(name)).cloned()
-    };
+    drop_unrequested(&mut all, projection);
     let located = |path: &AttrPath| -> Option<String> {
         match &path.schema {
             Some(schema)

@@ -18,7 +18,7 @@ use serde_json::{Map, Value, json};
 
 use super::filter::member;
 use super::narrow::narrowing;
-use super::query::{ListQuery, Listing, Projection, list_response, project};
+use super::query::{ListQuery, Listing, Projection, SearchQuery, list_response, project};
 use super::{Change, ResourceId, ScimError, ScimJson, scim_json};
 use crate::api::key::{Caller, if_match_allows, with_etag};
 use crate::storage::{Activation, Employee, ProfileChange, SqlStore};
@@ -162,8 +162,19 @@ fn identifier(value: &Value, attribute: &str) -> Result<String, String> {
     }
 }
 
+/// What an attribute a resource leaves out means.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Absent {
+    /// A new user: left to the organisation's provisioning defaults (or blank).
+    Unsaid,
+    /// The whole resource as it should be (after a PATCH, or a PUT merged over the current one):
+    /// an attribute of Roster's extension, `employeeNumber` or `externalId` no longer in it was
+    /// removed, so it is cleared (a flag becomes false).
+    Removed,
+}
+
 /// Reads a resource (a whole one: created, replaced, or patched) into what it asks for.
-pub fn read(resource: &Value) -> Result<UserWrite, String> {
+pub fn read(resource: &Value, absent: Absent) -> Result<UserWrite, String> {
     if !resource.is_object() {
         return Err("Send the user as a JSON object.".into());
     }
@@ -199,8 +210,12 @@ pub fn read(resource: &Value) -> Result<UserWrite, String> {
         // Neither an email address nor the employee ID: the rules will say so by name.
         write.cells.push((Column::EmailAddress, user_name.to_owned()));
     }
-    if let Some(number) = employee_number {
-        write.cells.push((Column::EmployeeId, number));
+    match employee_number {
+        Some(number) => write.cells.push((Column::EmployeeId, number)),
+        None if absent == Absent::Removed && !write.cells.iter().any(|(c, _)| *c == Column::EmployeeId) => {
+            write.cells.push((Column::EmployeeId, String::new()));
+        }
+        None => {}
     }
     let name = member(resource, "name");
     for (attribute, column) in [("givenName", Column::FirstName), ("familyName", Column::LastName)] {
@@ -219,24 +234,30 @@ pub fn read(resource: &Value) -> Result<UserWrite, String> {
             id => Some(id.parse::<i64>().map_err(|_| format!("manager \"{id}\" is not the id of a user here."))?),
         });
     }
-    if let Some(extension) = member(resource, ROSTER) {
-        for (attribute, column) in EXTENSION {
-            let Some(value) = member(extension, attribute) else { continue };
-            let cell = if column.is_flag() {
-                match (value, flag(value)) {
-                    (Value::Null, _) => String::new(),
-                    (_, Some(on)) => if on { "y" } else { "n" }.to_owned(),
-                    _ => return Err(format!("{attribute} must be true or false.")),
-                }
-            } else {
-                text(value, attribute)?
-            };
-            write.cells.push((column, cell));
-        }
+    let extension = member(resource, ROSTER);
+    for (attribute, column) in EXTENSION {
+        let value = match (extension.and_then(|e| member(e, attribute)), absent) {
+            (Some(value), _) => value,
+            (None, Absent::Removed) => &Value::Null,
+            (None, Absent::Unsaid) => continue,
+        };
+        let cell = if column.is_flag() {
+            match (value, flag(value)) {
+                // A new user's flag left blank takes the default; a flag removed is off.
+                (Value::Null, _) if absent == Absent::Unsaid => String::new(),
+                (Value::Null, _) => "n".to_owned(),
+                (_, Some(on)) => if on { "y" } else { "n" }.to_owned(),
+                _ => return Err(format!("{attribute} must be true or false.")),
+            }
+        } else {
+            text(value, attribute)?
+        };
+        write.cells.push((column, cell));
     }
-    write.external_id = match member(resource, "externalId") {
-        Some(value) => Some(external_id(value)?),
-        None => None,
+    write.external_id = match (member(resource, "externalId"), absent) {
+        (Some(value), _) => Some(external_id(value)?),
+        (None, Absent::Removed) => Some(String::new()),
+        (None, Absent::Unsaid) => None,
     };
     write.active = match member(resource, "active") {
         None | Some(Value::Null) => None,
@@ -271,7 +292,7 @@ async fn user_answer(store: &SqlStore, org_id: i64, id: i64, status: StatusCode)
         .employee_by_id(org_id, id)
         .await?
         .ok_or_else(|| ScimError::internal(format!("user {id}, just written, is missing")))?;
-    let resource = user_resource(store, org_id, &user).await?;
+    let resource = project(user_resource(store, org_id, &user).await?, &Projection::default());
     let mut response = with_etag(scim_json(status, &resource), user.version);
     if status == StatusCode::CREATED
         && let Ok(location) = HeaderValue::from_str(&format!("/scim/v2/Users/{id}"))
@@ -331,6 +352,15 @@ pub async fn list_users(
     Ok(listing.response())
 }
 
+/// `POST /Users/.search`: the list, its parameters in the body.
+pub async fn search_users(
+    store: State<SqlStore>,
+    caller: Caller,
+    SearchQuery(query): SearchQuery,
+) -> Result<Response, ScimError> {
+    list_users(store, caller, query).await
+}
+
 pub async fn get_user(
     State(store): State<SqlStore>,
     caller: Caller,
@@ -358,7 +388,7 @@ pub async fn create_user(
     ScimJson(body): ScimJson,
 ) -> Result<Response, ScimError> {
     let org_id = caller.org_id;
-    let write = read(&body).map_err(|e| ScimError::bad("invalidValue", e))?;
+    let write = read(&body, Absent::Unsaid).map_err(|e| ScimError::bad("invalidValue", e))?;
     // Identity providers know nothing of Roster's flags nor, often, of a manager: a new user they
     // send without them takes the organisation's provisioning defaults.
     let provisioning = store.provisioning(org_id).await?;
@@ -389,7 +419,7 @@ async fn save_user(
     user: &Employee,
     desired: &Value,
 ) -> Result<Response, ScimError> {
-    let write = read(desired).map_err(|e| ScimError::bad("invalidValue", e))?;
+    let write = read(desired, Absent::Removed).map_err(|e| ScimError::bad("invalidValue", e))?;
     let (form, _) =
         store.user_form(org_id, user.id).await?.ok_or_else(|| ScimError::not_found("user", &user.id.to_string()))?;
     let version = form.version.unwrap_or_default();
@@ -423,9 +453,10 @@ async fn save_user(
         Some(true) if deactivated => Some(Activation::Reactivate),
         _ => None,
     };
-    let change = checked.as_ref().map(|(profile, leader)| ProfileChange {
-        profile,
-        leader: *leader,
+    let change = checked.as_ref().map(|checked| ProfileChange {
+        profile: &checked.profile,
+        leader: checked.leader,
+        promote_leader: checked.promote_leader,
         external_id: write.external_id.as_deref(),
         version,
     });
@@ -518,7 +549,7 @@ mod tests {
         assert_eq!(resource[ENTERPRISE]["manager"]["value"], "3");
         assert_eq!(resource["groups"][0]["value"], "9");
         assert_eq!(resource["meta"]["version"], "W/\"4\"");
-        let write = read(&resource).unwrap();
+        let write = read(&resource, Absent::Removed).unwrap();
         assert_eq!(write.manager, Some(Some(3)));
         assert_eq!((write.external_id.as_deref(), write.active), (Some("00uAbC"), Some(true)));
         let cell = |column| write.cells.iter().rev().find(|(c, _)| *c == column).map(|(_, v)| v.as_str());
@@ -531,22 +562,44 @@ mod tests {
 
     #[test]
     fn someone_without_an_email_goes_by_their_employee_id() {
-        let write = read(&json!({ "userName": "0099", "name": { "givenName": "Al", "familyName": "Bo" } })).unwrap();
+        let write =
+            read(&json!({ "userName": "0099", "name": { "givenName": "Al", "familyName": "Bo" } }), Absent::Unsaid)
+                .unwrap();
         assert!(write.cells.contains(&(Column::EmployeeId, "0099".into())));
         assert!(write.cells.contains(&(Column::EmailAddress, String::new())));
     }
 
     #[test]
     fn strings_for_booleans_and_a_bare_manager_id_are_understood() {
-        let write = read(&json!({
-            "userName": "a@b.test",
-            "active": "False",
-            ENTERPRISE: { "manager": "12" },
-            ROSTER: { "canManageTeams": "True" },
-        }))
+        let write = read(
+            &json!({
+                "userName": "a@b.test",
+                "active": "False",
+                ENTERPRISE: { "manager": "12" },
+                ROSTER: { "canManageTeams": "True" },
+            }),
+            Absent::Unsaid,
+        )
         .unwrap();
         assert_eq!((write.active, write.manager), (Some(false), Some(Some(12))));
         assert!(write.cells.contains(&(Column::CanManageTeams, "y".into())));
+    }
+
+    #[test]
+    fn what_a_whole_resource_no_longer_holds_was_removed_and_is_cleared() {
+        let mut patched = resource(&ada(), &|_| None);
+        let roster = patched[ROSTER].as_object_mut().unwrap();
+        roster.remove("homeTown");
+        roster.remove("phoneChannel");
+        patched.as_object_mut().unwrap().remove("externalId");
+        patched[ENTERPRISE].as_object_mut().unwrap().remove("employeeNumber");
+        let write = read(&patched, Absent::Removed).unwrap();
+        let cell = |column| write.cells.iter().rev().find(|(c, _)| *c == column).map(|(_, v)| v.as_str());
+        assert_eq!((cell(Column::HomeTown), cell(Column::PhoneChannel)), (Some(""), Some("n")));
+        assert_eq!((cell(Column::EmployeeId), write.external_id.as_deref()), (Some(""), Some("")));
+        // A new user's missing attributes are unsaid: the defaults decide.
+        let new = read(&json!({ "userName": "a@b.test" }), Absent::Unsaid).unwrap();
+        assert_eq!((new.external_id, new.cells.iter().any(|(c, _)| *c == Column::HomeTown)), (None, false));
     }
 
     #[test]
@@ -561,7 +614,7 @@ mod tests {
             (json!([1]), "object"),
             (json!({ "userName": "a@b.test", "externalId": "a\u{0}b" }), "externalId"),
         ] {
-            let error = read(&body).unwrap_err();
+            let error = read(&body, Absent::Unsaid).unwrap_err();
             assert!(error.contains(says), "{body}: {error}");
         }
     }
