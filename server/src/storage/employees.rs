@@ -45,6 +45,9 @@ pub struct Employee {
     /// Deleted by an identity provider (SCIM `DELETE`) and still deactivated: SCIM no longer sees them.
     #[serde(skip)]
     pub scim_deleted: bool,
+    /// The identity provider's userName when it is neither their email nor their employee ID.
+    #[serde(skip)]
+    pub scim_user_name: Option<String>,
 }
 
 /// What the list is narrowed to; every present filter must hold.
@@ -103,7 +106,7 @@ pub enum Match {
 impl UserText {
     fn sql(self) -> &'static str {
         match self {
-            UserText::UserName => "LOWER(COALESCE(u.email, u.employee_id))",
+            UserText::UserName => "LOWER(COALESCE(u.scim_user_name, u.email, u.employee_id))",
             UserText::Email => "u.email_key",
             UserText::ExternalId => "u.external_id",
             UserText::GivenName => "LOWER(u.first_name)",
@@ -127,7 +130,9 @@ impl Narrow {
                     .bind_text(value)
                     .push(" OR (u.email IS NULL AND LOWER(u.employee_id) = ")
                     .bind_text(value)
-                    .push("))");
+                    .push(") OR LOWER(u.scim_user_name) = ")
+                    .bind_text(value)
+                    .push(")");
             }
             Narrow::Text(column, Match::Equals(value)) => {
                 sql.push(column.sql()).push(" = ").bind_text(value);
@@ -173,7 +178,7 @@ const SELECT: &str =
     "SELECT u.id, u.email, u.employee_id, u.first_name, u.last_name, r.name AS role, u.can_manage_teams,
         u.home_town, u.state_or_country, u.bio, u.phone_channel, u.chat_channel, u.email_channel,
         COALESCE(l.email, l.employee_id) AS team_leader, u.leader_id, u.employment_status, u.start_date, u.status,
-        u.external_id, u.version, u.updated_at,
+        u.external_id, u.version, u.updated_at, u.scim_user_name,
         CASE WHEN u.scim_deleted_at IS NOT NULL AND u.status = 'deactivated' THEN 1 ELSE 0 END AS scim_deleted
     FROM users u JOIN roles r ON r.id = u.role_id LEFT JOIN users l ON l.id = u.leader_id";
 
@@ -202,6 +207,7 @@ fn read_employee(row: &AnyRow) -> Result<Employee, sqlx::Error> {
         version: row.try_get("version")?,
         updated_at: row.try_get("updated_at")?,
         scim_deleted: row.try_get::<i32, _>("scim_deleted")? == 1,
+        scim_user_name: row.try_get("scim_user_name")?,
     })
 }
 
@@ -322,6 +328,37 @@ impl SqlStore {
             );
             let rows = sqlx::query(&sql).bind(org_id).bind(key).bind(reference).fetch_all(&self.pool).await?;
             Ok(with_groups(self, org_id, rows).await?.pop())
+        })
+        .await
+    }
+
+    /// A user by SCIM `userName`: the identity provider's own when one was kept (any case), or
+    /// else their email address or employee ID ([`SqlStore::employee`]).
+    pub async fn employee_by_user_name(&self, org_id: i64, name: &str) -> Result<Option<Employee>, StoreError> {
+        let kept = db(async {
+            let sql = format!("{SELECT} WHERE u.org_id = $1 AND LOWER(u.scim_user_name) = $2 LIMIT 1");
+            let rows = sqlx::query(&sql).bind(org_id).bind(name.trim().to_lowercase()).fetch_all(&self.pool).await?;
+            Ok(with_groups(self, org_id, rows).await?.pop())
+        })
+        .await?;
+        match kept {
+            Some(user) => Ok(Some(user)),
+            None => Ok(self.employee(org_id, name).await?.filter(|user| user.scim_user_name.is_none())),
+        }
+    }
+
+    /// Keeps (or with `None` forgets) the identity provider's userName of user `id`; `Taken`
+    /// when another user of the organisation has it.
+    pub async fn set_scim_user_name(&self, org_id: i64, id: i64, name: Option<&str>) -> Result<(), StoreError> {
+        db(async {
+            sqlx::query("UPDATE users SET scim_user_name = $1 WHERE org_id = $2 AND id = $3")
+                .bind(name.map(str::to_owned))
+                .bind(org_id)
+                .bind(id)
+                .execute(&self.pool)
+                .await
+                .map_err(super::error::user_write)?;
+            Ok(())
         })
         .await
     }

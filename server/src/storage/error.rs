@@ -39,7 +39,9 @@ pub fn user_write(error: sqlx::Error) -> DbError {
         && db.is_unique_violation()
     {
         let text = format!("{} {}", db.message(), db.constraint().unwrap_or_default());
-        let taken = if text.contains("email_key") {
+        let taken = if text.contains("scim_user_name") {
+            Some("userName")
+        } else if text.contains("email_key") {
             Some("email address")
         } else if text.contains("employee_id") {
             Some("employee ID")

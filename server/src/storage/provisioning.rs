@@ -15,6 +15,8 @@ pub struct ProfileChange<'a> {
     pub promote_leader: bool,
     /// An identity provider's id for the user: replaces theirs when given (blank removes it).
     pub external_id: Option<&'a str>,
+    /// The identity provider's own userName: `Some` sets it (`Some(None)` forgets it).
+    pub scim_user_name: Option<Option<&'a str>>,
     pub version: i64,
 }
 

@@ -343,6 +343,9 @@ pub async fn update_in(
         // Given: it replaces the identity provider's id (blank removes it).
         sql.push(", external_id = ").bind(Some(external_id.to_owned()).filter(|id| !id.is_empty()));
     }
+    if let Some(user_name) = change.scim_user_name {
+        sql.push(", scim_user_name = ").bind(user_name.map(str::to_owned));
+    }
     sql.push(" WHERE org_id = ").bind(org_id).push(" AND id = ").bind(user_id);
     sql.push(" AND version = ").bind(change.version);
     let updated = sql.query()?.execute(&mut *tx).await.map_err(user_write)?;
@@ -428,6 +431,7 @@ impl UserStore for SqlStore {
                 leader: checked.leader,
                 promote_leader: checked.promote_leader,
                 external_id: None,
+                scim_user_name: None,
                 version,
             };
             let mut tx = self.begin_write().await?;

@@ -645,7 +645,55 @@ async fn searches_by_post_patches_whole_extensions_and_offers_the_organisations_
     assert_eq!(role["canonicalValues"], json!(["Admin", "Team Leader", "Team Member", "Tier 2"]), "{role}");
 }
 
+/// Okta tenants whose logins are not email addresses ("jdoe") send them as userName beside the
+/// email and an employeeNumber: Roster keeps that userName as sent and finds the user by it.
+async fn a_login_that_is_neither_email_nor_employee_id_is_kept_as_the_user_name(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let org = app.org_with_admin("acme").await;
+    let scim = Scim::of(&app, &org).await;
+    let mut jdoe = okta_user("jane@acme.test", "Jane", "Doe", "00uJane");
+    jdoe["userName"] = json!("jdoe");
+    jdoe[ENTERPRISE] = json!({ "employeeNumber": "0042" });
+    let created = scim.send(Method::POST, "/Users", Some(jdoe.clone()), None).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    assert_eq!(created.body["userName"], "jdoe");
+    assert_eq!(created.body["emails"][0]["value"], "jane@acme.test");
+    assert_eq!(created.body[ENTERPRISE]["employeeNumber"], "0042");
+    let id = created.body["id"].as_str().unwrap().to_owned();
+
+    // Okta looks people up by userName before creating them: found ignoring case, once.
+    let found = scim.get("/Users?filter=userName+eq+%22JDoe%22").await;
+    assert_eq!(
+        (found.body["totalResults"].as_u64(), found.body["Resources"][0]["id"].as_str()),
+        (Some(1), Some(id.as_str()))
+    );
+    let by_email = scim.get("/Users?filter=userName+eq+%22jane%40acme.test%22").await;
+    assert_eq!(by_email.body["totalResults"], 0, "her userName is jdoe: {}", by_email.body);
+    let sw = scim.get("/Users?filter=userName+sw+%22jd%22").await;
+    assert_eq!(sw.body["totalResults"], 1, "{}", sw.body);
+
+    // Another person with the same login is a 409, and nothing is created.
+    let mut twin = okta_user("jd@acme.test", "John", "Doe", "00uJohn");
+    twin["userName"] = json!("JDOE");
+    let refused = scim.send(Method::POST, "/Users", Some(twin), None).await;
+    assert_eq!((refused.status, refused.body["scimType"].as_str()), (StatusCode::CONFLICT, Some("uniqueness")));
+    assert_eq!(scim.get("/Users").await.body["totalResults"], 2, "the admin and Jane only");
+
+    // A later userName that is her email address is her email again; the login is forgotten.
+    let renamed = scim
+        .patch(&format!("/Users/{id}"), json!([{ "op": "replace", "path": "userName", "value": "jane@acme.test" }]))
+        .await;
+    assert_eq!(
+        (renamed.status, renamed.body["userName"].as_str()),
+        (StatusCode::OK, Some("jane@acme.test")),
+        "{}",
+        renamed.body
+    );
+    assert_eq!(scim.get("/Users?filter=userName+eq+%22jdoe%22").await.body["totalResults"], 0);
+}
+
 on_both_backends!(
+    a_login_that_is_neither_email_nor_employee_id_is_kept_as_the_user_name,
     searches_by_post_patches_whole_extensions_and_offers_the_organisations_roles,
     group_pushes_take_every_shape_okta_and_entra_send,
     okta_finds_creates_replaces_and_deactivates_a_user,

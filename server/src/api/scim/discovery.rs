@@ -104,8 +104,13 @@ fn schema(id: &str, name: &str, description: &str, attributes: Vec<Value>) -> Va
 /// The schemas, with the roles the caller's organisation has (active ones) as `role`'s values.
 fn schemas(roles: &[&str]) -> Vec<Value> {
     let rw = "readWrite";
-    let mut user_name =
-        attribute("userName", "string", true, rw, "The email address (the employee ID for someone without one).");
+    let mut user_name = attribute(
+        "userName",
+        "string",
+        true,
+        rw,
+        "The email address (the employee ID for someone without one); any other login is kept as sent.",
+    );
     user_name["uniqueness"] = json!("server");
     let mut external_id = attribute("externalId", "string", false, rw, "The identity provider's own id, kept as sent.");
     external_id["caseExact"] = json!(true);

@@ -1,8 +1,8 @@
 //! Roster users as SCIM Users (RFC 7643 §4.1), and back. `userName` is the email address (the
-//! employee ID for someone without one); the enterprise extension carries `employeeNumber` (the
-//! employee ID) and `manager` (the team leader); `externalId` is kept exactly as the identity
-//! provider sent it; `active` is "not deactivated"; the rest of the profile is in Roster's own
-//! extension. Reading a resource gives the spreadsheet's cells, for the spreadsheet's rules.
+//! employee ID for someone without one; a login of the provider's own that is neither is kept as
+//! sent); the enterprise extension carries `employeeNumber` (the employee ID) and `manager` (the
+//! team leader); `externalId` is kept exactly as the identity provider sent it; `active` is "not
+//! deactivated"; the rest of the profile is in Roster's own extension. Reading a resource gives the spreadsheet's cells, for the spreadsheet's rules.
 
 use std::collections::HashMap;
 
@@ -50,7 +50,8 @@ pub fn resource(user: &Employee, group_ids: &dyn Fn(&str) -> Option<i64>) -> Val
     if let Some(external) = &user.external_id {
         resource.insert("externalId".into(), json!(external));
     }
-    resource.insert("userName".into(), json!(user.email.clone().or(user.employee_id.clone()).unwrap_or_default()));
+    let user_name = user.scim_user_name.clone().or(user.email.clone()).or(user.employee_id.clone());
+    resource.insert("userName".into(), json!(user_name.unwrap_or_default()));
     resource.insert(
         "name".into(),
         json!({
@@ -125,6 +126,9 @@ pub struct UserWrite {
     pub manager: Option<Option<i64>>,
     pub external_id: Option<String>,
     pub active: Option<bool>,
+    /// The identity provider's userName, kept when it is neither an email address nor the
+    /// employee ID (an Okta login beside an employeeNumber); `None`: userName is one of them.
+    pub user_name: Option<String>,
 }
 
 /// A boolean as identity providers send it: `true`, or `"True"`/`"False"` strings.
@@ -200,15 +204,19 @@ pub fn read(resource: &Value, absent: Absent) -> Result<UserWrite, String> {
     });
     if user_name.contains('@') {
         write.cells.push((Column::EmailAddress, user_name.to_owned()));
-    } else if employee_number.as_deref().is_none_or(|n| n.trim() == user_name) {
-        // Someone without an email address goes by their employee ID.
+    } else if employee_number.as_deref().map(str::trim) == Some(user_name)
+        || (employee_number.is_none() && primary_email.is_none())
+    {
+        // userName is the employee ID: someone without an email address goes by it.
         write.cells.push((Column::EmailAddress, primary_email.unwrap_or_default()));
         if employee_number.is_none() {
             write.cells.push((Column::EmployeeId, user_name.to_owned()));
         }
     } else {
-        // Neither an email address nor the employee ID: the rules will say so by name.
-        write.cells.push((Column::EmailAddress, user_name.to_owned()));
+        // A login of the provider's own ("jdoe") beside an email address or an employee ID: kept
+        // as sent, for SCIM to answer and find them by.
+        write.cells.push((Column::EmailAddress, primary_email.unwrap_or_default()));
+        write.user_name = Some(user_name.to_owned());
     }
     match employee_number {
         Some(number) => write.cells.push((Column::EmployeeId, number)),
@@ -324,7 +332,7 @@ pub async fn list_users(
     match filter.equality_on(&["userName", "externalId", "id"]) {
         Some((attribute, value)) => {
             let found = match attribute.as_str() {
-                "userName" => store.employee(org_id, &value).await?,
+                "userName" => store.employee_by_user_name(org_id, &value).await?,
                 "externalId" => store.employee_by_external_id(org_id, &value).await?,
                 _ => match value.parse::<i64>() {
                     Ok(id) => store.employee_by_id(org_id, id).await?,
@@ -401,9 +409,17 @@ pub async fn create_user(
         .fill_flags(&mut input, |column| write.cells.iter().any(|(c, v)| *c == column && !v.is_empty()));
     input.set(Column::TeamLeader, manager_reference(&store, org_id, write.manager.flatten()).await?);
     let external_id = write.external_id.as_deref();
+    if let Some(name) = &write.user_name
+        && store.employee_by_user_name(org_id, name).await?.is_some()
+    {
+        return Err(StoreError::Taken("userName").into());
+    }
     let id =
         one_user::create_user::<ScimError>(&store, org_id, None, &input, external_id, Writer::Provider(&provisioning))
             .await?;
+    if write.user_name.is_some() {
+        store.set_scim_user_name(org_id, id, write.user_name.as_deref()).await?;
+    }
     if write.active == Some(false) {
         store.provision_user(org_id, id, None, Some(Activation::Deactivate { new_leader: None })).await?;
     }
@@ -438,7 +454,13 @@ async fn save_user(
         .external_id
         .as_deref()
         .is_some_and(|e| Some(e) != user.external_id.as_deref() && !(e.is_empty() && user.external_id.is_none()));
-    let checked = if input != before || external_changed {
+    let user_name_changed = write.user_name != user.scim_user_name;
+    if let (true, Some(name)) = (user_name_changed, &write.user_name)
+        && store.employee_by_user_name(org_id, name).await?.is_some_and(|other| other.id != user.id)
+    {
+        return Err(StoreError::Taken("userName").into());
+    }
+    let checked = if input != before || external_changed || user_name_changed {
         let provisioning = store.provisioning(org_id).await?;
         Some(
             one_user::checked_update::<ScimError>(store, org_id, user.id, &input, Writer::Provider(&provisioning))
@@ -458,6 +480,7 @@ async fn save_user(
         leader: checked.leader,
         promote_leader: checked.promote_leader,
         external_id: write.external_id.as_deref(),
+        scim_user_name: Some(write.user_name.as_deref()),
         version,
     });
     if change.is_some() || activation.is_some() {
@@ -536,6 +559,7 @@ mod tests {
             groups: vec!["Night".into()],
             status: UserStatus::Active,
             external_id: Some("00uAbC".into()),
+            scim_user_name: None,
             version: 4,
             updated_at: 1_795_000_000,
             scim_deleted: false,
