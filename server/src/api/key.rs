@@ -60,12 +60,19 @@ impl<S: Send + Sync> axum::extract::OptionalFromRequestParts<S> for Caller {
     }
 }
 
+/// The token of an `Authorization: Bearer …` header, the scheme in any case (RFC 7235 §2.1:
+/// identity providers send `Bearer`, `bearer` and `BEARER`).
+fn bearer_token(value: &str) -> Option<&str> {
+    let (scheme, token) = value.trim_start().split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then_some(token)
+}
+
 /// The organisation and key id of the request's bearer token.
 pub async fn authorise(store: &SqlStore, headers: &HeaderMap) -> Result<Caller, AppError> {
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .and_then(bearer_token)
         .map(str::trim)
         .filter(|t| !t.is_empty())
         .ok_or(AppError::ApiKeyRequired)?;

@@ -124,15 +124,16 @@ impl Narrow {
             Narrow::All => {
                 sql.push("1 = 1");
             }
-            // Equalities the indexes answer: (org_id, email_key) and (org_id, LOWER(employee_id)).
+            // Equalities the indexes answer: (org_id, email_key), (org_id, LOWER(employee_id)) and the
+            // partial users_scim_user_name.
             Narrow::Text(UserText::UserName, Match::Equals(value)) => {
                 sql.push("(u.email_key = ")
                     .bind_text(value)
                     .push(" OR (u.email IS NULL AND LOWER(u.employee_id) = ")
                     .bind_text(value)
-                    .push(") OR LOWER(u.scim_user_name) = ")
+                    .push(") OR (u.scim_user_name IS NOT NULL AND LOWER(u.scim_user_name) = ")
                     .bind_text(value)
-                    .push(")");
+                    .push("))");
             }
             Narrow::Text(column, Match::Equals(value)) => {
                 sql.push(column.sql()).push(" = ").bind_text(value);
@@ -336,7 +337,10 @@ impl SqlStore {
     /// else their email address or employee ID ([`SqlStore::employee`]).
     pub async fn employee_by_user_name(&self, org_id: i64, name: &str) -> Result<Option<Employee>, StoreError> {
         let kept = db(async {
-            let sql = format!("{SELECT} WHERE u.org_id = $1 AND LOWER(u.scim_user_name) = $2 LIMIT 1");
+            // `IS NOT NULL` lets both databases use the partial index users_scim_user_name.
+            let sql = format!(
+                "{SELECT} WHERE u.org_id = $1 AND u.scim_user_name IS NOT NULL AND LOWER(u.scim_user_name) = $2 LIMIT 1"
+            );
             let rows = sqlx::query(&sql).bind(org_id).bind(name.trim().to_lowercase()).fetch_all(&self.pool).await?;
             Ok(with_groups(self, org_id, rows).await?.pop())
         })

@@ -692,7 +692,71 @@ async fn a_login_that_is_neither_email_nor_employee_id_is_kept_as_the_user_name(
     assert_eq!(scim.get("/Users?filter=userName+eq+%22jdoe%22").await.body["totalResults"], 0);
 }
 
+/// OneLogin's "SCIM Provisioner with SAML (SCIM v2 Enterprise)" app as its documentation shows
+/// it: the SCIM JSON template (core user, emails, the enterprise extension with attributes Roster
+/// does not keep), every update a PUT of the whole template, `Content-Type: application/json`,
+/// the scheme written `BEARER`; Suspend sends `active: false`, Delete a DELETE.
+async fn onelogin_creates_and_updates_by_put_suspends_and_deletes(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let org = app.org_with_admin("acme").await;
+    let key = api_key(&app, &org, "OneLogin").await;
+    let send = |method: Method, path: String, body: Option<Value>| {
+        let (app, key) = (&app, key.clone());
+        async move {
+            let mut request = app
+                .client()
+                .request(method, format!("{}/scim/v2{path}", app.address))
+                .header("AUTHORIZATION", format!("BEARER {key}"));
+            if let Some(body) = body {
+                request = request.header("Content-Type", "application/json").body(body.to_string());
+            }
+            let response = request.send().await.unwrap();
+            let status = response.status();
+            let text = response.text().await.unwrap();
+            (status, if text.is_empty() { Value::Null } else { serde_json::from_str::<Value>(&text).unwrap() })
+        }
+    };
+    let template = |given: &str, active: bool| {
+        json!({
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User", ENTERPRISE],
+            "userName": "grace@acme.test",
+            "name": { "givenName": given, "familyName": "Hopper" },
+            "emails": [{ "value": "grace@acme.test", "type": "work", "primary": true }],
+            "active": active,
+            ENTERPRISE: { "department": "Support", "employeeNumber": "0007", "manager": { "value": org.admin_id.to_string() } },
+        })
+    };
+    let (status, created) = send(Method::POST, "/Users".into(), Some(template("Grace", true))).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let id = created["id"].as_str().unwrap().to_owned();
+    assert_eq!(created[ENTERPRISE]["employeeNumber"], "0007");
+    assert_eq!(created[ENTERPRISE]["manager"]["value"], org.admin_id.to_string());
+    assert_eq!(created[ENTERPRISE].get("department"), None, "not kept, not refused");
+
+    let (status, renamed) = send(Method::PUT, format!("/Users/{id}"), Some(template("Amazing Grace", true))).await;
+    assert_eq!((status, renamed["name"]["givenName"].as_str()), (StatusCode::OK, Some("Amazing Grace")), "{renamed}");
+    let (status, suspended) = send(Method::PUT, format!("/Users/{id}"), Some(template("Amazing Grace", false))).await;
+    assert_eq!((status, suspended["active"].as_bool()), (StatusCode::OK, Some(false)), "{suspended}");
+    let (status, back) = send(Method::PUT, format!("/Users/{id}"), Some(template("Amazing Grace", true))).await;
+    assert_eq!((status, back["active"].as_bool()), (StatusCode::OK, Some(true)), "{back}");
+
+    let (status, _) = send(Method::DELETE, format!("/Users/{id}"), None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, gone) = send(Method::GET, format!("/Users/{id}"), None).await;
+    assert_eq!((status, gone["status"].as_str()), (StatusCode::NOT_FOUND, Some("404")), "{gone}");
+    // A scheme that is not Bearer is no key at all.
+    let basic = app
+        .client()
+        .get(format!("{}/scim/v2/Users", app.address))
+        .header("Authorization", format!("Basic {key}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(basic.status(), StatusCode::UNAUTHORIZED);
+}
+
 on_both_backends!(
+    onelogin_creates_and_updates_by_put_suspends_and_deletes,
     a_login_that_is_neither_email_nor_employee_id_is_kept_as_the_user_name,
     searches_by_post_patches_whole_extensions_and_offers_the_organisations_roles,
     group_pushes_take_every_shape_okta_and_entra_send,
