@@ -107,23 +107,29 @@ async fn an_identity_provider_creates_people_without_a_manager_who_then_wait_for
 
     // The user form keeps the spreadsheet's rule: saving her asks for a team leader.
     let (form, _): (Value, Value) = app.call(&admin, "load_user", &[("id", id)]).await.json().await.unwrap();
+    let fields = form_with(&form, "home_town", "London");
+    let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let (status, body) = error_of(app.call(&admin, "save_user", &pairs).await).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["Invalid"][0]["column"], "TeamLeader", "{body}");
+    assert!(body["Invalid"][0]["message"].as_str().unwrap().starts_with("Team Leader is required"), "{body}");
+}
+
+/// The user form as `load_user` gave it, with `field` set to `value`, as `save_user` takes it.
+fn form_with(form: &Value, field: &str, value: &str) -> Vec<(String, String)> {
     let mut fields: Vec<(String, String)> = form
         .as_object()
         .unwrap()
         .iter()
+        .filter(|(k, _)| k.as_str() != field)
         .filter_map(|(k, v)| match v {
             Value::String(s) => Some((format!("form[{k}]"), s.clone())),
             Value::Number(n) => Some((format!("form[{k}]"), n.to_string())),
             _ => None,
         })
         .collect();
-    fields.retain(|(k, _)| k != "form[home_town]");
-    fields.push(("form[home_town]".into(), "London".into()));
-    let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let (status, body) = error_of(app.call(&admin, "save_user", &pairs).await).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-    assert_eq!(body["Invalid"][0]["column"], "TeamLeader", "{body}");
-    assert!(body["Invalid"][0]["message"].as_str().unwrap().starts_with("Team Leader is required"), "{body}");
+    fields.push((format!("form[{field}]"), value.to_owned()));
+    fields
 }
 
 async fn set_defaults(app: &TestApp, admin: &reqwest::Client, fields: &[(&str, &str)]) -> reqwest::Response {
@@ -262,19 +268,8 @@ async fn a_manager_the_provider_names_who_cannot_lead_yet_is_made_able_to_in_the
 
     // The spreadsheet's rule stays for admins: the user form refuses a leader who cannot manage teams.
     let (form, _): (Value, Value) = app.call(&admin, "load_user", &[("id", &bob_id)]).await.json().await.unwrap();
-    let mut fields: Vec<(String, String)> = form
-        .as_object()
-        .unwrap()
-        .iter()
-        .filter_map(|(k, v)| match v {
-            Value::String(s) => Some((format!("form[{k}]"), s.clone())),
-            Value::Number(n) => Some((format!("form[{k}]"), n.to_string())),
-            _ => None,
-        })
-        .filter(|(k, _)| k != "form[team_leader]")
-        .collect();
     assert_eq!(users(okta_create("eve@acme.test", "Eve", "Early")).await.0, StatusCode::CREATED);
-    fields.push(("form[team_leader]".into(), "eve@acme.test".into()));
+    let fields = form_with(&form, "team_leader", "eve@acme.test");
     let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let (status, body) = error_of(app.call(&admin, "save_user", &pairs).await).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
