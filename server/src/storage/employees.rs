@@ -333,22 +333,31 @@ impl SqlStore {
         .await
     }
 
-    /// A user by SCIM `userName`: the identity provider's own when one was kept (any case), or
-    /// else their email address or employee ID ([`SqlStore::employee`]).
+    /// A user by SCIM `userName`, in one query (Okta asks before every create): the identity
+    /// provider's own login when one was kept (any case), or else the email address or employee
+    /// ID of someone without a kept login ([`SqlStore::employee`]'s order).
     pub async fn employee_by_user_name(&self, org_id: i64, name: &str) -> Result<Option<Employee>, StoreError> {
-        let kept = db(async {
+        db(async {
+            let name = name.trim();
             // `IS NOT NULL` lets both databases use the partial index users_scim_user_name.
             let sql = format!(
-                "{SELECT} WHERE u.org_id = $1 AND u.scim_user_name IS NOT NULL AND LOWER(u.scim_user_name) = $2 LIMIT 1"
+                "{SELECT} WHERE u.org_id = $1
+                   AND ((u.scim_user_name IS NOT NULL AND LOWER(u.scim_user_name) = $2)
+                        OR (u.email_key = $3 AND u.scim_user_name IS NULL)
+                        OR (u.employee_id = $4 AND u.scim_user_name IS NULL))
+                 ORDER BY CASE WHEN u.scim_user_name IS NOT NULL THEN 0 WHEN u.email_key = $3 THEN 1 ELSE 2 END
+                 LIMIT 1"
             );
-            let rows = sqlx::query(&sql).bind(org_id).bind(name.trim().to_lowercase()).fetch_all(&self.pool).await?;
+            let rows = sqlx::query(&sql)
+                .bind(org_id)
+                .bind(name.to_lowercase())
+                .bind(roster::fields::email_key(name).into_owned())
+                .bind(name)
+                .fetch_all(&self.pool)
+                .await?;
             Ok(with_groups(self, org_id, rows).await?.pop())
         })
-        .await?;
-        match kept {
-            Some(user) => Ok(Some(user)),
-            None => Ok(self.employee(org_id, name).await?.filter(|user| user.scim_user_name.is_none())),
-        }
+        .await
     }
 
     /// Keeps (or with `None` forgets) the identity provider's userName of user `id`; `Taken`

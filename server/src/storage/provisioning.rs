@@ -1,18 +1,16 @@
 //! What an identity provider changes about one user, applied in one transaction (SCIM's atomic
 //! PATCH and PUT): the profile at the version the caller read, then the status.
 
-use app::ssr::StoreError;
-use roster::{Profile, UserId};
+use app::ssr::{CheckedProfile, StoreError};
+use roster::UserId;
 
 use super::{SqlStore, db, deactivation, now, users};
 
 /// A profile checked by the rules, to save over a user still at `version`.
 #[derive(Clone, Copy, Debug)]
 pub struct ProfileChange<'a> {
-    pub profile: &'a Profile,
-    pub leader: Option<UserId>,
-    /// The leader is made able to manage teams in the same write ([`users::promote_in`]).
-    pub promote_leader: bool,
+    /// The profile, its team leader and whether the write promotes them ([`users::promote_in`]).
+    pub checked: &'a CheckedProfile,
     /// An identity provider's id for the user: replaces theirs when given (blank removes it).
     pub external_id: Option<&'a str>,
     /// The identity provider's own userName: `Some` sets it (`Some(None)` forgets it).

@@ -295,8 +295,6 @@ fn changes(before: &UserForm, after: &UserForm) -> serde_json::Value {
     serde_json::Value::Object(changed)
 }
 
-/// Updates a user within the caller's transaction if they are still at the change's version
-/// (`Stale` otherwise), audited with every field before → after.
 /// Makes `leader_id` able to manage teams (Can Manage Teams = y; their role is kept): an identity
 /// provider named them as someone's manager ([`roster::provisioning::promotes`]). Audited as a
 /// change of their own; a leader deactivated meanwhile is refused as the checks refuse them.
@@ -320,6 +318,9 @@ pub async fn promote_in(
     audit(&mut *tx, org_id, actor, "user.updated", Some(leader_id.0), &changes(&before, &after).to_string(), now).await
 }
 
+/// Updates a user within the caller's transaction if they are still at the change's version
+/// (`Stale` otherwise), audited with every field before → after; a leader the change promotes is
+/// promoted first.
 pub async fn update_in(
     tx: &mut AnyConnection,
     backend: Backend,
@@ -329,13 +330,14 @@ pub async fn update_in(
     change: &ProfileChange<'_>,
     now: i64,
 ) -> DbResult<()> {
-    if let (true, Some(leader)) = (change.promote_leader, change.leader) {
+    let CheckedProfile { profile, leader, promote_leader } = change.checked;
+    if let (true, Some(leader)) = (*promote_leader, *leader) {
         promote_in(&mut *tx, backend, org_id, actor, leader, now).await?;
     }
     let before = user_form(&mut *tx, org_id, user_id).await?.ok_or(StoreError::NotFound)?.0;
-    let role_id = role_id(&mut *tx, backend, org_id, &change.profile.role).await?;
+    let role_id = role_id(&mut *tx, backend, org_id, &profile.role).await?;
     let mut sql = Sql::new(backend, "UPDATE users SET ");
-    for (column, value) in PROFILE_COLUMNS.iter().zip(profile_values(role_id, change.profile, change.leader)) {
+    for (column, value) in PROFILE_COLUMNS.iter().zip(profile_values(role_id, profile, *leader)) {
         sql.push(column).push(" = ").bind_value(value).push(", ");
     }
     sql.push("version = version + 1, updated_at = ").bind(now).push(", updated_by = ").bind(actor);
@@ -352,7 +354,7 @@ pub async fn update_in(
     if updated.rows_affected() == 0 {
         return Err(StoreError::Stale.into());
     }
-    set_groups(&mut *tx, org_id, user_id, change.profile).await?;
+    set_groups(&mut *tx, org_id, user_id, profile).await?;
     let after = user_form(&mut *tx, org_id, user_id).await?.ok_or(StoreError::NotFound)?.0;
     audit(&mut *tx, org_id, actor, "user.updated", Some(user_id), &changes(&before, &after).to_string(), now).await
 }
@@ -426,14 +428,7 @@ impl UserStore for SqlStore {
         checked: &CheckedProfile,
     ) -> Result<(), StoreError> {
         db(async {
-            let change = ProfileChange {
-                profile: &checked.profile,
-                leader: checked.leader,
-                promote_leader: checked.promote_leader,
-                external_id: None,
-                scim_user_name: None,
-                version,
-            };
+            let change = ProfileChange { checked, external_id: None, scim_user_name: None, version };
             let mut tx = self.begin_write().await?;
             update_in(&mut tx, self.backend, org_id, actor, user_id, &change, now()).await?;
             Ok(tx.commit().await?)

@@ -2,7 +2,8 @@
 //! employee ID for someone without one; a login of the provider's own that is neither is kept as
 //! sent); the enterprise extension carries `employeeNumber` (the employee ID) and `manager` (the
 //! team leader); `externalId` is kept exactly as the identity provider sent it; `active` is "not
-//! deactivated"; the rest of the profile is in Roster's own extension. Reading a resource gives the spreadsheet's cells, for the spreadsheet's rules.
+//! deactivated"; the rest of the profile is in Roster's own extension. Reading a resource gives
+//! the spreadsheet's cells, for the spreadsheet's rules.
 
 use std::collections::HashMap;
 
@@ -380,6 +381,15 @@ pub async fn get_user(
     Ok(with_etag(scim_json(StatusCode::OK, &resource), user.version))
 }
 
+/// Refuses (409 `uniqueness`) a login that someone other than user `me` already goes by. The
+/// unique index says so too; asking first keeps a refused create from creating anyone.
+async fn user_name_free(store: &SqlStore, org_id: i64, name: &str, me: Option<i64>) -> Result<(), ScimError> {
+    match store.employee_by_user_name(org_id, name).await? {
+        Some(other) if Some(other.id) != me => Err(StoreError::Taken("userName").into()),
+        _ => Ok(()),
+    }
+}
+
 /// The team leader's reference (email or employee ID) for a `manager` id.
 async fn manager_reference(store: &SqlStore, org_id: i64, manager: Option<i64>) -> Result<String, ScimError> {
     let Some(id) = manager else { return Ok(String::new()) };
@@ -409,10 +419,8 @@ pub async fn create_user(
         .fill_flags(&mut input, |column| write.cells.iter().any(|(c, v)| *c == column && !v.is_empty()));
     input.set(Column::TeamLeader, manager_reference(&store, org_id, write.manager.flatten()).await?);
     let external_id = write.external_id.as_deref();
-    if let Some(name) = &write.user_name
-        && store.employee_by_user_name(org_id, name).await?.is_some()
-    {
-        return Err(StoreError::Taken("userName").into());
+    if let Some(name) = &write.user_name {
+        user_name_free(&store, org_id, name, None).await?;
     }
     let id =
         one_user::create_user::<ScimError>(&store, org_id, None, &input, external_id, Writer::Provider(&provisioning))
@@ -455,10 +463,8 @@ async fn save_user(
         .as_deref()
         .is_some_and(|e| Some(e) != user.external_id.as_deref() && !(e.is_empty() && user.external_id.is_none()));
     let user_name_changed = write.user_name != user.scim_user_name;
-    if let (true, Some(name)) = (user_name_changed, &write.user_name)
-        && store.employee_by_user_name(org_id, name).await?.is_some_and(|other| other.id != user.id)
-    {
-        return Err(StoreError::Taken("userName").into());
+    if let (true, Some(name)) = (user_name_changed, &write.user_name) {
+        user_name_free(store, org_id, name, Some(user.id)).await?;
     }
     let checked = if input != before || external_changed || user_name_changed {
         let provisioning = store.provisioning(org_id).await?;
@@ -476,9 +482,7 @@ async fn save_user(
         _ => None,
     };
     let change = checked.as_ref().map(|checked| ProfileChange {
-        profile: &checked.profile,
-        leader: checked.leader,
-        promote_leader: checked.promote_leader,
+        checked,
         external_id: write.external_id.as_deref(),
         scim_user_name: Some(write.user_name.as_deref()),
         version,
