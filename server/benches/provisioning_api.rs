@@ -80,11 +80,13 @@ async fn run(label: &str, url: &str) -> anyhow::Result<()> {
         r#"name.givenName eq "first42""#,
         r#"name.familyName co "0420""#,
         r#"displayName eq "First42 Last77777""#,
+        r#"displayName co "t42 last7777""#,
         r#"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber eq "077777""#,
         r#"active eq false and name.familyName sw "last9999""#,
         r#"userName eq "user1@example.com" or userName eq "user2@example.com""#,
         r#"meta.lastModified gt "2030-01-01T00:00:00Z""#,
         "externalId pr",
+        "active eq true",
     ];
     println!(
         "\n| SCIM filter, 100,000 users | matches | median of {RUNS} | ÷ `userName eq` ({:.1} ms) |",

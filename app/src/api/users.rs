@@ -25,7 +25,8 @@ pub async fn save_user(form: UserForm) -> Result<i64, AppError> {
     let store = guard::state()?.store;
     let (org_id, actor) = (viewer.org_id, Some(viewer.user_id));
     let Some(id) = form.id else {
-        return users::create_user(store.as_ref(), org_id, actor, &form.to_input(), None, Writer::Admin).await;
+        return users::create_user(store.as_ref(), org_id, actor, &form.to_input(), Default::default(), Writer::Admin)
+            .await;
     };
     let version = form
         .version

@@ -13,5 +13,5 @@ pub mod users;
 pub use state::{AppState, Config};
 pub use store::{
     AccountStore, ApiKeyStore, CheckedProfile, ImportStore, Importer, NewJob, NewUser, OrganisationStore,
-    PersonalWords, SignInRecord, Store, StoreError, Submitted, TeamStore, UserStore, WelcomeStore,
+    PersonalWords, ProviderIds, SignInRecord, Store, StoreError, Submitted, TeamStore, UserStore, WelcomeStore,
 };

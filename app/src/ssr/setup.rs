@@ -73,6 +73,7 @@ pub fn parse_admin(first_name: &str, last_name: &str, email: &str, password: &st
                 status: UserStatus::Active,
                 must_change_password: false,
                 external_id: None,
+                scim_user_name: None,
                 promote_leader: false,
             },
             password: password.expose().to_owned(),

@@ -10,7 +10,7 @@
 use roster::provisioning::{self, LeaderRule};
 use roster::{Directory, Profile, ProfileInput, UserId};
 
-use super::{CheckedProfile, NewUser, Store, StoreError, UserStore};
+use super::{CheckedProfile, NewUser, ProviderIds, Store, StoreError, UserStore};
 use crate::AppError;
 use crate::organisation::Provisioning;
 use crate::user::UserStatus;
@@ -67,13 +67,13 @@ impl Writer<'_> {
 }
 
 /// Checks `input` with the rules of its writer against the organisation and creates the user,
-/// with an identity provider's `external_id` when one sent it.
+/// with what an identity provider knows them by when one sent it.
 pub async fn create_user<E: From<AppError> + From<StoreError>>(
     store: &dyn UserStore,
     org_id: i64,
     actor: Option<i64>,
     input: &ProfileInput,
-    external_id: Option<&str>,
+    provider: ProviderIds<'_>,
     writer: Writer<'_>,
 ) -> Result<i64, E> {
     let org = store.org_rules(org_id).await?;
@@ -91,7 +91,8 @@ pub async fn create_user<E: From<AppError> + From<StoreError>>(
         password_hash,
         status: UserStatus::Created,
         must_change_password,
-        external_id: external_id.map(str::to_owned).filter(|id| !id.is_empty()),
+        external_id: provider.external_id.map(str::to_owned).filter(|id| !id.is_empty()),
+        scim_user_name: provider.user_name.map(str::to_owned),
         promote_leader,
     };
     Ok(store.create_user(org_id, actor, &user).await?)

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
+use super::narrow::Narrow;
 use super::sql::{Sql, like_escape};
 use super::{DbResult, SqlStore, db, flag};
 
@@ -63,116 +64,6 @@ pub struct EmployeeFilter {
     pub role: Option<String>,
     /// Free text over name, email address and employee ID.
     pub text: Option<String>,
-}
-
-/// A condition on users that a SCIM filter implies, for SQL to narrow a list before the filter
-/// itself is applied to each resource (`api::scim::query::narrowing`). Texts are compared as SCIM
-/// does (ignoring case, but for `externalId`): the values here are lowercased already.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Narrow {
-    /// Everyone (what a filter SQL cannot read narrows to).
-    All,
-    Text(UserText, Match),
-    Present(UserText),
-    /// Not deactivated (`true`) or deactivated.
-    Active(bool),
-    Id(i64),
-    /// `meta.lastModified` against a Unix time.
-    Modified(std::cmp::Ordering, bool, i64),
-    And(Box<Narrow>, Box<Narrow>),
-    Or(Box<Narrow>, Box<Narrow>),
-}
-
-/// A text of a user as SCIM names it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum UserText {
-    /// The email address, or the employee ID of someone without one.
-    UserName,
-    Email,
-    ExternalId,
-    GivenName,
-    FamilyName,
-    DisplayName,
-    EmployeeNumber,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Match {
-    Equals(String),
-    /// A `LIKE` pattern, escaped with `\\`.
-    Like(String),
-}
-
-impl UserText {
-    fn sql(self) -> &'static str {
-        match self {
-            UserText::UserName => "LOWER(COALESCE(u.scim_user_name, u.email, u.employee_id))",
-            UserText::Email => "u.email_key",
-            UserText::ExternalId => "u.external_id",
-            UserText::GivenName => "LOWER(u.first_name)",
-            UserText::FamilyName => "LOWER(u.last_name)",
-            UserText::DisplayName => "LOWER(u.first_name || ' ' || u.last_name)",
-            UserText::EmployeeNumber => "LOWER(u.employee_id)",
-        }
-    }
-}
-
-impl Narrow {
-    fn push(&self, sql: &mut Sql) {
-        use std::cmp::Ordering;
-        match self {
-            Narrow::All => {
-                sql.push("1 = 1");
-            }
-            // Equalities the indexes answer: (org_id, email_key), (org_id, LOWER(employee_id)) and the
-            // partial users_scim_user_name.
-            Narrow::Text(UserText::UserName, Match::Equals(value)) => {
-                sql.push("(u.email_key = ")
-                    .bind_text(value)
-                    .push(" OR (u.email IS NULL AND LOWER(u.employee_id) = ")
-                    .bind_text(value)
-                    .push(") OR (u.scim_user_name IS NOT NULL AND LOWER(u.scim_user_name) = ")
-                    .bind_text(value)
-                    .push("))");
-            }
-            Narrow::Text(column, Match::Equals(value)) => {
-                sql.push(column.sql()).push(" = ").bind_text(value);
-            }
-            Narrow::Text(column, Match::Like(pattern)) => {
-                sql.push(column.sql()).push(" LIKE ").bind_text(pattern).push(" ESCAPE '\\'");
-            }
-            Narrow::Present(column) => {
-                sql.push(column.sql()).push(" IS NOT NULL AND ").push(column.sql()).push(" <> ''");
-            }
-            Narrow::Active(true) => {
-                sql.push("u.status <> 'deactivated'");
-            }
-            Narrow::Active(false) => {
-                sql.push("u.status = 'deactivated'");
-            }
-            Narrow::Id(id) => {
-                sql.push("u.id = ").bind(*id);
-            }
-            Narrow::Modified(ordering, or_equal, at) => {
-                let op = match (ordering, or_equal) {
-                    (Ordering::Greater, false) => " > ",
-                    (Ordering::Greater, true) => " >= ",
-                    (Ordering::Less, false) => " < ",
-                    (Ordering::Less, true) => " <= ",
-                    (Ordering::Equal, _) => " = ",
-                };
-                sql.push("u.updated_at").push(op).bind(*at);
-            }
-            Narrow::And(a, b) | Narrow::Or(a, b) => {
-                let joint = if matches!(self, Narrow::And(..)) { ") AND (" } else { ") OR (" };
-                sql.push("((");
-                a.push(sql);
-                sql.push(joint);
-                b.push(sql);
-                sql.push("))");
-            }
-        }
-    }
 }
 
 const SELECT: &str =
@@ -360,39 +251,29 @@ impl SqlStore {
         .await
     }
 
-    /// Keeps (or with `None` forgets) the identity provider's userName of user `id`; `Taken`
-    /// when another user of the organisation has it.
-    pub async fn set_scim_user_name(&self, org_id: i64, id: i64, name: Option<&str>) -> Result<(), StoreError> {
-        db(async {
-            sqlx::query("UPDATE users SET scim_user_name = $1 WHERE org_id = $2 AND id = $3")
-                .bind(name.map(str::to_owned))
-                .bind(org_id)
-                .bind(id)
-                .execute(&self.pool)
-                .await
-                .map_err(super::error::user_write)?;
-            Ok(())
-        })
-        .await
-    }
-
-    /// Users by id from the `offset`-th (SCIM's `startIndex` paging), and how many there are.
+    /// The users SCIM can see that `narrow` matches, by id from the `offset`-th (SCIM's
+    /// `startIndex` paging), and how many there are.
     pub async fn employees_from(
         &self,
         org_id: i64,
+        narrow: &Narrow,
         offset: i64,
         limit: i64,
     ) -> Result<(Vec<Employee>, i64), StoreError> {
         db(async {
-            // SCIM's list: without the users an identity provider deleted.
-            let visible = "(u.scim_deleted_at IS NULL OR u.status <> 'deactivated')";
-            let total: i64 =
-                sqlx::query_scalar(&format!("SELECT COUNT(*) FROM users u WHERE u.org_id = $1 AND {visible}"))
-                    .bind(org_id)
-                    .fetch_one(&self.pool)
-                    .await?;
-            let sql = format!("{SELECT} WHERE u.org_id = $1 AND {visible} ORDER BY u.id LIMIT $2 OFFSET $3");
-            let rows = sqlx::query(&sql).bind(org_id).bind(limit).bind(offset).fetch_all(&self.pool).await?;
+            let visible = |sql: &mut Sql| {
+                sql.push(" WHERE u.org_id = ").bind(org_id);
+                sql.push(" AND (u.scim_deleted_at IS NULL OR u.status <> 'deactivated') AND (");
+                narrow.push(sql);
+                sql.push(")");
+            };
+            let mut count = Sql::new(self.backend, "SELECT COUNT(*) FROM users u");
+            visible(&mut count);
+            let total: i64 = count.query()?.fetch_one(&self.pool).await?.try_get(0)?;
+            let mut page = Sql::new(self.backend, SELECT);
+            visible(&mut page);
+            page.push(" ORDER BY u.id LIMIT ").bind(limit).push(" OFFSET ").bind(offset);
+            let rows = page.query()?.fetch_all(&self.pool).await?;
             Ok((with_groups(self, org_id, rows).await?, total))
         })
         .await

@@ -15,7 +15,8 @@
 //! * `jobs`, `imports`, `updates`: import jobs (submitted, claimed, watched, ended), the commits
 //!   of bulk create and bulk update they run, and the batch history.
 //! * `welcome`, `outbox`: welcome emails, links and passwords; the mail worker's claims.
-//! * `employees`, `photos`: the provisioning API's reads; profile photos.
+//! * `employees`, `narrow`, `photos`: the provisioning API's reads, and the SQL of a SCIM filter's
+//!   narrowing with the trigram index; profile photos.
 
 mod accounts;
 mod api_keys;
@@ -25,6 +26,7 @@ mod employees;
 mod error;
 mod imports;
 mod jobs;
+mod narrow;
 mod organisation;
 pub mod outbox;
 mod photos;
@@ -45,13 +47,13 @@ use sqlx::{AnyPool, ConnectOptions, Executor};
 use tokio::sync::Notify;
 
 pub use dialect::{Backend, flag};
-pub use employees::{Employee, EmployeeFilter, Match, Narrow, UserText};
+pub use employees::{Employee, EmployeeFilter};
 pub(crate) use error::db;
 pub use error::{DbError, DbResult};
 pub use jobs::{ClaimedJob, JobProgress, JobSettings, Running};
+pub use narrow::{Match, Narrow, UserText};
 pub use organisation::{GroupMember, ScimGroup};
 pub use provisioning::{Activation, ProfileChange};
-pub use sql::like_escape;
 
 /// The store: a connection pool, which backend it talks to, and the mail worker it wakes.
 #[derive(Clone, Debug)]

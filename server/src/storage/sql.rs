@@ -30,6 +30,12 @@ impl Sql {
         Sql { backend, text: text.to_owned(), arguments: AnyArguments::default(), count: 0, rows: 0, error: None }
     }
 
+    /// The statement so far.
+    #[cfg(test)]
+    pub(crate) fn text(&self) -> &str {
+        &self.text
+    }
+
     pub fn push(&mut self, text: &str) -> &mut Self {
         self.text.push_str(text);
         self

@@ -117,7 +117,7 @@ pub async fn insert_user(
         backend,
         &format!(
             "INSERT INTO users (org_id, {}, status, password_hash, must_change_password, created_at, updated_at,
-                updated_by, external_id) VALUES ",
+                updated_by, external_id, scim_user_name) VALUES ",
             PROFILE_COLUMNS.join(", ")
         ),
     );
@@ -132,7 +132,8 @@ pub async fn insert_user(
             .bind(now)
             .bind(now)
             .bind(actor)
-            .bind(user.external_id.clone());
+            .bind(user.external_id.clone())
+            .bind(user.scim_user_name.clone());
     });
     sql.push(" RETURNING id");
     let id: i64 = sql.query()?.fetch_one(&mut *conn).await.map_err(user_write)?.try_get(0)?;

@@ -281,6 +281,7 @@ impl TestApp {
             status: UserStatus::Active,
             must_change_password: false,
             external_id: None,
+            scim_user_name: None,
             promote_leader: false,
         };
         self.store.create_user(org.id, Some(org.admin_id), &user).await.expect("insert a user")

@@ -692,6 +692,135 @@ async fn a_login_that_is_neither_email_nor_employee_id_is_kept_as_the_user_name(
     assert_eq!(scim.get("/Users?filter=userName+eq+%22jdoe%22").await.body["totalResults"], 0);
 }
 
+/// Substring, prefix and name filters are answered through a trigram index of each user's texts
+/// (migration 0010): it must follow every create, rename and change of login, hold another
+/// organisation's users apart, and take needles with quotes and LIKE's wildcards literally.
+async fn substring_filters_follow_every_change_and_stay_within_the_organisation(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (acme, other) = (app.org_with_admin("acme").await, app.org_with_admin("other").await);
+    let (scim, theirs) = (Scim::of(&app, &acme).await, Scim::of(&app, &other).await);
+    let mut kept = okta_user("jane@acme.test", "Jane", "O\"Brien", "00uJane");
+    kept["userName"] = json!("jdoe_42");
+    let jane = scim.send(Method::POST, "/Users", Some(kept), None).await;
+    assert_eq!(jane.status, StatusCode::CREATED, "{}", jane.body);
+    let id = jane.body["id"].as_str().unwrap().to_owned();
+    let twin = okta_user("jane@other.test", "Jane", "O\"Brien", "00uTwin");
+    assert_eq!(theirs.send(Method::POST, "/Users", Some(twin), None).await.status, StatusCode::CREATED);
+
+    let count = |filter: &'static str| {
+        let scim = &scim;
+        async move { scim.get(&format!("/Users?filter={}", urlencoding(filter))).await.body["totalResults"].clone() }
+    };
+    for (filter, expected) in [
+        (r#"userName co "DOE_4""#, 1),
+        (r#"userName sw "jdoe_""#, 1),
+        (r#"userName ew "e_42""#, 1),
+        (r#"userName co "e%4""#, 0),
+        (r#"userName co "jane@""#, 0),
+        (r#"emails.value co "jane@""#, 1),
+        (r#"name.familyName co "o\"bri""#, 1),
+        (r#"name.familyName eq "O\"BRIEN""#, 1),
+        (r#"displayName eq "jane o\"brien""#, 1),
+        (r#"displayName co "ne o""#, 1),
+        (r#"name.givenName co "ne o""#, 0),
+        (r#"name.givenName eq "jan""#, 0),
+    ] {
+        assert_eq!(count(filter).await, expected, "{filter}");
+    }
+
+    let renamed = scim
+        .patch(
+            &format!("/Users/{id}"),
+            json!([
+                { "op": "replace", "path": "name.familyName", "value": "Okafor" },
+                { "op": "replace", "path": "userName", "value": "jokafor" }
+            ]),
+        )
+        .await;
+    assert_eq!(renamed.status, StatusCode::OK, "{}", renamed.body);
+    for (filter, expected) in [
+        (r#"name.familyName co "kafo""#, 1),
+        (r#"name.familyName co "brie""#, 0),
+        (r#"userName sw "jokaf""#, 1),
+        (r#"userName co "doe_""#, 0),
+    ] {
+        assert_eq!(count(filter).await, expected, "{filter}");
+    }
+    // The other organisation's Jane is still found by her own key alone.
+    let found = theirs.get(&format!("/Users?filter={}", urlencoding(r#"name.familyName co "brie""#))).await;
+    assert_eq!(found.body["totalResults"], 1, "{}", found.body);
+}
+
+/// A filter SQL reads exactly is counted and paged by SQL (`scim::narrow::is_exact`); the same
+/// filter beside `not (title pr)`, which nobody has, is read in memory. Both must answer alike.
+async fn a_filter_counted_by_sql_answers_as_the_same_filter_read_in_memory(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let org = app.org_with_admin("acme").await;
+    let scim = Scim::of(&app, &org).await;
+    let people = [
+        ("ada@acme.test", "Ada", "Lovelace", "00uAda", Some("0001")),
+        ("ALAN@ACME.TEST", "Alan", "Turing", "00uAlan", None),
+        ("jdoe_42", "Jane", "Mary Doe", "00uJane", Some("0042")),
+        ("0099", "Émile", "Zola", "00uEmile", Some("0099")),
+        ("grace@acme.test", "Grace", "Hopper", "00UGRACE", Some("0100")),
+        ("gone@acme.test", "Gone", "Away", "00uGone", Some("0200")),
+    ];
+    let mut ids = Vec::new();
+    for (login, given, family, external, number) in people {
+        let mut user = okta_user(login, given, family, external);
+        user[ENTERPRISE] = json!({ "employeeNumber": number });
+        if login == "jdoe_42" {
+            user["emails"] = json!([{ "value": "jane@acme.test", "type": "work" }]);
+        } else if !login.contains('@') {
+            user.as_object_mut().unwrap().remove("emails");
+        }
+        let created = scim.send(Method::POST, "/Users", Some(user), None).await;
+        assert_eq!(created.status, StatusCode::CREATED, "{login}: {}", created.body);
+        ids.push(created.body["id"].as_str().unwrap().to_owned());
+    }
+    let grace = &ids[4];
+    let off = scim.patch(&format!("/Users/{grace}"), json!([{ "op": "replace", "value": { "active": false } }])).await;
+    assert_eq!(off.status, StatusCode::OK, "{}", off.body);
+    let gone = &ids[5];
+    assert_eq!(scim.send(Method::DELETE, &format!("/Users/{gone}"), None, None).await.status, StatusCode::NO_CONTENT);
+
+    let ids_of = |answer: &Answer| -> Vec<String> {
+        answer.body["Resources"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap().to_owned()).collect()
+    };
+    for filter in [
+        r#"userName co "a""#,
+        r#"userName sw "JDOE""#,
+        r#"userName ew "@acme.test""#,
+        r#"emails.value co "jane""#,
+        r#"emails.value ew "ACME.TEST""#,
+        r#"name.givenName sw "a""#,
+        r#"name.familyName co "y d""#,
+        r#"displayName eq "jane mary doe""#,
+        r#"name.formatted co "e m""#,
+        r#"externalId eq "00UGRACE""#,
+        r#"externalId eq "00ugrace""#,
+        r#"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber sw "00""#,
+        r#"active eq false or userName co "alan""#,
+        r#"active eq "True" and name.familyName ew "e""#,
+        r#"userName co "gone""#,
+        r#"name.givenName co "mile""#,
+    ] {
+        for page in ["", "&startIndex=2&count=2"] {
+            let exact = scim.get(&format!("/Users?filter={}{page}", urlencoding(filter))).await;
+            let in_memory = format!("({filter}) and not (title pr)");
+            let read = scim.get(&format!("/Users?filter={}{page}", urlencoding(&in_memory))).await;
+            assert_eq!(exact.status, StatusCode::OK, "{filter}: {}", exact.body);
+            assert_eq!(
+                (&exact.body["totalResults"], ids_of(&exact)),
+                (&read.body["totalResults"], ids_of(&read)),
+                "{filter}{page}"
+            );
+        }
+    }
+    let everyone = scim.get(&format!("/Users?filter={}", urlencoding(r#"userName co "a" or userName co "9""#))).await;
+    assert_eq!(everyone.body["totalResults"], 5, "not the user the identity provider deleted: {}", everyone.body);
+}
+
 /// OneLogin's "SCIM Provisioner with SAML (SCIM v2 Enterprise)" app as its documentation shows
 /// it: the SCIM JSON template (core user, emails, the enterprise extension with attributes Roster
 /// does not keep), every update a PUT of the whole template, `Content-Type: application/json`,
@@ -756,6 +885,8 @@ async fn onelogin_creates_and_updates_by_put_suspends_and_deletes(backend: Backe
 }
 
 on_both_backends!(
+    a_filter_counted_by_sql_answers_as_the_same_filter_read_in_memory,
+    substring_filters_follow_every_change_and_stay_within_the_organisation,
     onelogin_creates_and_updates_by_put_suspends_and_deletes,
     a_login_that_is_neither_email_nor_employee_id_is_kept_as_the_user_name,
     searches_by_post_patches_whole_extensions_and_offers_the_organisations_roles,

@@ -19,7 +19,7 @@ pub use imports::{ImportStore, Importer, NewJob, Submitted};
 pub use keys::ApiKeyStore;
 pub use organisation::OrganisationStore;
 pub use team::TeamStore;
-pub use users::{CheckedProfile, NewUser, UserStore};
+pub use users::{CheckedProfile, NewUser, ProviderIds, UserStore};
 pub use welcome::{PersonalWords, WelcomeStore};
 
 use roster::deactivate::{DeactivationError, ReactivationError};

@@ -18,9 +18,21 @@ pub struct NewUser {
     pub must_change_password: bool,
     /// An identity provider's own id for the user (SCIM `externalId`).
     pub external_id: Option<String>,
+    /// An identity provider's login for the user (SCIM `userName`) when it is neither their email
+    /// address nor their employee ID; unique within the organisation, ignoring case.
+    pub scim_user_name: Option<String>,
     /// The team leader is made able to manage teams in the same write: an identity provider
     /// named them ([`roster::provisioning::promotes`]).
     pub promote_leader: bool,
+}
+
+/// What an identity provider knows a new user by, kept with them in the write that creates them.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ProviderIds<'a> {
+    /// Its own id for the user (SCIM `externalId`).
+    pub external_id: Option<&'a str>,
+    /// Its login for them, when it is neither their email address nor their employee ID.
+    pub user_name: Option<&'a str>,
 }
 
 /// A profile to save over an existing user, checked: the profile, its team leader, and whether

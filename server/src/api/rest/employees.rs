@@ -50,7 +50,7 @@ pub async fn create(
     let provisioning = store.provisioning(caller.org_id).await?;
     provisioning.defaults.fill_flags(&mut input, |column| body.get(column.key()).is_some_and(|v| !v.is_null()));
     let writer = Writer::Provider(&provisioning);
-    let id = users::create_user::<ApiError>(&store, caller.org_id, None, &input, None, writer).await?;
+    let id = users::create_user::<ApiError>(&store, caller.org_id, None, &input, Default::default(), writer).await?;
     let mut response = answer(&store, caller.org_id, id, StatusCode::CREATED).await?;
     let location = [Column::EmailAddress, Column::EmployeeId]
         .into_iter()

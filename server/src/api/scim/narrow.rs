@@ -16,7 +16,7 @@ use serde_json::Value;
 
 use super::filter::{AttrPath, Filter, Op};
 use super::users::ENTERPRISE;
-use crate::storage::{Match, Narrow, UserText, like_escape};
+use crate::storage::{Match, Narrow, UserText};
 
 /// The condition `filter` implies on users.
 pub fn narrowing(filter: &Filter) -> Narrow {
@@ -53,6 +53,36 @@ fn within_emails(inner: &Filter) -> Narrow {
             (a, b) => Narrow::Or(Box::new(a), Box::new(b)),
         },
         _ => Narrow::All,
+    }
+}
+
+/// Whether `filter` is exactly its [`narrowing`], neither more nor less, so that SQL may count
+/// and page its answer: comparisons (`eq`, and `co`, `sw`, `ew` but on the caseExact `externalId`)
+/// of `userName`, `emails.value`, `externalId`, `name.givenName`, `name.familyName`,
+/// `name.formatted`, `displayName` or the enterprise `employeeNumber` with a text of ASCII
+/// characters, `active eq` a boolean and `id eq`, joined by `and` and `or`.
+pub fn is_exact(filter: &Filter) -> bool {
+    match filter {
+        Filter::And(a, b) | Filter::Or(a, b) => is_exact(a) && is_exact(b),
+        Filter::Compare(path, op, wanted) if path.schema.is_none() && *op == Op::Eq && is(path, "active", None) => {
+            super::users::flag(wanted).is_some()
+        }
+        Filter::Compare(path, Op::Eq, Value::String(id)) if path.schema.is_none() && is(path, "id", None) => {
+            // "042" is no user's id, though it reads as 42.
+            id.parse::<i64>().map_or(true, |n| n.to_string() == *id)
+        }
+        Filter::Compare(path, op, Value::String(wanted)) => {
+            let exactly = match text_of(path) {
+                // Without a sub-attribute or schema these are read by the rules of RFC 7644 §3.10.
+                _ if is(path, "emails", None) || (path.schema.is_none() && is(path, "employeeNumber", None)) => false,
+                // SQLite's LIKE ignores case, so only the equality is exact.
+                Some(UserText::ExternalId) => *op == Op::Eq,
+                Some(_) => matches!(op, Op::Eq | Op::Co | Op::Sw | Op::Ew),
+                None => false,
+            };
+            exactly && !wanted.is_empty() && wanted.is_ascii()
+        }
+        _ => false,
     }
 }
 
@@ -129,14 +159,14 @@ fn text(column: UserText, op: Op, wanted: &Value) -> Narrow {
     }
     // `externalId` is caseExact; every other text is compared ignoring case.
     let wanted = if column == UserText::ExternalId { wanted.to_owned() } else { wanted.to_ascii_lowercase() };
-    let like = |pattern: String| Narrow::Text(column, Match::Like(pattern));
-    match op {
-        Op::Eq => Narrow::Text(column, Match::Equals(wanted)),
-        Op::Co => like(format!("%{}%", like_escape(&wanted))),
-        Op::Sw => like(format!("{}%", like_escape(&wanted))),
-        Op::Ew => like(format!("%{}", like_escape(&wanted))),
-        _ => Narrow::All,
-    }
+    let compared = match op {
+        Op::Eq => Match::Equals(wanted),
+        Op::Co => Match::Contains(wanted),
+        Op::Sw => Match::StartsWith(wanted),
+        Op::Ew => Match::EndsWith(wanted),
+        _ => return Narrow::All,
+    };
+    Narrow::Text(column, compared)
 }
 
 #[cfg(test)]
@@ -162,7 +192,7 @@ mod tests {
         );
         assert_eq!(
             narrow(r#"name.familyName sw "Love_""#),
-            Narrow::Text(UserText::FamilyName, Match::Like("love\\_%".into()))
+            Narrow::Text(UserText::FamilyName, Match::StartsWith("love_".into()))
         );
         assert_eq!(narrow("active eq \"False\""), Narrow::Active(false));
         assert_eq!(
@@ -180,6 +210,33 @@ mod tests {
         assert_eq!(narrow(r#"userName co "ada" and title eq "Boss""#), narrow(r#"userName co "ada""#));
         assert_eq!(narrow(r#"userName co "ada" or title eq "Boss""#), Narrow::All);
         assert!(matches!(narrow(r#"userName sw "a" or displayName co "b""#), Narrow::Or(..)));
+    }
+
+    #[test]
+    fn only_what_sql_reads_as_scim_does_is_counted_and_paged_by_sql() {
+        let exact = |filter: &str| is_exact(&parse(filter).unwrap());
+        for filter in [
+            r#"userName co "ada" and active eq "True""#,
+            r#"name.familyName sw "Love" or displayName eq "Ada Lovelace""#,
+            r#"externalId eq "00uAbC" or id eq "42""#,
+            r#"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber ew "42""#,
+            r#"emails.value ew "@acme.test""#,
+        ] {
+            assert!(exact(filter), "{filter}");
+        }
+        for filter in [
+            r#"externalId co "AbC""#,
+            r#"id eq "042""#,
+            r#"emails co "ada""#,
+            r#"userName eq """#,
+            r#"name.givenName eq "Émile""#,
+            r#"meta.lastModified gt "2026-12-01T00:00:00Z""#,
+            r#"emails[type eq "work" and value eq "ada@acme.test"]"#,
+            r#"userName co "ada" and not (title pr)"#,
+            "externalId pr",
+        ] {
+            assert!(!exact(filter), "{filter}");
+        }
     }
 
     #[test]

@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 
 use app::ssr::users::{self as one_user, Writer};
-use app::ssr::{OrganisationStore, StoreError, UserStore};
+use app::ssr::{OrganisationStore, ProviderIds, StoreError, UserStore};
 use app::user::UserStatus;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -18,11 +18,11 @@ use roster::{Column, ProfileInput, UserId};
 use serde_json::{Map, Value, json};
 
 use super::filter::member;
-use super::narrow::narrowing;
+use super::narrow::{is_exact, narrowing};
 use super::query::{ListQuery, Listing, Projection, SearchQuery, list_response, project};
 use super::{Change, ResourceId, ScimError, ScimJson, scim_json};
 use crate::api::key::{Caller, if_match_allows, with_etag};
-use crate::storage::{Activation, Employee, ProfileChange, SqlStore};
+use crate::storage::{Activation, Employee, Narrow, ProfileChange, SqlStore};
 
 pub const USER: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
 pub const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
@@ -319,18 +319,23 @@ pub async fn list_users(
     let org_id = caller.org_id;
     let ids = group_ids(&store, org_id).await?;
     let to_resource = |user: &Employee| resource(user, &|name| ids.get(name).copied());
-    // No filter: one page by offset and a count. An equality on userName, externalId or id is
-    // a lookup; any other filter reads the users its SQL narrowing may match (`narrow`), a
-    // thousand at a time, keeping one page.
-    let Some(filter) = &query.filter else {
-        let offset = i64::try_from(query.start_index - 1).unwrap_or(i64::MAX);
-        let limit = i64::try_from(query.count).unwrap_or(0);
-        let (page, total) = store.employees_from(org_id, offset, limit).await?;
-        let resources = page.iter().map(|user| project(to_resource(user), &query.attributes)).collect();
-        return Ok(list_response(usize::try_from(total).unwrap_or(0), query.start_index, resources));
+    // Without a filter, or with one SQL reads exactly (`narrow`): one page by offset and a count.
+    // An equality on userName, externalId or id is a lookup; any other filter reads the users
+    // its SQL narrowing may match, a thousand at a time, keeping one page.
+    const LOOKUPS: [&str; 3] = ["userName", "externalId", "id"];
+    let filter = match &query.filter {
+        Some(filter) if !is_exact(filter) || filter.equality_on(&LOOKUPS).is_some() => filter,
+        exact => {
+            let narrow = store.ready(exact.as_ref().map_or(Narrow::All, narrowing)).await?;
+            let offset = i64::try_from(query.start_index - 1).unwrap_or(i64::MAX);
+            let limit = i64::try_from(query.count).unwrap_or(0);
+            let (page, total) = store.employees_from(org_id, &narrow, offset, limit).await?;
+            let resources = page.iter().map(|user| project(to_resource(user), &query.attributes)).collect();
+            return Ok(list_response(usize::try_from(total).unwrap_or(0), query.start_index, resources));
+        }
     };
     let mut listing = Listing::new(&query);
-    match filter.equality_on(&["userName", "externalId", "id"]) {
+    match filter.equality_on(&LOOKUPS) {
         Some((attribute, value)) => {
             let found = match attribute.as_str() {
                 "userName" => store.employee_by_user_name(org_id, &value).await?,
@@ -346,7 +351,7 @@ pub async fn list_users(
         }
         None => {
             // SQL reads only the users the filter may match; the filter then decides each.
-            let narrow = narrowing(filter);
+            let narrow = store.ready(narrowing(filter)).await?;
             let mut after = 0;
             loop {
                 let batch = store.employees_narrowed(org_id, &narrow, after, 1000).await?;
@@ -418,16 +423,12 @@ pub async fn create_user(
         .defaults
         .fill_flags(&mut input, |column| write.cells.iter().any(|(c, v)| *c == column && !v.is_empty()));
     input.set(Column::TeamLeader, manager_reference(&store, org_id, write.manager.flatten()).await?);
-    let external_id = write.external_id.as_deref();
     if let Some(name) = &write.user_name {
         user_name_free(&store, org_id, name, None).await?;
     }
+    let ids = ProviderIds { external_id: write.external_id.as_deref(), user_name: write.user_name.as_deref() };
     let id =
-        one_user::create_user::<ScimError>(&store, org_id, None, &input, external_id, Writer::Provider(&provisioning))
-            .await?;
-    if write.user_name.is_some() {
-        store.set_scim_user_name(org_id, id, write.user_name.as_deref()).await?;
-    }
+        one_user::create_user::<ScimError>(&store, org_id, None, &input, ids, Writer::Provider(&provisioning)).await?;
     if write.active == Some(false) {
         store.provision_user(org_id, id, None, Some(Activation::Deactivate { new_leader: None })).await?;
     }
