@@ -110,4 +110,17 @@ test("an admin downloads the team, edits it, sees green changes and red errors, 
   );
   await page.getByRole("button", { name: "Preview" }).click();
   await expect(page.locator("td.bad")).toContainText("Ursula Agent was changed by Grace Hopper at");
+
+  // A file of User IDs and only the column being changed: every other value stays as it is.
+  const id = rows.find((cells) => cells[rows[0].indexOf("Email Address")] === "upd-agent@acme.test")![0];
+  await page.getByLabel("Spreadsheet (Unicode Text, .txt)").setInputFiles(
+    unicodeText("partial.txt", `User ID\tHome Town\r\n${id}\tPorto\r\n`),
+  );
+  await page.getByRole("button", { name: "Preview" }).click();
+  await expect(page.getByTestId("counts")).toHaveText(/^✎ 1 changed · ＝ 0 unchanged · ⚠ 0 rows with errors$/);
+  await expect(page.locator("td.changed", { hasText: "Porto" })).toHaveText("Lisbon → Porto");
+  await page.getByRole("button", { name: "Confirm" }).click();
+  await expect(page.getByRole("heading", { name: /^✓ Updated 1 user/ })).toBeVisible();
+  await page.goto("/team?q=upd-");
+  await expect(page.getByRole("row", { name: /Ursula Agent/ })).toContainText("Uma Lead");
 });

@@ -148,6 +148,11 @@ impl Header {
             }
         }
         let header = Header { positions, width: record.len() };
+        if mode == Mode::Update {
+            // An update names each user by User ID and changes only the columns it has: a column
+            // left out leaves everyone's value as it is.
+            return header.update_problems(problems);
+        }
         let mut required: Vec<Field> = [
             Column::CanManageTeams,
             Column::FirstName,
@@ -163,15 +168,9 @@ impl Header {
         if org.uses_custom_roles {
             required.insert(0, Field::Profile(Column::Role));
         }
-        if mode == Mode::Update {
-            required.insert(0, Field::UserId);
-        }
         for field in required {
             if !header.has(field) {
-                problems.push(FileProblem::new(
-                    "missing_column",
-                    format!("The required column \"{}\" is missing; add it to the header row (the template has every column).", field.header()),
-                ));
+                problems.push(missing(field));
             }
         }
         if !header.has(Field::Profile(Column::EmailAddress)) && !header.has(Field::Profile(Column::EmployeeId)) {
@@ -180,14 +179,32 @@ impl Header {
                 "The file needs an \"Email Address\" or an \"Employee ID\" column (or both) to identify each user.",
             ));
         }
-        if mode == Mode::Update && header.has(Field::Profile(Column::TemporaryPassword)) {
+        if problems.is_empty() { Ok(header) } else { Err(problems) }
+    }
+
+    /// An update's header: a User ID column, and no Temporary Password.
+    fn update_problems(self, mut problems: Vec<FileProblem>) -> Result<Header, Vec<FileProblem>> {
+        if !self.has(Field::UserId) {
+            problems.insert(0, missing(Field::UserId));
+        }
+        if self.has(Field::Profile(Column::TemporaryPassword)) {
             problems.push(FileProblem::new(
                 "temporary_password_in_update",
                 "The Temporary Password column is for Bulk Create only; delete it from this file (an existing user's password is changed on their profile page).",
             ));
         }
-        if problems.is_empty() { Ok(header) } else { Err(problems) }
+        if problems.is_empty() { Ok(self) } else { Err(problems) }
     }
+}
+
+fn missing(field: Field) -> FileProblem {
+    FileProblem::new(
+        "missing_column",
+        format!(
+            "The required column \"{}\" is missing; add it to the header row (the template has every column).",
+            field.header()
+        ),
+    )
 }
 
 /// The spreadsheet's letter for a zero-based column index: 0 → A, 25 → Z, 26 → AA.
@@ -248,6 +265,16 @@ mod tests {
         );
         let header = header(&format!("User ID\t{MINIMAL}\tErrors"), Mode::Update).unwrap();
         assert!(header.has(Field::Errors));
+    }
+
+    #[test]
+    fn an_update_needs_only_user_ids_and_the_columns_it_changes() {
+        let partial = header("User ID\tHome Town", Mode::Update).unwrap();
+        assert!(partial.has(Field::Profile(Column::HomeTown)) && !partial.has(Field::Profile(Column::FirstName)));
+        let problems = header("Home Town\tTemporary Password", Mode::Update).unwrap_err();
+        let codes: Vec<&str> = problems.iter().map(|p| p.code.as_str()).collect();
+        assert_eq!(codes, ["missing_column", "temporary_password_in_update"]);
+        assert!(header("Home Town", Mode::Create).is_err(), "a new user needs every required column");
     }
 
     #[test]

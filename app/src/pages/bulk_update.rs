@@ -30,6 +30,8 @@ fn Steps() -> impl IntoView {
             </li>
             <li>
                 "Make your changes. Keep the User ID and Version columns as they are; set Deactivated to y or n. "
+                "You may delete the columns you are not changing: a column the file leaves out keeps everyone's "
+                "value as it is, and only User ID is required. "
                 "All required fields must be filled in on the rows you change. Remove deactivated team members with "
                 "incomplete profiles if you change them."
             </li>

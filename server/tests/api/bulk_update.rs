@@ -333,7 +333,48 @@ async fn malformed_updates_get_a_clear_error_and_change_nothing(backend: Backend
     }
 }
 
+/// A file of User IDs and only the columns being changed (issue 18): the cells it has are checked
+/// and saved over each user's current values; every column it leaves out stays as it was.
+async fn a_file_with_only_the_columns_being_changed_leaves_every_other_field_as_it_is(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let t = team(&app).await;
+    let rows = [
+        ["User ID".to_owned(), "Home Town".to_owned(), "Chat Channel".to_owned()],
+        [t.ada.to_string(), "London".to_owned(), "n".to_owned()],
+        [t.bob.to_string(), String::new(), "y".to_owned()],
+    ];
+    let file = app::roster::write::utf16le(&app::roster::write::tsv(rows.iter().map(|r| r.iter().map(String::as_str))));
+    let result = commit(&app, &t.admin, upload(file, None)).await.expect("a report");
+    assert_eq!(result.status, ImportStatus::Committed, "{:?}", result.errors);
+    assert_eq!((result.counts.changed, result.counts.unchanged, result.counts.errors), (1, 1, 0));
+    let row = sqlx::query(
+        "SELECT email, first_name, last_name, home_town, chat_channel, phone_channel, leader_id FROM users WHERE id = $1",
+    )
+    .bind(t.ada)
+    .fetch_one(&app.store.pool)
+    .await
+    .expect("Ada");
+    let flag = |name: &str| server::storage::flag(&row, name).expect("a flag");
+    assert_eq!(
+        (row.get::<String, _>("email"), row.get::<String, _>("first_name"), row.get::<String, _>("last_name")),
+        ("ada@acme.test".to_owned(), "Ada".to_owned(), "Lovelace".to_owned())
+    );
+    assert_eq!(row.get::<Option<String>, _>("home_town").as_deref(), Some("London"));
+    assert_eq!((flag("chat_channel"), flag("phone_channel")), (false, true));
+    assert_eq!(row.get::<Option<i64>, _>("leader_id"), Some(t.lee), "her team leader stays");
+    assert_eq!(user(&app, t.bob).await.1, 1, "Bob's row changes nothing");
+
+    // Without User IDs it is still a file error, naming the column.
+    let no_ids = app::roster::write::utf16le(&app::roster::write::tsv(
+        [["Home Town"], ["Leeds"]].iter().map(|r| r.iter().copied()),
+    ));
+    let result = commit(&app, &t.admin, upload(no_ids, None)).await.expect("a report");
+    assert_eq!(result.status, ImportStatus::Rejected);
+    assert!(result.errors[0].message.contains("\"User ID\" is missing"), "{}", result.errors[0].message);
+}
+
 on_both_backends!(
+    a_file_with_only_the_columns_being_changed_leaves_every_other_field_as_it_is,
     a_downloaded_team_uploaded_untouched_changes_nothing,
     two_users_swap_email_addresses_and_each_change_is_audited_before_and_after,
     users_who_can_manage_teams_keep_their_leader_and_stay_active_and_the_file_saves_nothing,

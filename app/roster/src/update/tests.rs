@@ -290,3 +290,18 @@ fn the_browsers_report_is_the_servers_report_without_the_plan() {
     assert_eq!(report_update_table(&table, &org(), &team), checked.report);
     assert_eq!(checked.plan.unwrap().users[0].changes, checked.report.rows[2].changes);
 }
+
+#[test]
+fn a_file_with_only_some_columns_changes_those_and_keeps_every_other_value() {
+    let team = team();
+    let partial = utf16le(&crate::write::tsv(
+        [["User ID", "Home Town"], ["3", "London"], ["4", ""]].iter().map(|row| row.iter().copied()),
+    ));
+    let checked = check_update(&partial, &org(), &team);
+    assert!(checked.report.is_clean(), "{:?}", checked.report.errors);
+    assert_eq!(checked.report.counts, Counts { changed: 1, unchanged: 1, ..Counts::default() });
+    let plan = checked.plan.unwrap();
+    let ada = &plan.users[0];
+    assert_eq!((ada.id, ada.leader, ada.profile.first_name.as_str()), (UserId(3), Some(UserId(2)), "Ada"));
+    assert_eq!(ada.changes, [Change { field: Field::Profile(Column::HomeTown), old: "".into(), new: "London".into() }]);
+}
