@@ -157,9 +157,10 @@ impl Backend {
                     "SELECT rowid FROM users_trigrams WHERE users_trigrams MATCH $1 LIMIT $2",
                 )
                 .bind(format!("\"{}\"", probe.replace('"', "\"\""))),
-                // A backslash is PostgreSQL's default LIKE escape. Not a prepared statement kept for
-                // reuse: PostgreSQL then plans it for the pattern it has (a kept one turns generic
-                // after five calls and reads the whole table for any needle: 14 ms where the index takes 2).
+                // A backslash is PostgreSQL's default LIKE escape. Not a prepared statement kept
+                // for reuse: PostgreSQL then plans it for the pattern it has (a kept one turns
+                // generic after five calls and reads the whole copy for any needle: 14 ms where
+                // the index takes 2).
                 Backend::Postgres => {
                     sqlx::query_scalar::<_, i64>("SELECT user_id FROM user_search WHERE text LIKE $1 LIMIT $2")
                         .bind(format!("%{}%", like_escape(probe)))

@@ -103,6 +103,15 @@ fn read_employee(row: &AnyRow) -> Result<Employee, sqlx::Error> {
     })
 }
 
+/// ` WHERE` the users of `org_id` that SCIM can see (all but those an identity provider deleted,
+/// while they stay deactivated) and `narrow` matches.
+fn push_scim_users(sql: &mut Sql, org_id: i64, narrow: &Narrow) {
+    sql.push(" WHERE u.org_id = ").bind(org_id);
+    sql.push(" AND (u.scim_deleted_at IS NULL OR u.status <> 'deactivated') AND (");
+    narrow.push(sql);
+    sql.push(")");
+}
+
 /// Reads the rows and fills in each one's groups, by name.
 async fn with_groups(store: &SqlStore, org_id: i64, rows: Vec<AnyRow>) -> DbResult<Vec<Employee>> {
     let mut employees: Vec<Employee> = rows.iter().map(read_employee).collect::<Result<_, _>>()?;
@@ -151,10 +160,8 @@ impl SqlStore {
     ) -> Result<Vec<Employee>, StoreError> {
         db(async {
             let mut sql = Sql::new(self.backend, SELECT);
-            sql.push(" WHERE u.org_id = ").bind(org_id).push(" AND u.id > ").bind(after);
-            sql.push(" AND (u.scim_deleted_at IS NULL OR u.status <> 'deactivated') AND (");
-            narrow.push(&mut sql);
-            sql.push(") ORDER BY u.id LIMIT ").bind(limit);
+            push_scim_users(&mut sql, org_id, narrow);
+            sql.push(" AND u.id > ").bind(after).push(" ORDER BY u.id LIMIT ").bind(limit);
             let rows = sql.query()?.fetch_all(&self.pool).await?;
             with_groups(self, org_id, rows).await
         })
@@ -261,17 +268,11 @@ impl SqlStore {
         limit: i64,
     ) -> Result<(Vec<Employee>, i64), StoreError> {
         db(async {
-            let visible = |sql: &mut Sql| {
-                sql.push(" WHERE u.org_id = ").bind(org_id);
-                sql.push(" AND (u.scim_deleted_at IS NULL OR u.status <> 'deactivated') AND (");
-                narrow.push(sql);
-                sql.push(")");
-            };
             let mut count = Sql::new(self.backend, "SELECT COUNT(*) FROM users u");
-            visible(&mut count);
+            push_scim_users(&mut count, org_id, narrow);
             let total: i64 = count.query()?.fetch_one(&self.pool).await?.try_get(0)?;
             let mut page = Sql::new(self.backend, SELECT);
-            visible(&mut page);
+            push_scim_users(&mut page, org_id, narrow);
             page.push(" ORDER BY u.id LIMIT ").bind(limit).push(" OFFSET ").bind(offset);
             let rows = page.query()?.fetch_all(&self.pool).await?;
             Ok((with_groups(self, org_id, rows).await?, total))

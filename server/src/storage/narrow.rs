@@ -19,7 +19,7 @@ use super::sql::{Sql, like_escape};
 use super::{SqlStore, db};
 
 /// The most users a needle may be held by for its holders to narrow a statement.
-pub const HOLDERS_AT_MOST: usize = 5_000;
+const HOLDERS_AT_MOST: usize = 5_000;
 
 /// A condition on users that a SCIM filter implies, for SQL to narrow a list before the filter
 /// itself is applied to each resource (`api::scim::narrow`). Texts are compared as SCIM does
