@@ -371,6 +371,23 @@ async fn a_file_with_only_the_columns_being_changed_leaves_every_other_field_as_
     let result = commit(&app, &t.admin, upload(no_ids, None)).await.expect("a report");
     assert_eq!(result.status, ImportStatus::Rejected);
     assert!(result.errors[0].message.contains("\"User ID\" is missing"), "{}", result.errors[0].message);
+    // A bad cell in a partial file names the cell, and saves nothing.
+    let version = user(&app, t.ada).await.1;
+    let bad = [
+        ["User ID".to_owned(), "Home Town".to_owned(), "Chat Channel".to_owned()],
+        [t.ada.to_string(), "Leeds".to_owned(), "maybe".to_owned()],
+    ];
+    let file = app::roster::write::utf16le(&app::roster::write::tsv(bad.iter().map(|r| r.iter().map(String::as_str))));
+    let result = commit(&app, &t.admin, upload(file, None)).await.expect("a report");
+    assert_eq!(result.status, ImportStatus::Rejected, "{:?}", result.errors);
+    assert_eq!(result.errors[0].column.as_deref(), Some("Chat Channel"), "{:?}", result.errors);
+    assert_eq!(user(&app, t.ada).await.1, version, "nothing saved");
+    let town: Option<String> = sqlx::query_scalar("SELECT home_town FROM users WHERE id = $1")
+        .bind(t.ada)
+        .fetch_one(&app.store.pool)
+        .await
+        .expect("Ada");
+    assert_eq!(town.as_deref(), Some("London"));
 }
 
 on_both_backends!(
