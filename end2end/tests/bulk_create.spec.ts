@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { hydrated, PASSWORD, signIn, unicodeText } from "./helpers";
+import { HEADER, hydrated, PASSWORD, signIn, unicodeText } from "./helpers";
 
 // The leader comes last: reports may name a leader defined further down the file.
 const withError = unicodeText("new hires.txt", [
@@ -125,4 +125,36 @@ test("a bulk create goes on after the admin closes the page, and the bulk page s
   await expect(again.getByRole("heading", { name: /Batch #\d+: closing\.txt/ })).toBeVisible();
   await expect(again.getByText("20001 new, 0 changed, 0 unchanged")).toBeVisible();
   await context.close();
+});
+
+test("an admin says a stray \"Phone\" column is Phone Channel, the file passes, and the name is remembered until forgotten", async ({
+  page,
+}) => {
+  await signIn(page);
+  await expect(page).toHaveURL(/\/team$/);
+  await page.goto("/team/bulk-create");
+  await hydrated(page);
+  const header = HEADER.replace("*Phone Channel", "Phone");
+  const file = unicodeText("phones.txt", ["n\tphone-ann@acme.test\tAnn\tPhone\ty\tn\tn\tadmin@acme.test"], header);
+  await page.getByLabel("Spreadsheet (Unicode Text, .txt)").setInputFiles(file);
+  await page.getByRole("button", { name: "Preview" }).click();
+  await expect(page.locator(".file-errors")).toContainText('Column E is headed "Phone", which is not a Roster column. Did you mean "Phone Channel"?');
+
+  const choice = page.getByLabel('Column E, "Phone", holds');
+  await expect(choice).toHaveValue("phone_channel");
+  await page.getByRole("button", { name: "Use and check again" }).click();
+  await expect(page.getByTestId("counts")).toContainText("1 new");
+  await expect(page.locator(".file-errors")).toHaveCount(0);
+  await page.getByRole("button", { name: "Continue" }).click();
+  await expect(page.getByRole("heading", { name: "✓ Created 1 user." })).toBeVisible();
+
+  // Remembered for the next files; an admin sees the name and can forget it.
+  await page.getByText("Column names Roster remembers (1)").click();
+  const remembered = page.getByRole("row", { name: /Phone/ });
+  await expect(remembered).toContainText("Phone Channel");
+  await page.getByRole("button", { name: 'Forget "Phone"' }).click();
+  await expect(page.getByText(/Column names Roster remembers/)).toHaveCount(0);
+  await page.getByLabel("Spreadsheet (Unicode Text, .txt)").setInputFiles(file);
+  await page.getByRole("button", { name: "Preview" }).click();
+  await expect(page.locator(".file-errors")).toContainText('Column E is headed "Phone"');
 });

@@ -116,7 +116,7 @@ impl Column {
 }
 
 /// The comparable form of a header cell.
-fn normalise_header(cell: &str) -> String {
+pub(crate) fn normalise_header(cell: &str) -> String {
     let mut text = cell.trim().trim_start_matches('*').trim();
     // Drop notes in parentheses at the end, e.g. "Role (conditional)" or "Employee ID (if applicable)".
     while let Some(open) = text.rfind('(') {

@@ -25,6 +25,8 @@ pub struct OrgRules {
     pub date_format: DateFormat,
     pub roles: Vec<RoleInfo>,
     pub groups: Vec<String>,
+    /// Headers the organisation has told Roster the meaning of (`crate::stray`).
+    pub column_names: Vec<crate::stray::ColumnName>,
 }
 
 impl OrgRules {

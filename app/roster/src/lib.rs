@@ -9,6 +9,7 @@
 //! * [`directory`]: what the rules need to know about the organisation (the context snapshot).
 //! * [`profile`]: a whole profile, checked field by field and against the directory.
 //! * [`decode`], [`parse`], [`sheet`]: from uploaded bytes to rows under a recognised header.
+//! * [`stray`]: what an unknown header most likely means, and the names an organisation taught.
 //! * [`leader`]: who may be someone's team leader, and what each refusal says.
 //! * [`create`]: a bulk-create file checked row by row and across rows, into a report and a plan.
 //! * [`current`], [`update`]: Download Current Team, and a bulk-update file checked against it.
@@ -43,6 +44,7 @@ pub mod parse;
 pub mod provisioning;
 pub mod report;
 pub mod sheet;
+pub mod stray;
 pub mod time;
 pub mod update;
 pub mod welcome;

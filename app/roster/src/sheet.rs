@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::parse::Record;
+use crate::stray::{self, Meaning, StrayColumn};
 use crate::{Column, OrgRules};
 
 /// Bulk create or bulk update.
@@ -66,7 +67,7 @@ impl Field {
             .find(|field| field.key() == key)
     }
 
-    fn from_header(cell: &str) -> Option<Field> {
+    pub(crate) fn from_header(cell: &str) -> Option<Field> {
         if let Some(column) = Column::from_header(cell) {
             return Some(Field::Profile(column));
         }
@@ -121,32 +122,25 @@ impl Header {
         let mut problems = Vec::new();
         let mut positions = HashMap::new();
         for (index, cell) in record.cells().enumerate() {
-            let letter = column_letter(index);
             if cell.trim().is_empty() {
                 continue; // a trailing empty header cell, as Excel sometimes writes
             }
-            match Field::from_header(cell) {
-                None => problems.push(FileProblem::new(
-                    "unknown_column",
+            if let Some(Meaning::Field(field)) = stray::meaning_of(cell, org)
+                && let Some(first) = positions.insert(field, index)
+            {
+                problems.push(FileProblem::new(
+                    "duplicate_column",
                     format!(
-                        "Column {letter} is headed \"{}\", which is not a Roster column; rename it to one of the template's headers or delete the column.",
-                        crate::fields::shorten(cell.trim())
+                        "Columns {} and {} are both \"{}\"; keep one of them.",
+                        column_letter(first),
+                        column_letter(index),
+                        field.header()
                     ),
-                )),
-                Some(field) => {
-                    if let Some(first) = positions.insert(field, index) {
-                        problems.push(FileProblem::new(
-                            "duplicate_column",
-                            format!(
-                                "Columns {} and {letter} are both \"{}\"; keep one of them.",
-                                column_letter(first),
-                                field.header()
-                            ),
-                        ));
-                    }
-                }
+                ));
             }
         }
+        let strays = stray::stray_columns(record, mode, org).into_iter().map(|stray| unknown_column(&stray));
+        problems.splice(0..0, strays);
         let header = Header { positions, width: record.len() };
         if mode == Mode::Update {
             // An update names each user by User ID and changes only the columns it has: a column
@@ -195,6 +189,22 @@ impl Header {
         }
         if problems.is_empty() { Ok(self) } else { Err(problems) }
     }
+}
+
+/// The file error for a header Roster does not know, with the columns it most likely means.
+fn unknown_column(stray: &StrayColumn) -> FileProblem {
+    let guess = match stray.suggestions.as_slice() {
+        [] => String::new(),
+        suggestions => format!(" Did you mean {}?", stray::said(suggestions)),
+    };
+    FileProblem::new(
+        "unknown_column",
+        format!(
+            "Column {} is headed \"{}\", which is not a Roster column.{guess} Rename it to one of the template's headers or delete the column.",
+            column_letter(stray.index),
+            crate::fields::shorten(&stray.header)
+        ),
+    )
 }
 
 fn missing(field: Field) -> FileProblem {
@@ -247,13 +257,44 @@ mod tests {
         let messages: Vec<&str> = problems.iter().map(|p| p.message.as_str()).collect();
         assert_eq!(
             messages[0],
-            "Column B is headed \"Shoe Size\", which is not a Roster column; rename it to one of the template's headers or delete the column."
+            "Column B is headed \"Shoe Size\", which is not a Roster column. Rename it to one of the template's headers or delete the column."
         );
         assert_eq!(messages[1], "Columns A and C are both \"First Name\"; keep one of them.");
         assert!(messages[2..].contains(
             &"The required column \"Team Leader\" is missing; add it to the header row (the template has every column)."
         ));
         assert!(!messages.iter().any(|m| m.contains("\"First Name\" is missing")));
+    }
+
+    #[test]
+    fn a_stray_header_names_the_columns_it_most_likely_means() {
+        let problems = header(&(MINIMAL.replace("Phone Channel", "Phone") + "\tfirst_name"), Mode::Create).unwrap_err();
+        let messages: Vec<&str> = problems.iter().map(|p| p.message.as_str()).collect();
+        assert!(
+            messages[0].contains("Column E is headed \"Phone\"")
+                && messages[0].contains("Did you mean \"Phone Channel\"?")
+        );
+        assert!(!messages[1].contains("Did you mean"), "First Name is in the file already: {}", messages[1]);
+    }
+
+    #[test]
+    fn remembered_names_are_read_as_their_columns_and_ignored_columns_are_skipped() {
+        use crate::stray::ColumnName;
+        let org = OrgRules {
+            column_names: vec![
+                ColumnName::parse("Phone", "phone_channel").unwrap(),
+                ColumnName::parse("Notes", "ignore").unwrap(),
+            ],
+            ..OrgRules::default()
+        };
+        let text = MINIMAL.replace("Phone Channel", "phone") + "\tNotes";
+        let table = Table::parse(&text);
+        let read = Header::read(&table.record(0).unwrap(), Mode::Create, &org).unwrap();
+        assert_eq!(read.position(Field::Profile(Column::PhoneChannel)), Some(4));
+        assert_eq!(read.width(), 9, "the ignored column is still in the row");
+        let twice = format!("{text}\tPhone Channel");
+        let problems = Header::read(&Table::parse(&twice).record(0).unwrap(), Mode::Create, &org).unwrap_err();
+        assert_eq!(problems[0].code, "duplicate_column");
     }
 
     #[test]

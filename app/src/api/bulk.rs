@@ -79,3 +79,29 @@ pub async fn batch_detail(id: i64, page: i64) -> Result<crate::bulk::BatchDetail
     let viewer = guard::admin().await?;
     guard::state()?.store.batch_detail(viewer.org_id, id, page.max(0)).await?.ok_or(AppError::NotFound)
 }
+
+/// The header names the organisation has taught Roster, in the order of their headers.
+#[server(prefix = "/api", endpoint = "column_names")]
+pub async fn column_names() -> Result<Vec<roster::stray::ColumnName>, AppError> {
+    let viewer = guard::admin().await?;
+    Ok(guard::state()?.store.column_names(viewer.org_id).await?)
+}
+
+/// Remembers what a header holds (`meaning`: a column's key, or "ignore"), for this and every
+/// later file of the organisation; answers the organisation's names as they are now.
+#[server(prefix = "/api", endpoint = "remember_column_name")]
+pub async fn remember_column_name(header: String, meaning: String) -> Result<Vec<roster::stray::ColumnName>, AppError> {
+    let viewer = guard::admin().await?;
+    let name =
+        roster::stray::ColumnName::parse(&header, &meaning).map_err(|error| AppError::Form(vec![error.to_string()]))?;
+    let store = guard::state()?.store;
+    store.remember_column_name(viewer.org_id, viewer.user_id, &name).await?;
+    Ok(store.column_names(viewer.org_id).await?)
+}
+
+/// Forgets a header's name: files with that header have a stray column again.
+#[server(prefix = "/api", endpoint = "forget_column_name")]
+pub async fn forget_column_name(header: String) -> Result<(), AppError> {
+    let viewer = guard::admin().await?;
+    Ok(guard::state()?.store.forget_column_name(viewer.org_id, viewer.user_id, &header).await?)
+}

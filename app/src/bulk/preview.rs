@@ -4,9 +4,11 @@
 
 use std::ops::Range;
 
-use roster::Column;
+use roster::OrgRules;
 use roster::parse::Table;
 use roster::report::{CellProblem, Change, Counts, Report, RowKind};
+use roster::sheet::{Field, Mode};
+use roster::stray::{Meaning, StrayColumn, fields_for, meaning_of, stray_columns};
 
 /// Which rows the table shows.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -66,15 +68,65 @@ pub struct PreviewCell {
     pub problems: Vec<String>,
 }
 
+/// A file's header row as the preview shows it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Heading {
+    /// The header cells, as written.
+    pub cells: Vec<String>,
+    /// Each header cell's column name as problems name it (`None` for a column the rules ignore).
+    columns: Vec<Option<&'static str>>,
+    /// The headers Roster does not know, with what they most likely mean.
+    pub strays: Vec<StrayColumn>,
+}
+
+impl Heading {
+    /// The header row of `table`, read with the organisation's remembered names.
+    pub fn read(table: &Table<'_>, mode: Mode, org: &OrgRules) -> Heading {
+        let Some(record) = table.record(0) else { return Heading::default() };
+        let column = |cell: &str| match meaning_of(cell, org) {
+            Some(Meaning::Field(field)) => Some(field.header()),
+            _ => None,
+        };
+        Heading {
+            cells: record.cells().map(str::to_owned).collect(),
+            columns: record.cells().map(column).collect(),
+            strays: stray_columns(&record, mode, org),
+        }
+    }
+}
+
+/// One answer to "what does this column hold?".
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Choice {
+    /// A [`Meaning::key`].
+    pub key: &'static str,
+    pub label: String,
+}
+
+impl Heading {
+    /// What a stray column may be said to hold: its suggestions first, then "ignore", then every
+    /// other column the file does not have yet.
+    pub fn choices(&self, mode: Mode, stray: &StrayColumn) -> Vec<Choice> {
+        let has = |field: Field| self.columns.contains(&Some(field.header()));
+        let suggested = stray
+            .suggestions
+            .iter()
+            .map(|field| Choice { key: field.key(), label: format!("{} (suggested)", field.header()) });
+        let ignore = Choice { key: Meaning::Ignore.key(), label: "Nothing Roster needs: ignore this column".into() };
+        let others = fields_for(mode)
+            .into_iter()
+            .filter(|field| !has(*field) && !stray.suggestions.contains(field))
+            .map(|field| Choice { key: field.key(), label: field.header().to_owned() });
+        suggested.chain([ignore]).chain(others).collect()
+    }
+}
+
 /// A checked file, ready to show.
 #[derive(Clone)]
 pub struct Preview {
     pub file_name: String,
     table: Table<'static>,
-    /// The file's header cells, as written.
-    pub header: Vec<String>,
-    /// Each header cell's column name as problems name it (`None` for a column the rules ignore).
-    columns: Vec<Option<&'static str>>,
+    pub heading: Heading,
     pub counts: Counts,
     /// Problems with the file as a whole.
     pub file_errors: Vec<CellProblem>,
@@ -99,12 +151,11 @@ impl Preview {
     pub fn new(
         file_name: String,
         table: Table<'static>,
+        heading: Heading,
         counts: Counts,
         problems: Vec<CellProblem>,
         mut starts: Vec<RowStart>,
     ) -> Preview {
-        let header: Vec<String> = table.record(0).map(|r| r.cells().map(str::to_owned).collect()).unwrap_or_default();
-        let columns = header.iter().map(|cell| column_name(cell)).collect();
         let (file_errors, mut errors): (Vec<CellProblem>, Vec<CellProblem>) =
             problems.into_iter().partition(|p| p.row.is_none());
         errors.sort_by_key(|p| p.row);
@@ -112,8 +163,7 @@ impl Preview {
         let mut preview = Preview {
             file_name,
             table,
-            header,
-            columns,
+            heading,
             counts,
             file_errors,
             errors,
@@ -165,11 +215,11 @@ impl Preview {
         preview
     }
 
-    /// The preview of a report made in the browser.
-    pub fn from_report(file_name: String, table: Table<'static>, report: Report) -> Preview {
+    /// The preview of a report made in the browser, under the file's `heading`.
+    pub fn from_report(file_name: String, table: Table<'static>, heading: Heading, report: Report) -> Preview {
         let starts =
             report.rows.into_iter().map(|r| RowStart { row: r.row, kind: r.kind, changes: r.changes }).collect();
-        Preview::new(file_name, table, report.counts, report.errors, starts)
+        Preview::new(file_name, table, heading, report.counts, report.errors, starts)
     }
 
     /// The same file with the problems the server found when it checked again.
@@ -179,7 +229,7 @@ impl Preview {
             .iter()
             .map(|r| RowStart { row: r.row, kind: r.kind, changes: self.changes_of(*r).to_vec() })
             .collect();
-        Preview::new(self.file_name.clone(), self.table.clone(), counts, problems, starts)
+        Preview::new(self.file_name.clone(), self.table.clone(), self.heading.clone(), counts, problems, starts)
     }
 
     pub fn is_clean(&self) -> bool {
@@ -245,7 +295,8 @@ impl Preview {
         let record = self.table.record_at_row(row.row);
         let problems = self.problems(row);
         let changes = self.changes_of(row);
-        self.columns
+        self.heading
+            .columns
             .iter()
             .enumerate()
             .map(|(index, column)| PreviewCell {
@@ -264,7 +315,9 @@ impl Preview {
     pub fn row_messages(&self, row: PreviewRow) -> Vec<String> {
         self.problems(row)
             .iter()
-            .filter(|p| p.column.is_none() || !self.columns.iter().any(|c| c.is_some() && *c == p.column.as_deref()))
+            .filter(|p| {
+                p.column.is_none() || !self.heading.columns.iter().any(|c| c.is_some() && *c == p.column.as_deref())
+            })
             .map(|p| p.message.clone())
             .collect()
     }
@@ -276,16 +329,6 @@ impl Preview {
         let report = Report { counts: self.counts, errors, rows: Vec::new() };
         roster::write::error_report(self.table.text(), &report)
     }
-}
-
-/// The name problems use for a header cell's column.
-fn column_name(header_cell: &str) -> Option<&'static str> {
-    Column::from_header(header_cell).map(Column::header).or_else(|| {
-        let wanted = header_cell.trim().trim_end_matches('*').trim().to_lowercase();
-        [roster::sheet::USER_ID, roster::sheet::DEACTIVATED, roster::sheet::VERSION]
-            .into_iter()
-            .find(|name| name.to_lowercase() == wanted)
-    })
 }
 
 /// The rows a scrolled list of fixed-height rows needs in the DOM: those in view, plus `overscan`
@@ -305,7 +348,7 @@ pub fn window(scroll_top: f64, viewport: f64, row_height: f64, total: usize, ove
 mod tests {
     use super::*;
     use roster::create::check_create;
-    use roster::{Directory, OrgRules};
+    use roster::{Column, Directory};
 
     const HEADER: &str = "Can Manage Teams\tEmail Address\tFirst Name\tLast Name\tPhone Channel\tChat Channel\tEmail Channel\tTeam Leader";
 
@@ -313,8 +356,9 @@ mod tests {
         let text = format!("{HEADER}\r\n{}\r\n", rows.join("\r\n"));
         let bytes = roster::write::utf16le(&text);
         let report = check_create(&bytes, &OrgRules::with_default_roles(), &Directory::default()).report;
-        let decoded = roster::decode::decode(&bytes).unwrap();
-        Preview::from_report("team.txt".into(), Table::parse_owned(decoded), report)
+        let table = Table::parse_owned(roster::decode::decode(&bytes).unwrap());
+        let heading = Heading::read(&table, Mode::Create, &OrgRules::with_default_roles());
+        Preview::from_report("team.txt".into(), table, heading, report)
     }
 
     #[test]
@@ -400,7 +444,9 @@ mod tests {
         let text = edit(roster::decode::decode(&export(&team)).unwrap());
         let bytes = roster::write::utf16le(&text);
         let report = roster::update::check_update(&bytes, &OrgRules::with_default_roles(), &team).report;
-        Preview::from_report("team.txt".into(), Table::parse_owned(text), report)
+        let table = Table::parse_owned(text);
+        let heading = Heading::read(&table, Mode::Update, &OrgRules::with_default_roles());
+        Preview::from_report("team.txt".into(), table, heading, report)
     }
 
     #[test]
@@ -413,7 +459,7 @@ mod tests {
         let row = preview.row(Filter::ChangesAndErrors, 0).unwrap();
         assert_eq!(row.kind, RowKind::Changed);
         let cells = preview.cells(row);
-        let home = preview.header.iter().position(|h| h == "Home Town").unwrap();
+        let home = preview.heading.cells.iter().position(|h| h == "Home Town").unwrap();
         assert_eq!((cells[home].old.as_deref(), cells[home].value.as_str()), (Some("Leeds"), ""), "a cleared value");
         assert!(cells.iter().enumerate().all(|(i, c)| i == home || c.old.is_none()));
     }
@@ -426,6 +472,42 @@ mod tests {
         assert_eq!(preview.len(Filter::ChangesAndErrors), 1);
         assert_eq!(preview.row(Filter::Errors, 0).unwrap().kind, RowKind::Error);
         assert_eq!(Filter::from_value(Filter::ChangesAndErrors.value()), Filter::ChangesAndErrors);
+    }
+
+    #[test]
+    fn a_stray_column_offers_its_suggestions_then_ignore_then_the_columns_the_file_lacks() {
+        let preview = preview(&["y\tboss@acme.test\tAda\tLovelace\ty\ty\ty\t"]);
+        assert!(preview.heading.strays.is_empty());
+        let text =
+            format!("{}\r\ny\tboss@acme.test\tAda\tLovelace\ty\ty\ty\t\r\n", HEADER.replace("Phone Channel", "Phone"));
+        let table = Table::parse_owned(text);
+        let heading = Heading::read(&table, Mode::Create, &OrgRules::with_default_roles());
+        let [stray] = heading.strays.as_slice() else { panic!("one stray column: {:?}", heading.strays) };
+        assert_eq!((stray.index, stray.header.as_str()), (4, "Phone"));
+        let choices = heading.choices(Mode::Create, stray);
+        let keys: Vec<&str> = choices.iter().map(|c| c.key).collect();
+        assert_eq!(keys[..2], ["phone_channel", "ignore"]);
+        assert!(keys.contains(&"home_town") && !keys.contains(&"first_name"), "the file has a First Name");
+    }
+
+    #[test]
+    fn a_remembered_name_puts_its_cells_problems_under_its_column() {
+        let org = OrgRules {
+            column_names: vec![roster::stray::ColumnName::parse("Phone", "phone_channel").unwrap()],
+            ..OrgRules::with_default_roles()
+        };
+        let text = format!(
+            "{}\r\ny\tboss@acme.test\tAda\tLovelace\tmaybe\ty\ty\t\r\n",
+            HEADER.replace("Phone Channel", "Phone")
+        );
+        let bytes = roster::write::utf16le(&text);
+        let report = check_create(&bytes, &org, &Directory::default()).report;
+        let table = Table::parse_owned(text);
+        let heading = Heading::read(&table, Mode::Create, &org);
+        assert!(heading.strays.is_empty());
+        let preview = Preview::from_report("team.txt".into(), table, heading, report);
+        let cells = preview.cells(preview.row(Filter::Errors, 0).expect("the bad flag"));
+        assert_eq!(cells[4].problems.len(), 1, "{cells:?}");
     }
 
     #[test]

@@ -15,14 +15,18 @@ use roster::create::report_create_table;
 use roster::current::TeamSnapshot;
 use roster::parse::Table;
 use roster::report::{Counts, Report, RowKind};
-use roster::sheet::{FileProblem, Mode};
+use roster::sheet::{FileProblem, Mode, column_letter};
+use roster::stray::{ColumnName, StrayColumn};
 use roster::update::report_update_table;
 use roster::{Directory, OrgRules};
 
-use crate::api::{bulk_create, bulk_snapshot, bulk_update, bulk_update_snapshot, load_import_job, recent_import_jobs};
+use crate::api::{
+    bulk_create, bulk_snapshot, bulk_update, bulk_update_snapshot, column_names, forget_column_name, load_import_job,
+    recent_import_jobs, remember_column_name,
+};
 use crate::browser::{self, ChosenFile};
 use crate::bulk::job::{ImportJob, JobState};
-use crate::bulk::preview::{Filter, Preview, PreviewRow, window};
+use crate::bulk::preview::{Choice, Filter, Heading, Preview, PreviewRow, window};
 use crate::bulk::{ImportFile, ImportResult, ImportStatus};
 use crate::layout::{Guarded, admins};
 use crate::plural::users;
@@ -37,6 +41,7 @@ const FILE_INPUT: &str = "bulk-file";
 const TABLE_SCROLLER: &str = "preview-rows";
 
 /// What the rules check a file against.
+#[derive(Clone)]
 pub enum Context {
     Create(OrgRules, Directory),
     Update(TeamSnapshot),
@@ -54,6 +59,23 @@ impl Context {
         Ok(Arc::new(context))
     }
 
+    fn org(&self) -> &OrgRules {
+        match self {
+            Context::Create(org, _) => org,
+            Context::Update(snapshot) => &snapshot.org,
+        }
+    }
+
+    /// The same context with the organisation's header names as they are now.
+    fn with_column_names(&self, names: Vec<ColumnName>) -> Context {
+        let mut context = self.clone();
+        match &mut context {
+            Context::Create(org, _) => org.column_names = names,
+            Context::Update(snapshot) => snapshot.org.column_names = names,
+        }
+        context
+    }
+
     fn check(&self, table: &Table<'_>) -> Report {
         match self {
             Context::Create(org, directory) => report_create_table(table, org, directory),
@@ -62,11 +84,12 @@ impl Context {
     }
 }
 
-/// The checked file, with its bytes for the commit.
+/// The checked file, with its bytes for the commit and what it was checked against.
 #[derive(Clone)]
 struct Checked {
     preview: Preview,
     bytes: Vec<u8>,
+    context: Arc<Context>,
     idempotency_key: String,
     /// Milliseconds per step, e.g. "read 20, decode 31, split 12, check 180, index 9".
     timings: String,
@@ -144,6 +167,8 @@ fn BulkFlow(mode: Mode, children: Children) -> impl IntoView {
     let committing = RwSignal::new(false);
     let committed: RwSignal<Option<ImportResult>> = RwSignal::new(None);
     let watching: RwSignal<Option<ImportJob>> = RwSignal::new(None);
+    // Bumped when the organisation's header names change, so that their list is read again.
+    let names_changed = RwSignal::new(0u32);
 
     let run_preview = move || {
         let Some(file) = browser::chosen_file(FILE_INPUT) else {
@@ -155,7 +180,7 @@ fn BulkFlow(mode: Mode, children: Children) -> impl IntoView {
         committed.set(None);
         checked.set(None);
         spawn_local(async move {
-            match check_file(file, snapshot, progress).await {
+            match check_file(mode, file, snapshot, progress).await {
                 Ok(result) => {
                     browser::scroll_to(TABLE_SCROLLER, 0.0);
                     checked.set(Some(Arc::new(result)));
@@ -163,6 +188,28 @@ fn BulkFlow(mode: Mode, children: Children) -> impl IntoView {
                 Err(message) => problem.set(Some(message)),
             }
             progress.set(None);
+        });
+    };
+
+    // A stray column's meaning chosen in the preview: remembered for the organisation, then the
+    // same file checked again with it.
+    let teach = move |header: String, meaning: String| {
+        let Some(current) = checked.get_untracked() else { return };
+        problem.set(None);
+        spawn_local(async move {
+            match remember_column_name(header, meaning).await {
+                Ok(names) => {
+                    names_changed.update(|n| *n += 1);
+                    snapshot.refetch(); // the next file is read with the new name too
+                    let context = Arc::new(current.context.with_column_names(names));
+                    let (name, bytes) = (current.preview.file_name.clone(), current.bytes.clone());
+                    let again =
+                        check_bytes(mode, name, bytes, context, progress, browser::now_ms(), Timings::default()).await;
+                    checked.set(Some(Arc::new(again)));
+                    progress.set(None);
+                }
+                Err(error) => problem.set(Some(error.to_string())),
+            }
         });
     };
 
@@ -238,6 +285,7 @@ fn BulkFlow(mode: Mode, children: Children) -> impl IntoView {
                 })}
                 <button type="submit" class="primary" disabled=move || progress.try_get().flatten().is_some()>"Preview"</button>
             </form>
+            <RememberedColumns names_changed on_change=move || snapshot.refetch() />
             // The snapshot is a local resource, always pending on the server: read only under a
             // Suspense of its own, so that the page's Suspense (the viewer's) never waits on it and
             // the server and the browser agree on what it rendered.
@@ -261,46 +309,63 @@ fn BulkFlow(mode: Mode, children: Children) -> impl IntoView {
         {move || committed.try_get().flatten().map(|result| view! { <Committed mode result /> }.into_any())}
         <RecentJobs watching />
         {move || checked.try_get().flatten().map(|current| {
-            view! { <PreviewPanel mode current delay committing run_commit /> }.into_any()
+            view! { <PreviewPanel mode current delay committing run_commit teach /> }.into_any()
         })}
     }
 }
 
 /// Reads, decodes, parses and checks the file, painting progress between the steps.
 async fn check_file(
+    mode: Mode,
     file: ChosenFile,
     snapshot: LocalResource<Result<Arc<Context>, crate::AppError>>,
     progress: RwSignal<Option<String>>,
 ) -> Result<Checked, String> {
-    let step = |text: String| progress.set(Some(text));
     let started = browser::now_ms();
     let mut timings = Timings::default();
-    step(format!("Reading {} ({})…", file.name, browser::size_text(file.size)));
+    progress.set(Some(format!("Reading {} ({})…", file.name, browser::size_text(file.size))));
     browser::next_paint().await;
     let bytes = timings.time("read", browser::read(&file)).await?;
-    step("Loading your team to check the file against…".into());
+    progress.set(Some("Loading your team to check the file against…".into()));
     let context = snapshot.await.map_err(|error| format!("Your team could not be loaded: {error}"))?;
+    Ok(check_bytes(mode, file.name, bytes, context, progress, started, timings).await)
+}
+
+/// Decodes, parses and checks a file's bytes against `context`, painting progress between the
+/// steps: a file just read, or one checked again with the header names just taught.
+async fn check_bytes(
+    mode: Mode,
+    file_name: String,
+    bytes: Vec<u8>,
+    context: Arc<Context>,
+    progress: RwSignal<Option<String>>,
+    started: f64,
+    mut timings: Timings,
+) -> Checked {
+    let step = |text: String| progress.set(Some(text));
     step("Decoding the file…".into());
     browser::next_paint().await;
     let idempotency_key = browser::random_key();
     let decoded = timings.time_now("decode", || roster::decode::decode(&bytes));
-    let text = match decoded {
-        Ok(text) => text,
+    let preview = match decoded {
+        Ok(text) => {
+            step("Reading the rows…".into());
+            browser::next_paint().await;
+            let table = timings.time_now("split", || Table::parse_owned(text));
+            step(format!("Checking {} rows…", table.len().saturating_sub(1)));
+            browser::next_paint().await;
+            let report = timings.time_now("check", || context.check(&table));
+            timings.time_now("index", || {
+                let heading = Heading::read(&table, mode, context.org());
+                Preview::from_report(file_name, table, heading, report)
+            })
+        }
         Err(error) => {
             let report = Report::file_errors(vec![FileProblem::new(error.code(), error.to_string())]);
-            let preview = Preview::from_report(file.name, Table::parse_owned(String::new()), report);
-            let total_ms = browser::now_ms() - started;
-            return Ok(Checked { preview, bytes, idempotency_key, timings: timings.text(), total_ms });
+            Preview::from_report(file_name, Table::parse_owned(String::new()), Heading::default(), report)
         }
     };
-    step("Reading the rows…".into());
-    browser::next_paint().await;
-    let table = timings.time_now("split", || Table::parse_owned(text));
-    step(format!("Checking {} rows…", table.len().saturating_sub(1)));
-    browser::next_paint().await;
-    let report = timings.time_now("check", || context.check(&table));
-    let preview = timings.time_now("index", || Preview::from_report(file.name, table, report));
-    Ok(Checked { preview, bytes, idempotency_key, timings: timings.text(), total_ms: browser::now_ms() - started })
+    Checked { preview, bytes, context, idempotency_key, timings: timings.text(), total_ms: browser::now_ms() - started }
 }
 
 /// How long each step of a preview took, for the benchmark (kept on the preview as a data attribute).
@@ -354,6 +419,7 @@ fn PreviewPanel(
     delay: RwSignal<bool>,
     committing: RwSignal<bool>,
     run_commit: impl Fn() + Copy + Send + Sync + 'static,
+    teach: impl Fn(String, String) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let filter = RwSignal::new(if mode == Mode::Update { Filter::ChangesAndErrors } else { Filter::All });
     let scroll_top = RwSignal::new(0.0);
@@ -380,7 +446,9 @@ fn PreviewPanel(
         })
         .collect();
     let unlisted = preview.row_problems().len().saturating_sub(LISTED_PROBLEMS);
-    let header = preview.header.clone();
+    let header = preview.heading.cells.clone();
+    let strays: Vec<(StrayColumn, Vec<Choice>)> =
+        preview.heading.strays.iter().map(|stray| (stray.clone(), preview.heading.choices(mode, stray))).collect();
     let has_rows = !preview.is_empty(Filter::All);
     let for_report = current.clone();
     let for_rows = current.clone();
@@ -405,6 +473,16 @@ fn PreviewPanel(
                     <p><strong>"⚠ This file cannot be uploaded:"</strong></p>
                     <ul>{file_errors.into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}</ul>
                 </div>
+            }.into_any())}
+            {(!strays.is_empty()).then(|| view! {
+                <section class="strays" aria-labelledby="strays-title">
+                    <h3 id="strays-title">"Columns Roster does not know"</h3>
+                    <p class="hint">"Say what each one holds and the file is checked again. Roster remembers the choice for your organisation's next files; "
+                        "the list of remembered names is above, under the file."</p>
+                    <ul>
+                        {strays.into_iter().map(|(stray, choices)| view! { <StrayChoice stray choices teach /> }).collect_view()}
+                    </ul>
+                </section>
             }.into_any())}
             {(!listed.is_empty()).then(|| view! {
                 <details class="problems" open>
@@ -498,6 +576,81 @@ fn PreviewPanel(
                 </span>
             </div>
         </section>
+    }
+}
+
+/// A stray column and what the admin says it holds.
+#[component]
+fn StrayChoice(
+    stray: StrayColumn,
+    choices: Vec<Choice>,
+    teach: impl Fn(String, String) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let chosen = RwSignal::new(choices.first().map(|c| c.key).unwrap_or_default().to_owned());
+    let id = format!("stray-{}", stray.index);
+    let header = stray.header.clone();
+    view! {
+        <li>
+            <label for=id.clone()>{format!("Column {}, \"{}\", holds ", column_letter(stray.index), stray.header)}</label>
+            <select id=id on:change=move |e| chosen.set(event_target_value(&e))>
+                {choices.into_iter().map(|choice| view! { <option value=choice.key>{choice.label}</option> }).collect_view()}
+            </select>
+            " "
+            <button type="button" on:click=move |_| teach(header.clone(), chosen.get_untracked())>"Use and check again"</button>
+        </li>
+    }
+}
+
+/// The header names the organisation has taught Roster, each of which can be forgotten.
+#[component]
+fn RememberedColumns(
+    names_changed: RwSignal<u32>,
+    on_change: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let names = LocalResource::new(move || {
+        names_changed.track();
+        column_names()
+    });
+    let problem: RwSignal<Option<String>> = RwSignal::new(None);
+    let forget = move |header: String| {
+        spawn_local(async move {
+            match forget_column_name(header).await {
+                Ok(()) => {
+                    problem.set(None);
+                    names_changed.update(|n| *n += 1);
+                    on_change();
+                }
+                Err(error) => problem.set(Some(error.to_string())),
+            }
+        });
+    };
+    let listed = move || names.try_get().flatten().and_then(Result::ok).filter(|names| !names.is_empty());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || listed().map(|names| view! {
+                <details class="remembered">
+                    <summary>{format!("Column names Roster remembers ({})", names.len())}</summary>
+                    <p class="hint">"Your organisation's files are read with these names. Forget one and its column is unknown again."</p>
+                    <table>
+                        <thead><tr><th scope="col">"Header in your files"</th><th scope="col">"Read as"</th><th scope="col">"Change"</th></tr></thead>
+                        <tbody>
+                            {names.into_iter().map(|name| {
+                                let header = name.header().to_owned();
+                                let label = format!("Forget \"{header}\"");
+                                view! {
+                                    <tr>
+                                        <td>{header.clone()}</td>
+                                        <td>{name.meaning().label()}</td>
+                                        <td><button type="button" aria-label=label on:click=move |_| forget(header.clone())>"Forget"</button></td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                    <p class="error" role="alert">{move || problem.try_get().flatten()}</p>
+                </details>
+            })}
+        </Suspense>
     }
 }
 

@@ -12,6 +12,7 @@ pub mod users;
 
 pub use state::{AppState, Config};
 pub use store::{
-    AccountStore, ApiKeyStore, CheckedProfile, ImportStore, Importer, NewJob, NewUser, OrganisationStore,
-    PersonalWords, ProviderIds, SignInRecord, Store, StoreError, Submitted, TeamStore, UserStore, WelcomeStore,
+    AccountStore, ApiKeyStore, CheckedProfile, ColumnNameStore, ImportStore, Importer, NewJob, NewUser,
+    OrganisationStore, PersonalWords, ProviderIds, SignInRecord, Store, StoreError, Submitted, TeamStore, UserStore,
+    WelcomeStore,
 };

@@ -12,6 +12,7 @@
 //! * `deactivation`, `provisioning`: deactivating and reactivating; an identity provider's change.
 //! * `team`: the Manage Team table, its choices and the tree.
 //! * `organisation`: roles and groups (SCIM's groups too). `api_keys`: keys, their use and audit.
+//! * `column_names`: the header names an organisation taught Roster, read into its rules.
 //! * `jobs`, `imports`, `updates`: import jobs (submitted, claimed, watched, ended), the commits
 //!   of bulk create and bulk update they run, and the batch history.
 //! * `welcome`, `outbox`: welcome emails, links and passwords; the mail worker's claims.
@@ -20,6 +21,7 @@
 
 mod accounts;
 mod api_keys;
+mod column_names;
 mod deactivation;
 mod dialect;
 mod employees;

@@ -188,6 +188,7 @@ pub async fn org_rules(conn: &mut AnyConnection, org_id: i64) -> DbResult<OrgRul
             .map(|r| Ok(RoleInfo { name: r.try_get("name")?, active: flag(r, "active")? }))
             .collect::<Result<_, sqlx::Error>>()?,
         groups,
+        column_names: super::column_names::column_names(conn, org_id).await?,
     })
 }
 

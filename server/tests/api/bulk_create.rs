@@ -342,7 +342,96 @@ async fn malformed_uploads_get_a_clear_error_and_change_nothing(backend: crate::
     assert_eq!(count(&app, "SELECT COUNT(*) FROM import_batches WHERE org_id = $1", &org).await, 0);
 }
 
+/// A file whose Phone Channel column is headed "Phone", with a "Notes" column Roster has no use for.
+fn file_with_strays(rows: &[String]) -> Vec<u8> {
+    let header = crate::files::HEADER.replace("*Phone Channel", "Phone") + "\tNotes";
+    let rows: Vec<String> = rows.iter().map(|row| format!("{row}\tmet at the fair")).collect();
+    app::roster::write::utf16le(&format!("{header}\r\n{}\r\n", rows.join("\r\n")))
+}
+
+async fn column_names(app: &TestApp, client: &Client) -> Vec<(String, String)> {
+    let names: Value = app.call(client, "column_names", &[]).await.json().await.expect("the names");
+    let pairs = names.as_array().expect("a list").iter();
+    pairs.map(|n| (n["header"].as_str().unwrap().to_owned(), format!("{}", n["meaning"]))).collect()
+}
+
+async fn a_header_name_an_admin_taught_reads_every_later_file_of_the_organisation_and_no_other(
+    backend: crate::helpers::Backend,
+) {
+    let app = TestApp::spawn(backend).await;
+    let (org, client) = app.admin_of("acme").await;
+    let (globex, globex_admin) = app.admin_of("globex").await;
+    let rows = [leader_row("lee@acme.test"), agent(1, "lee@acme.test")];
+
+    let refused = commit(&app, &client, upload(file_with_strays(&rows), None)).await.expect("a report");
+    assert_eq!(refused.status, ImportStatus::Rejected);
+    let messages: Vec<&str> = refused.errors.iter().map(|e| e.message.as_str()).collect();
+    assert!(
+        messages[0].contains("\"Phone\"") && messages[0].contains("Did you mean \"Phone Channel\"?"),
+        "{messages:?}"
+    );
+    assert!(messages[1].contains("\"Notes\"") && !messages[1].contains("Did you mean"), "{messages:?}");
+
+    let taught =
+        app.call(&client, "remember_column_name", &[("header", " phone "), ("meaning", "phone_channel")]).await;
+    assert_eq!(taught.status(), StatusCode::OK);
+    let ignored = app.call(&client, "remember_column_name", &[("header", "Notes"), ("meaning", "ignore")]).await;
+    assert_eq!(ignored.status(), StatusCode::OK);
+    let names = column_names(&app, &client).await;
+    assert_eq!(names.iter().map(|(h, _)| h.as_str()).collect::<Vec<_>>(), ["Notes", "phone"], "{names:?}");
+
+    // Bad names change nothing and say why.
+    for (header, meaning, says) in [
+        ("First Name", "last_name", "already Roster's own name"),
+        ("Phone", "shoe_size", "not something a column can hold"),
+        ("Phone\tNumber", "phone_channel", "one line"),
+        ("", "ignore", "Enter the column's header"),
+    ] {
+        let (status, body) =
+            error_of(app.call(&client, "remember_column_name", &[("header", header), ("meaning", meaning)]).await)
+                .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{header}");
+        assert!(body["Form"][0].as_str().is_some_and(|m| m.contains(says)), "{header}: {body}");
+    }
+    assert_eq!(column_names(&app, &client).await, names);
+
+    let created = commit(&app, &client, upload(file_with_strays(&rows), None)).await.expect("a report");
+    assert_eq!((created.status, created.counts.new), (ImportStatus::Committed, 2), "{:?}", created.errors);
+    let phone = "SELECT COUNT(*) FROM users WHERE org_id = $1 AND phone_channel = TRUE";
+    assert_eq!(count(&app, phone, &org).await, 2, "the \"Phone\" column was read as Phone Channel");
+
+    // Scripts' imports are read with the same names.
+    let token = "roster_test-key-names-0123456789";
+    app.store.create_api_key(org.id, None, &key_name("HR export"), &app::ssr::auth::token_hash(token)).await.unwrap();
+    let http = Client::new();
+    let url = format!("{}/api/v1/imports?mode=create&dry_run=true", app.address);
+    let more = file_with_strays(&[agent(2, "lee@acme.test")]);
+    let dry: Value = http.post(&url).bearer_auth(token).body(more.clone()).send().await.unwrap().json().await.unwrap();
+    assert_eq!((&dry["status"], &dry["counts"]["new"]), (&json!("dry_run"), &json!(1)), "{dry}");
+
+    // Another organisation's files know nothing of them.
+    assert!(column_names(&app, &globex_admin).await.is_empty());
+    let theirs = [leader_row("lee@globex.test"), agent(1, "lee@globex.test").replace("acme", "globex")];
+    let elsewhere = commit(&app, &globex_admin, upload(file_with_strays(&theirs), None)).await.expect("a report");
+    assert_eq!(elsewhere.status, ImportStatus::Rejected);
+    assert_eq!(users(&app, &globex).await, 1);
+    let (status, _) = error_of(app.call(&globex_admin, "forget_column_name", &[("header", "Phone")]).await).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "nor can its admin forget them");
+
+    // Forgotten, the header is a stray column again.
+    assert_eq!(app.call(&client, "forget_column_name", &[("header", "PHONE")]).await.status(), StatusCode::OK);
+    let (status, _) = error_of(app.call(&client, "forget_column_name", &[("header", "Phone")]).await).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(column_names(&app, &client).await.len(), 1);
+    let refused = commit(&app, &client, upload(more, None)).await.expect("a report");
+    assert_eq!(refused.status, ImportStatus::Rejected);
+    assert!(refused.errors[0].message.contains("\"Phone\""), "{:?}", refused.errors);
+    let audited = "SELECT COUNT(*) FROM audit_events WHERE org_id = $1 AND action LIKE 'column_name.%'";
+    assert_eq!(count(&app, audited, &org).await, 3);
+}
+
 on_both_backends!(
+    a_header_name_an_admin_taught_reads_every_later_file_of_the_organisation_and_no_other,
     malformed_uploads_get_a_clear_error_and_change_nothing,
     a_file_is_checked_again_inside_the_transaction_against_what_changed_since_the_preview,
     two_server_processes_committing_at_once_are_ordered_by_the_database,

@@ -117,6 +117,8 @@ async fn world(app: &TestApp) -> World {
     let role = id(app.call(&admin, "create_role", &[("name", "Acme Tier")]).await).await;
     let group = id(app.call(&admin, "create_group", &[("name", "Acme Nights")]).await).await;
     let other_group = id(app.call(&admin, "create_group", &[("name", "Acme Days")]).await).await;
+    let taught = app.call(&admin, "remember_column_name", &[("header", "Acme Phone"), ("meaning", "phone_channel")]);
+    assert_eq!(taught.await.status(), reqwest::StatusCode::OK);
     let photo = Form::new().part("photo", Part::bytes(PNG.to_vec()).file_name("ann.png"));
     let uploaded = admin.post(format!("{}/api/photos/{member}", app.address)).multipart(photo).send().await.unwrap();
     assert!(uploaded.status().is_success() || uploaded.status().is_redirection());
@@ -245,6 +247,9 @@ fn table(w: &World) -> Vec<Row> {
         call("/api/create_group", form(&[("name", "Matrix Group")]), "DDDOO"),
         call("/api/rename_group", form(&[("id", &group), ("name", "Acme Nights 2")]), "DDDON"),
         call("/api/delete_group", form(&[("id", &w.other_group.to_string())]), "DDDON"),
+        call("/api/column_names", Body::None, "DDDOO"),
+        call("/api/remember_column_name", form(&[("header", "Matrix Notes"), ("meaning", "ignore")]), "DDDOO"),
+        call("/api/forget_column_name", form(&[("header", "Acme Phone")]), "DDDON"),
         call("/api/api_keys", Body::None, "DDDOO"),
         call("/api/create_api_key", form(&[("name", "Matrix key")]), "DDDOO"),
         call("/api/revoke_api_key", form(&[("id", &w.key.to_string())]), "DDDON"),

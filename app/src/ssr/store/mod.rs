@@ -7,6 +7,7 @@
 //! here: those are methods of the server's store, and their types never reach the browser's bundle.
 
 mod accounts;
+mod column_names;
 mod imports;
 mod keys;
 mod organisation;
@@ -15,6 +16,7 @@ mod users;
 mod welcome;
 
 pub use accounts::{AccountStore, SignInRecord};
+pub use column_names::ColumnNameStore;
 pub use imports::{ImportStore, Importer, NewJob, Submitted};
 pub use keys::ApiKeyStore;
 pub use organisation::OrganisationStore;
@@ -62,11 +64,18 @@ pub enum StoreError {
 
 /// Every storage feature at once: what the application state holds.
 pub trait Store:
-    AccountStore + UserStore + TeamStore + OrganisationStore + ImportStore + ApiKeyStore + WelcomeStore
+    AccountStore + UserStore + TeamStore + OrganisationStore + ImportStore + ColumnNameStore + ApiKeyStore + WelcomeStore
 {
 }
 
 impl<T> Store for T where
-    T: AccountStore + UserStore + TeamStore + OrganisationStore + ImportStore + ApiKeyStore + WelcomeStore
+    T: AccountStore
+        + UserStore
+        + TeamStore
+        + OrganisationStore
+        + ImportStore
+        + ColumnNameStore
+        + ApiKeyStore
+        + WelcomeStore
 {
 }
