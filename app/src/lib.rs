@@ -14,6 +14,7 @@ pub mod bulk;
 pub mod error;
 pub mod keys;
 pub mod layout;
+pub mod mark;
 pub mod organisation;
 pub mod pages;
 pub mod plural;

@@ -2,6 +2,27 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect, type Page } from "@playwright/test";
 
+/** axe-core's script, run in the page by `expectAccessible`. */
+const AXE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+
+/**
+ * Runs axe-core (WCAG 2.1 A and AA, and its best practices) on the page as it is now and fails on
+ * any serious or critical violation, naming the rule and where it broke. The script is evaluated
+ * through the DevTools protocol, so the page's Content-Security-Policy stays as it is.
+ */
+export async function expectAccessible(page: Page, what: string) {
+  await page.evaluate(AXE);
+  const violations: string[] = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (context: Document, options: object) => Promise<any> } }).axe;
+    const tags = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"];
+    const result = await axe.run(document, { runOnly: { type: "tag", values: tags } });
+    return result.violations
+      .filter((v: any) => v.impact === "serious" || v.impact === "critical")
+      .map((v: any) => `${v.id} (${v.impact}): ${v.help}; at ${v.nodes.slice(0, 3).map((n: any) => n.target.join(" ")).join(" | ")}`);
+  });
+  expect(violations, `axe-core on ${what}`).toEqual([]);
+}
+
 export const PASSWORD = "a long enough password";
 
 /** The bulk-create columns the browser tests fill. */

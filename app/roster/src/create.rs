@@ -9,9 +9,10 @@ use crate::decode::decode;
 use crate::fields::{email_key, yes_no};
 use crate::hash::{FxHashMap, FxHashSet};
 use crate::leader::{self, Looked};
+use crate::notice;
 use crate::parse::{Record, Table};
 use crate::report::{CellProblem, Report, RowKind, RowReport};
-use crate::sheet::{FileProblem, Header, Mode, column_letter};
+use crate::sheet::{Field, FileProblem, Header, Mode, column_letter};
 use crate::{Cells, Code, Column, Directory, OrgRules, Problem, Profile, UserId};
 
 /// Where a new user's team leader is.
@@ -162,9 +163,30 @@ fn check(parsed: &Table<'_>, org: &OrgRules, directory: &Directory, plan: Plan) 
             RowReport { row: record.row, kind, user: None, changes: Vec::new() }
         })
         .collect();
-    let report = Report::new(problems, report_rows);
+    let mut report = Report::new(problems, report_rows);
+    report.notices = notices(&rows, &profiles, &header, org, &failed_rows);
     let plan = (plan == Plan::Build && report.is_clean()).then(|| order_leaders_first(profiles, &records, leaders));
     Checked { report, plan }
+}
+
+/// What the admin should know about the rows without problems (`crate::notice`).
+fn notices(
+    rows: &[RowCells<'_, '_>],
+    profiles: &[Option<Profile>],
+    header: &Header,
+    org: &OrgRules,
+    failed_rows: &FxHashSet<usize>,
+) -> Vec<CellProblem> {
+    let has_role = header.has(Field::Profile(Column::Role));
+    rows.iter()
+        .zip(profiles)
+        .filter(|(row, _)| !failed_rows.contains(&row.record.row))
+        .filter_map(|(row, profile)| Some((row, profile.as_ref()?)))
+        .flat_map(|(row, profile)| {
+            let blank_role = has_role && row.cell(Column::Role).trim().is_empty();
+            notice::for_new_user(row.record.row, profile, blank_role, org)
+        })
+        .collect()
 }
 
 /// Every row's profile, checked field by field; `None` where the row has problems.

@@ -27,6 +27,9 @@ pub struct OrgRules {
     pub groups: Vec<String>,
     /// Headers the organisation has told Roster the meaning of (`crate::stray`).
     pub column_names: Vec<crate::stray::ColumnName>,
+    /// Today, in days since 1970-01-01 (UTC), when the rules were read: for the notices about
+    /// dates far away (`crate::notice`). `None` gives no such notices.
+    pub today: Option<i64>,
 }
 
 impl OrgRules {

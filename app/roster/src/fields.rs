@@ -344,6 +344,11 @@ impl StartDate {
         format!("{:04}-{:02}-{:02}", self.year, self.month, self.day)
     }
 
+    /// Days since 1970-01-01.
+    pub fn days(&self) -> i64 {
+        crate::time::days_from_civil(i64::from(self.year), u32::from(self.month), u32::from(self.day))
+    }
+
     /// The Unix time at which this day starts, in UTC.
     pub fn unix_day_start(&self) -> i64 {
         crate::time::days_from_civil(i64::from(self.year), u32::from(self.month), u32::from(self.day))

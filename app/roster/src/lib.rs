@@ -17,6 +17,7 @@
 //! * [`provisioning`]: people sent by identity providers and scripts, and which rule applies where.
 //! * [`hierarchy`]: teams as a tree, with head counts per leader and per channel.
 //! * [`deactivate`]: who can be deactivated, and who leads the teams they leave behind.
+//! * [`notice`]: what an admin should know about a row that does not stop the file.
 //! * [`report`]: counts and every problem at its row and column.
 //! * [`welcome`]: a newcomer's own password, photo and what their profile misses.
 //! * [`write`]: the template, exports and the error report, as Excel's Unicode Text.
@@ -39,6 +40,7 @@ pub mod deactivate;
 pub mod decode;
 pub mod hierarchy;
 pub mod leader;
+pub mod notice;
 pub mod organisation;
 pub mod parse;
 pub mod provisioning;

@@ -84,6 +84,9 @@ pub struct Report {
     /// Every problem, file-level first, then by row.
     pub errors: Vec<CellProblem>,
     pub rows: Vec<RowReport>,
+    /// What an admin should know about rows that does not stop the file (`crate::notice`), by row.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notices: Vec<CellProblem>,
 }
 
 impl Report {
@@ -93,6 +96,7 @@ impl Report {
             counts: Counts { errors: 1, ..Counts::default() },
             errors: problems.into_iter().map(CellProblem::file).collect(),
             rows: Vec::new(),
+            notices: Vec::new(),
         }
     }
 
@@ -111,7 +115,7 @@ impl Report {
         if errors.iter().any(|e| e.row.is_none()) {
             counts.errors += 1;
         }
-        Report { counts, errors, rows }
+        Report { counts, errors, rows, notices: Vec::new() }
     }
 
     pub fn is_clean(&self) -> bool {

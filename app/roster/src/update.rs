@@ -16,6 +16,7 @@ use crate::decode::decode;
 use crate::fields::{EmploymentStatus, GroupList, StartDate, email_key, shorten, yes_no, yes_no_text};
 use crate::hash::FxHashMap;
 use crate::leader::{self, Looked};
+use crate::notice;
 use crate::parse::{Record, Table};
 use crate::report::{CellProblem, Change, Report, RowKind, RowReport};
 use crate::sheet::{Field, FileProblem, Header, Mode};
@@ -71,10 +72,56 @@ fn check<'a>(parsed: &'a Table<'a>, org: &OrgRules, team: &CurrentTeam, plan: Pl
         problems.extend(candidate.conflict());
         problems.extend(candidate.manager_rules());
     }
+    let notices = notices(team, &candidates, &problems, org);
     let updates = settle(candidates, &mut rows, &problems, plan);
-    let report = Report::new(problems, rows);
+    let mut report = Report::new(problems, rows);
+    report.notices = notices;
     let plan = (plan == Plan::Build && report.is_clean()).then_some(UpdatePlan { users: updates });
     Checked { report, plan }
+}
+
+/// What the admin should know about the changed rows without problems (`crate::notice`): an email
+/// address cleared, a start date far away, a leader left with nobody to lead.
+fn notices(
+    team: &CurrentTeam,
+    candidates: &[Candidate<'_, '_>],
+    problems: &[CellProblem],
+    org: &OrgRules,
+) -> Vec<CellProblem> {
+    let failed_rows = rows_with_problems(problems);
+    let clean = || candidates.iter().filter(|c| !failed_rows.contains(&c.row));
+    let mut found = Vec::new();
+    for candidate in clean() {
+        let Some(profile) = &candidate.profile else { continue };
+        if candidate.changes(Field::Profile(Column::EmailAddress)) && profile.email.is_none() {
+            let name = format!("{} {}", profile.first_name.as_str(), profile.last_name.as_str());
+            found.push(notice::no_email(candidate.row, &name));
+        }
+        if candidate.changes(Field::Profile(Column::StartDate)) {
+            found.extend(profile.start_date.and_then(|date| notice::start_date(candidate.row, date, org)));
+        }
+    }
+    let active_leader = |deactivated: bool, leader: Option<UserId>| if deactivated { None } else { leader };
+    let moves: Vec<notice::Move> = clean()
+        .map(|c| notice::Move {
+            row: c.row,
+            user: c.user.id,
+            from: active_leader(c.user.deactivated, c.user.leader),
+            to: active_leader(c.deactivated, c.leader),
+        })
+        .filter(|m| m.from != m.to)
+        .collect();
+    if !moves.is_empty() {
+        let mut reports: FxHashMap<UserId, usize> = FxHashMap::default();
+        for leader in team.users().iter().filter_map(|u| active_leader(u.deactivated, u.leader)) {
+            *reports.entry(leader).or_default() += 1;
+        }
+        let row_of: FxHashMap<UserId, usize> = candidates.iter().map(|c| (c.user.id, c.row)).collect();
+        let name = |id| team.get(id).map(CurrentUser::display_name).unwrap_or_default();
+        found.extend(notice::leaders_left_alone(&moves, &reports, name, |id| row_of.get(&id).copied()));
+    }
+    found.sort_by_key(|n| n.row);
+    found
 }
 
 /// The rows read: a report for each unchanged or unknown one, a candidate for each changed one.

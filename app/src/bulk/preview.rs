@@ -19,6 +19,8 @@ pub enum Filter {
     Changes,
     /// Rows that change something or have errors: what a bulk update shows first.
     ChangesAndErrors,
+    /// Rows with notices (`roster::notice`).
+    Notices,
 }
 
 impl Filter {
@@ -28,11 +30,12 @@ impl Filter {
             Filter::Errors => "errors",
             Filter::Changes => "changes",
             Filter::ChangesAndErrors => "changes-and-errors",
+            Filter::Notices => "notices",
         }
     }
 
     pub fn from_value(value: &str) -> Filter {
-        [Filter::Errors, Filter::Changes, Filter::ChangesAndErrors]
+        [Filter::Errors, Filter::Changes, Filter::ChangesAndErrors, Filter::Notices]
             .into_iter()
             .find(|f| f.value() == value)
             .unwrap_or(Filter::All)
@@ -51,6 +54,9 @@ pub struct PreviewRow {
     /// Its changes are `changes[first_change..first_change + change_count]`.
     first_change: u32,
     change_count: u32,
+    /// Its notices are `notices[first_notice..first_notice + notice_count]`.
+    first_notice: u32,
+    notice_count: u32,
 }
 
 impl PreviewRow {
@@ -66,6 +72,8 @@ pub struct PreviewCell {
     pub value: String,
     pub old: Option<String>,
     pub problems: Vec<String>,
+    /// What the admin should know about the value, which does not stop the file.
+    pub notices: Vec<String>,
 }
 
 /// A file's header row as the preview shows it.
@@ -121,6 +129,17 @@ impl Heading {
     }
 }
 
+/// One line of a row shown in full.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RowLine {
+    /// A problem at a column (or "The row" for the whole row).
+    Problem { place: String, message: String },
+    /// A notice at a column.
+    Notice { place: String, message: String },
+    /// A change the row makes.
+    Change { column: &'static str, old: String, new: String },
+}
+
 /// A checked file, ready to show.
 #[derive(Clone)]
 pub struct Preview {
@@ -132,11 +151,14 @@ pub struct Preview {
     pub file_errors: Vec<CellProblem>,
     /// Problems with rows, in row order.
     errors: Vec<CellProblem>,
+    /// Notices, in row order.
+    notices: Vec<CellProblem>,
     changes: Vec<Change>,
     rows: Vec<PreviewRow>,
     error_rows: Vec<u32>,
     changed_rows: Vec<u32>,
     pending_rows: Vec<u32>,
+    noted_rows: Vec<u32>,
 }
 
 /// A row of a report, as the preview starts from it.
@@ -154,11 +176,13 @@ impl Preview {
         heading: Heading,
         counts: Counts,
         problems: Vec<CellProblem>,
+        mut notices: Vec<CellProblem>,
         mut starts: Vec<RowStart>,
     ) -> Preview {
         let (file_errors, mut errors): (Vec<CellProblem>, Vec<CellProblem>) =
             problems.into_iter().partition(|p| p.row.is_none());
         errors.sort_by_key(|p| p.row);
+        notices.sort_by_key(|p| p.row);
         starts.sort_by_key(|r| r.row);
         let mut preview = Preview {
             file_name,
@@ -167,13 +191,16 @@ impl Preview {
             counts,
             file_errors,
             errors,
+            notices,
             changes: Vec::new(),
             rows: Vec::with_capacity(starts.len()),
             error_rows: Vec::new(),
             changed_rows: Vec::new(),
             pending_rows: Vec::new(),
+            noted_rows: Vec::new(),
         };
         let mut next = 0;
+        let mut next_notice = 0;
         for (index, start) in starts.into_iter().enumerate() {
             let errors = &preview.errors;
             while next < errors.len() && errors[next].row < Some(start.row) {
@@ -184,6 +211,14 @@ impl Preview {
                 next += 1;
             }
             let has_errors = next > first_error;
+            let notices = &preview.notices;
+            while next_notice < notices.len() && notices[next_notice].row < Some(start.row) {
+                next_notice += 1;
+            }
+            let first_notice = next_notice;
+            while next_notice < notices.len() && notices[next_notice].row == Some(start.row) {
+                next_notice += 1;
+            }
             let kind = match start.kind {
                 _ if has_errors => RowKind::Error,
                 RowKind::Error if start.changes.is_empty() => RowKind::Unchanged,
@@ -200,6 +235,8 @@ impl Preview {
                 error_count: (next - first_error) as u32,
                 first_change: first_change as u32,
                 change_count: change_count as u32,
+                first_notice: first_notice as u32,
+                notice_count: (next_notice - first_notice) as u32,
             });
             let index = index as u32;
             if has_errors {
@@ -211,6 +248,9 @@ impl Preview {
             if change_count > 0 || has_errors {
                 preview.pending_rows.push(index);
             }
+            if next_notice > first_notice {
+                preview.noted_rows.push(index);
+            }
         }
         preview
     }
@@ -219,7 +259,7 @@ impl Preview {
     pub fn from_report(file_name: String, table: Table<'static>, heading: Heading, report: Report) -> Preview {
         let starts =
             report.rows.into_iter().map(|r| RowStart { row: r.row, kind: r.kind, changes: r.changes }).collect();
-        Preview::new(file_name, table, heading, report.counts, report.errors, starts)
+        Preview::new(file_name, table, heading, report.counts, report.errors, report.notices, starts)
     }
 
     /// The same file with the problems the server found when it checked again.
@@ -229,7 +269,8 @@ impl Preview {
             .iter()
             .map(|r| RowStart { row: r.row, kind: r.kind, changes: self.changes_of(*r).to_vec() })
             .collect();
-        Preview::new(self.file_name.clone(), self.table.clone(), self.heading.clone(), counts, problems, starts)
+        let (table, heading, notices) = (self.table.clone(), self.heading.clone(), self.notices.clone());
+        Preview::new(self.file_name.clone(), table, heading, counts, problems, notices, starts)
     }
 
     pub fn is_clean(&self) -> bool {
@@ -243,6 +284,7 @@ impl Preview {
             Filter::Errors => Some(&self.error_rows),
             Filter::Changes => Some(&self.changed_rows),
             Filter::ChangesAndErrors => Some(&self.pending_rows),
+            Filter::Notices => Some(&self.noted_rows),
         }
     }
 
@@ -285,6 +327,33 @@ impl Preview {
         self.errors.get(start..start + row.error_count as usize).unwrap_or_default()
     }
 
+    /// The row with spreadsheet number `row`, if the file has it.
+    pub fn row_numbered(&self, row: usize) -> Option<PreviewRow> {
+        let index = self.rows.binary_search_by_key(&row, |r| r.row).ok()?;
+        self.rows.get(index).copied()
+    }
+
+    /// Everything about a row in full, as lines to read without hovering: each problem at its
+    /// column, then each change old → new.
+    pub fn row_lines(&self, row: PreviewRow) -> Vec<RowLine> {
+        let place = |p: &CellProblem| p.column.clone().unwrap_or_else(|| "The row".into());
+        let problems =
+            self.problems(row).iter().map(|p| RowLine::Problem { place: place(p), message: p.message.clone() });
+        let notices = self.notices(row).iter().map(|p| RowLine::Notice { place: place(p), message: p.message.clone() });
+        let changes = self.changes_of(row).iter().map(|c| RowLine::Change {
+            column: c.field.header(),
+            old: c.old.clone(),
+            new: c.new.clone(),
+        });
+        problems.chain(notices).chain(changes).collect()
+    }
+
+    /// A row's notices.
+    pub fn notices(&self, row: PreviewRow) -> &[CellProblem] {
+        let start = row.first_notice as usize;
+        self.notices.get(start..start + row.notice_count as usize).unwrap_or_default()
+    }
+
     /// Every problem with a row, in row order (for the list of errors).
     pub fn row_problems(&self) -> &[CellProblem] {
         &self.errors
@@ -294,7 +363,15 @@ impl Preview {
     pub fn cells(&self, row: PreviewRow) -> Vec<PreviewCell> {
         let record = self.table.record_at_row(row.row);
         let problems = self.problems(row);
+        let notices = self.notices(row);
         let changes = self.changes_of(row);
+        let at = |found: &[CellProblem], column: &Option<&str>| -> Vec<String> {
+            found
+                .iter()
+                .filter(|p| p.column.is_some() && p.column.as_deref() == *column)
+                .map(|p| p.message.clone())
+                .collect()
+        };
         self.heading
             .columns
             .iter()
@@ -302,11 +379,8 @@ impl Preview {
             .map(|(index, column)| PreviewCell {
                 value: record.map(|r| roster::write::restore(r.cell(index)).to_owned()).unwrap_or_default(),
                 old: column.and_then(|name| changes.iter().find(|c| c.field.header() == name)).map(|c| c.old.clone()),
-                problems: problems
-                    .iter()
-                    .filter(|p| p.column.is_some() && p.column.as_deref() == *column)
-                    .map(|p| p.message.clone())
-                    .collect(),
+                problems: at(problems, column),
+                notices: at(notices, column),
             })
             .collect()
     }
@@ -322,11 +396,23 @@ impl Preview {
             .collect()
     }
 
+    /// A row's notices that belong to no column of the file (a leader noted on a file without
+    /// Can Manage Teams).
+    pub fn row_notices(&self, row: PreviewRow) -> Vec<String> {
+        let placed = |p: &&CellProblem| self.heading.columns.iter().any(|c| c.is_some() && *c == p.column.as_deref());
+        self.notices(row).iter().filter(|p| !placed(p)).map(|p| p.message.clone()).collect()
+    }
+
+    /// How many rows have notices.
+    pub fn noted(&self) -> usize {
+        self.noted_rows.len()
+    }
+
     /// The file with an added Errors column, as Excel's Unicode Text.
     pub fn error_report(&self) -> Vec<u8> {
         let mut errors = self.file_errors.clone();
         errors.extend(self.errors.iter().cloned());
-        let report = Report { counts: self.counts, errors, rows: Vec::new() };
+        let report = Report { counts: self.counts, errors, ..Report::default() };
         roster::write::error_report(self.table.text(), &report)
     }
 }
@@ -373,6 +459,11 @@ mod tests {
         assert_eq!(bad.row, 3);
         let cells = preview.cells(bad);
         assert_eq!(cells[1].value, "not-an-email");
+        let lines = preview.row_lines(bad);
+        let [RowLine::Problem { place, message }] = lines.as_slice() else { panic!("one line: {lines:?}") };
+        assert_eq!(place, "Email Address");
+        assert!(message.starts_with("\"not-an-email\" is not a valid email address"), "the whole message: {message}");
+        assert_eq!(preview.row_numbered(3), Some(bad));
         assert_eq!(cells[1].problems.len(), 1, "the email cell carries the problem");
         assert!(cells[2].problems.is_empty());
         assert!(preview.cells(preview.row(Filter::All, 0).unwrap()).iter().all(|c| c.problems.is_empty()));
@@ -462,6 +553,8 @@ mod tests {
         let home = preview.heading.cells.iter().position(|h| h == "Home Town").unwrap();
         assert_eq!((cells[home].old.as_deref(), cells[home].value.as_str()), (Some("Leeds"), ""), "a cleared value");
         assert!(cells.iter().enumerate().all(|(i, c)| i == home || c.old.is_none()));
+        let change = RowLine::Change { column: "Home Town", old: "Leeds".into(), new: String::new() };
+        assert_eq!(preview.row_lines(row), [change]);
     }
 
     #[test]
@@ -508,6 +601,29 @@ mod tests {
         let preview = Preview::from_report("team.txt".into(), table, heading, report);
         let cells = preview.cells(preview.row(Filter::Errors, 0).expect("the bad flag"));
         assert_eq!(cells[4].problems.len(), 1, "{cells:?}");
+    }
+
+    #[test]
+    fn a_notice_is_shown_at_its_cell_counted_and_filtered_without_making_the_row_an_error() {
+        let header = "Can Manage Teams\tEmail Address\tEmployee ID\tFirst Name\tLast Name\tPhone Channel\tChat Channel\tEmail Channel\tTeam Leader";
+        let text = format!(
+            "{header}\r\ny\tboss@acme.test\t\tAda\tLovelace\ty\ty\ty\t\r\nn\t\tE1\tNo\tMail\ty\ty\ty\tboss@acme.test\r\n"
+        );
+        let org = OrgRules::with_default_roles();
+        let report = check_create(&roster::write::utf16le(&text), &org, &Directory::default()).report;
+        let table = Table::parse_owned(text);
+        let heading = Heading::read(&table, Mode::Create, &org);
+        let preview = Preview::from_report("team.txt".into(), table, heading, report);
+        assert!(preview.is_clean());
+        assert_eq!((preview.noted(), preview.len(Filter::Notices)), (1, 1));
+        let row = preview.row(Filter::Notices, 0).unwrap();
+        assert_eq!((row.row, row.kind), (3, RowKind::New));
+        let cells = preview.cells(row);
+        assert!(cells[1].problems.is_empty() && cells[1].notices[0].contains("gets no welcome email"), "{cells:?}");
+        let lines = preview.row_lines(row);
+        assert!(matches!(&lines[0], RowLine::Notice { place, .. } if place == "Email Address"), "{lines:?}");
+        let again = preview.with_server_errors(preview.counts, Vec::new());
+        assert_eq!(again.noted(), 1, "the server's verdict keeps the browser's notices");
     }
 
     #[test]

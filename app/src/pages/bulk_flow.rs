@@ -26,9 +26,10 @@ use crate::api::{
 };
 use crate::browser::{self, ChosenFile};
 use crate::bulk::job::{ImportJob, JobState};
-use crate::bulk::preview::{Choice, Filter, Heading, Preview, PreviewRow, window};
+use crate::bulk::preview::{Choice, Filter, Heading, Preview, PreviewRow, RowLine, window};
 use crate::bulk::{ImportFile, ImportResult, ImportStatus};
 use crate::layout::{Guarded, admins};
+use crate::mark::{Icon, Mark};
 use crate::plural::users;
 
 /// Height of a preview row in pixels (the CSS gives rows exactly this height).
@@ -392,23 +393,32 @@ impl Timings {
     }
 }
 
-/// "3 new · 1 row with errors", said with icons and words, not colour alone.
-fn counts_text(mode: Mode, counts: Counts) -> String {
+/// "3 new · 1 row with errors", each part with its mark: said in words, not colour alone.
+/// Rows with notices are told only when there are some.
+fn counts_parts(mode: Mode, counts: Counts, noted: usize) -> Vec<(Mark, String)> {
     let rows = |n: usize| if n == 1 { "row" } else { "rows" };
-    let errors = format!("⚠ {} {} with errors", counts.errors, rows(counts.errors));
-    match mode {
-        Mode::Create => format!("＋ {} new · {errors}", counts.new),
-        Mode::Update => format!("✎ {} changed · ＝ {} unchanged · {errors}", counts.changed, counts.unchanged),
+    let errors = (Mark::Error, format!("{} {} with errors", counts.errors, rows(counts.errors)));
+    let mut parts = match mode {
+        Mode::Create => vec![(Mark::New, format!("{} new", counts.new)), errors],
+        Mode::Update => vec![
+            (Mark::Changed, format!("{} changed", counts.changed)),
+            (Mark::Unchanged, format!("{} unchanged", counts.unchanged)),
+            errors,
+        ],
+    };
+    if noted > 0 {
+        parts.push((Mark::Warning, format!("{noted} {} with notices", rows(noted))));
     }
+    parts
 }
 
-/// What a row's status cell says, in words and an icon.
-fn status_text(kind: RowKind) -> &'static str {
+/// What a row's status cell says, in a word beside its mark.
+fn status_of(kind: RowKind) -> (Mark, &'static str) {
     match kind {
-        RowKind::New => "＋ New",
-        RowKind::Changed => "✎ Changed",
-        RowKind::Unchanged => "＝ Unchanged",
-        RowKind::Error => "⚠ Error",
+        RowKind::New => (Mark::New, "New"),
+        RowKind::Changed => (Mark::Changed, "Changed"),
+        RowKind::Unchanged => (Mark::Unchanged, "Unchanged"),
+        RowKind::Error => (Mark::Error, "Error"),
     }
 }
 
@@ -422,6 +432,8 @@ fn PreviewPanel(
     teach: impl Fn(String, String) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let filter = RwSignal::new(if mode == Mode::Update { Filter::ChangesAndErrors } else { Filter::All });
+    // The row shown in full under the tools (its spreadsheet number).
+    let selected: RwSignal<Option<usize>> = RwSignal::new(None);
     let scroll_top = RwSignal::new(0.0);
     let viewport = RwSignal::new(480.0);
     let preview = &current.preview;
@@ -454,7 +466,9 @@ fn PreviewPanel(
     let for_rows = current.clone();
     let for_jump = current.clone();
     let for_len = current.clone();
+    let for_detail = current.clone();
     let jump_to = move |row: usize| {
+        selected.set(Some(row));
         filter.set(Filter::All);
         if let Some(position) = for_jump.preview.position_of(Filter::All, row) {
             let top = position as f64 * ROW_HEIGHT;
@@ -467,10 +481,15 @@ fn PreviewPanel(
     view! {
         <section class="panel preview" aria-labelledby="preview-title" data-preview-ms=format!("{:.0}", current.total_ms) data-timings=current.timings.clone()>
             <h2 id="preview-title">"Preview of " {preview.file_name.clone()}</h2>
-            <p class="counts" data-testid="counts">{counts_text(mode, preview.counts)}</p>
+            <p class="counts" data-testid="counts">
+                {counts_parts(mode, preview.counts, preview.noted()).into_iter().enumerate().map(|(index, (mark, text))| view! {
+                    {(index > 0).then_some(" · ")}
+                    <span class="count"><Icon mark />{text}</span>
+                }).collect_view()}
+            </p>
             {(!file_errors.is_empty()).then(|| view! {
                 <div class="file-errors" role="alert">
-                    <p><strong>"⚠ This file cannot be uploaded:"</strong></p>
+                    <p><strong><Icon mark=Mark::Error />"This file cannot be uploaded:"</strong></p>
                     <ul>{file_errors.into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}</ul>
                 </div>
             }.into_any())}
@@ -486,7 +505,7 @@ fn PreviewPanel(
             }.into_any())}
             {(!listed.is_empty()).then(|| view! {
                 <details class="problems" open>
-                    <summary>"⚠ Errors to fix (select one to show its row)"</summary>
+                    <summary><Icon mark=Mark::Error />"Errors to fix (select one to show its row)"</summary>
                     <ul>
                         {listed.into_iter().map(|(row, text)| {
                             let jump_to = jump_to.clone();
@@ -518,6 +537,9 @@ fn PreviewPanel(
                     }>"Download error report"</button>
                 }.into_any())}
             </div>
+            {move || selected.get().and_then(|number| for_detail.preview.row_numbered(number)).map(|row| {
+                view! { <RowInFull lines=for_detail.preview.row_lines(row) number=row.row selected /> }
+            })}
             {has_rows.then(|| view! {
                 <div
                     id=TABLE_SCROLLER
@@ -549,7 +571,7 @@ fn PreviewPanel(
                                 let rows = shown.clone().filter_map(|i| Some((i, for_rows.preview.row(filter, i)?)));
                                 view! {
                                     <tr class="spacer" aria-hidden="true" style:height=format!("{before}px")></tr>
-                                    {rows.map(|(index, row)| preview_row(&for_rows.preview, index, row)).collect_view()}
+                                    {rows.map(|(index, row)| preview_row(&for_rows.preview, index, row, selected)).collect_view()}
                                     <tr class="spacer" aria-hidden="true" style:height=format!("{after}px")></tr>
                                 }
                             }}
@@ -654,30 +676,70 @@ fn RememberedColumns(
     }
 }
 
+/// A row's problems and changes in full, for reading without hovering.
+#[component]
+fn RowInFull(lines: Vec<RowLine>, number: usize, selected: RwSignal<Option<usize>>) -> impl IntoView {
+    let empty = lines.is_empty();
+    view! {
+        <section class="row-in-full" aria-labelledby="row-in-full-title" aria-live="polite">
+            <h3 id="row-in-full-title">{format!("Row {number} in full")}</h3>
+            {empty.then(|| view! { <p class="hint">"This row has no errors and changes nothing."</p> })}
+            <ul>
+                {lines.into_iter().map(|line| match line {
+                    RowLine::Problem { place, message } => view! {
+                        <li class="bad"><Icon mark=Mark::Error /><strong>{place}": "</strong>{message}</li>
+                    }.into_any(),
+                    RowLine::Notice { place, message } => view! {
+                        <li class="noted"><Icon mark=Mark::Warning /><strong>{place}": "</strong>{message}</li>
+                    }.into_any(),
+                    RowLine::Change { column, old, new } => view! {
+                        <li><Icon mark=Mark::Changed /><strong>{column}": "</strong>{change_text(&old, &new)}</li>
+                    }.into_any(),
+                }).collect_view()}
+            </ul>
+            <button type="button" on:click=move |_| selected.set(None)>"Close"</button>
+        </section>
+    }
+}
+
 /// One row of the preview table.
-fn preview_row(preview: &Preview, index: usize, row: PreviewRow) -> impl IntoView + use<> {
+fn preview_row(
+    preview: &Preview,
+    index: usize,
+    row: PreviewRow,
+    selected: RwSignal<Option<usize>>,
+) -> impl IntoView + use<> {
     let failed = row.has_errors();
     let changed = row.kind == RowKind::Changed;
     let row_messages = preview.row_messages(row).join(" ");
+    let row_notices = preview.row_notices(row).join(" ");
     let row_title = row_messages.clone();
     let cells = preview.cells(row);
+    let status = status_of(row.kind);
     view! {
         <tr class:bad=failed class:changed=changed aria-rowindex=index + 2>
-            <th scope="row">{row.row}</th>
+            <th scope="row">
+                <button type="button" class="link" aria-label=format!("Row {} in full", row.row) on:click=move |_| selected.set(Some(row.row))>
+                    {row.row}
+                </button>
+            </th>
             <td class="status-cell" title=row_title>
-                {status_text(row.kind)}
+                <Icon mark=status.0 />{status.1}
                 {(!row_messages.is_empty()).then(|| view! { <span class="cell-problem">{row_messages}</span> })}
+                {(!row_notices.is_empty()).then(|| view! { <span class="cell-notice"><Icon mark=Mark::Warning />{row_notices}</span> })}
             </td>
             {cells.into_iter().map(|cell| {
                 let bad = !cell.problems.is_empty();
+                let noted = !bad && !cell.notices.is_empty();
                 let message = cell.problems.join(" ");
+                let notice = cell.notices.join(" ");
                 let is_change = cell.old.is_some();
                 let title = match &cell.old {
                     Some(old) if !bad => change_text(old, &cell.value),
                     _ => message.clone(),
                 };
                 view! {
-                    <td class:bad=bad class:changed=is_change title=title>
+                    <td class:bad=bad class:noted=noted class:changed=is_change title=title>
                         {match cell.old {
                             Some(old) => view! {
                                 <span class="value">
@@ -686,7 +748,8 @@ fn preview_row(preview: &Preview, index: usize, row: PreviewRow) -> impl IntoVie
                             }.into_any(),
                             None => view! { <span class="value">{cell.value}</span> }.into_any(),
                         }}
-                        {bad.then(|| view! { <span class="cell-problem">"⚠ " {message}</span> })}
+                        {bad.then(|| view! { <span class="cell-problem"><Icon mark=Mark::Error />{message}</span> })}
+                        {noted.then(|| view! { <span class="cell-notice"><Icon mark=Mark::Warning />{notice}</span> })}
                     </td>
                 }
             }).collect_view()}
@@ -697,11 +760,16 @@ fn preview_row(preview: &Preview, index: usize, row: PreviewRow) -> impl IntoVie
 /// The table's filters for a flow, with their labels.
 fn filters(mode: Mode) -> Vec<(Filter, &'static str)> {
     match mode {
-        Mode::Create => vec![(Filter::All, "All rows"), (Filter::Errors, "Only rows with errors")],
+        Mode::Create => vec![
+            (Filter::All, "All rows"),
+            (Filter::Errors, "Only rows with errors"),
+            (Filter::Notices, "Only rows with notices"),
+        ],
         Mode::Update => vec![
             (Filter::ChangesAndErrors, "Changes and errors"),
             (Filter::Changes, "Only changes"),
             (Filter::Errors, "Only rows with errors"),
+            (Filter::Notices, "Only rows with notices"),
             (Filter::All, "All rows, unchanged ones too"),
         ],
     }
@@ -738,7 +806,7 @@ fn Committed(mode: Mode, result: ImportResult) -> impl IntoView {
     let batch = result.batch_id.map(|id| format!("/team/batches/{id}"));
     view! {
         <section class="panel done" role="status">
-            <h2>"✓ " {headline}</h2>
+            <h2><Icon mark=Mark::Done />{headline}</h2>
             <p>
                 <A href="/team">"See them in Manage Team"</A>
                 {batch.map(|href| view! { " · " <A href=href>"See this batch in the history"</A> })}
@@ -831,11 +899,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn counts_are_told_in_words_and_icons() {
+    fn counts_are_told_in_words_each_beside_its_mark() {
         let counts = Counts { new: 3, errors: 1, ..Default::default() };
-        assert_eq!(counts_text(Mode::Create, counts), "＋ 3 new · ⚠ 1 row with errors");
+        let said = counts_parts(Mode::Create, counts, 0);
+        assert_eq!(said, [(Mark::New, "3 new".into()), (Mark::Error, "1 row with errors".into())]);
         let counts = Counts { changed: 2, unchanged: 98, ..Default::default() };
-        assert_eq!(counts_text(Mode::Update, counts), "✎ 2 changed · ＝ 98 unchanged · ⚠ 0 rows with errors");
+        let said: Vec<String> = counts_parts(Mode::Update, counts, 2).into_iter().map(|(_, text)| text).collect();
+        assert_eq!(said, ["2 changed", "98 unchanged", "0 rows with errors", "2 rows with notices"]);
+        assert_eq!(status_of(RowKind::New), (Mark::New, "New"));
     }
 
     #[test]

@@ -12,6 +12,7 @@ use super::options::options_html;
 use crate::AppError;
 use crate::api::{ReactivateUser, SaveUser, load_user, team_options};
 use crate::layout::{Guarded, admins};
+use crate::mark::{Icon, Mark};
 use crate::pages::welcome::PhotoForm;
 use crate::pages::welcome_emails::WelcomeEmailPanel;
 use crate::team::{TeamChoices, TeamQuery};
@@ -158,7 +159,7 @@ fn ProfileForm(initial: UserForm, options: TeamChoices) -> impl IntoView {
     let errors = move |column: Column| {
         view! {
             <span class="field-error" id=format!("e-{}", column.key()) aria-live="polite">
-                {move || field_errors(action.value().get(), column).into_iter().map(|message| view! { <span>"⚠ " {message}</span> }).collect_view()}
+                {move || field_errors(action.value().get(), column).into_iter().map(|message| view! { <span><Icon mark=Mark::Error />{message}</span> }).collect_view()}
             </span>
         }
     };

@@ -120,7 +120,7 @@ async fn stored_file(mode: Mode, bytes: &[u8]) -> Result<Stored, AppError> {
 /// The report of a file refused before it was stored, for its problems alone.
 fn rejection(problems: Vec<CellProblem>) -> Report {
     let rows: std::collections::BTreeSet<usize> = problems.iter().filter_map(|p| p.row).collect();
-    Report { counts: Counts { errors: rows.len(), ..Counts::default() }, errors: problems, rows: Vec::new() }
+    Report { counts: Counts { errors: rows.len(), ..Counts::default() }, errors: problems, ..Report::default() }
 }
 
 /// A commit's failure in the words of an import: a record the file names changed while it was

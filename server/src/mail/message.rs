@@ -187,7 +187,7 @@ pub fn job_outcome(
 fn error_report(job: &JobFacts) -> Option<Vec<u8>> {
     let result = job.result.as_ref()?;
     let text = roster::decode::decode(&job.bytes).ok()?;
-    let report = Report { counts: result.counts, errors: result.errors.clone(), rows: Vec::new() };
+    let report = Report { counts: result.counts, errors: result.errors.clone(), ..Report::default() };
     Some(roster::write::error_report(&text, &report))
 }
 

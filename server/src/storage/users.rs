@@ -189,6 +189,7 @@ pub async fn org_rules(conn: &mut AnyConnection, org_id: i64) -> DbResult<OrgRul
             .collect::<Result<_, sqlx::Error>>()?,
         groups,
         column_names: super::column_names::column_names(conn, org_id).await?,
+        today: Some(now().div_euclid(86_400)),
     })
 }
 
