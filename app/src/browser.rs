@@ -1,6 +1,6 @@
 //! The few browser APIs the pages use directly (the chosen file, downloads, yielding to the page,
-//! timing and waiting, random keys), as plain functions. On the server they are inert: they only ever run in
-//! event handlers, after hydration.
+//! timing and waiting, random keys, focus, local storage), as plain functions. On the server they
+//! are inert: they only ever run in event handlers, after hydration.
 
 /// A file the person chose in a file input.
 pub struct ChosenFile {
@@ -76,6 +76,34 @@ mod imp {
             element.set_scroll_top(top as i32);
         }
     }
+
+    pub fn focus(element_id: &str) {
+        let element = leptos::prelude::document().get_element_by_id(element_id);
+        if let Some(element) = element.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+            let _ = element.focus();
+        }
+    }
+
+    fn storage() -> Option<web_sys::Storage> {
+        leptos::prelude::window().local_storage().ok().flatten()
+    }
+
+    pub fn stored(key: &str) -> Option<String> {
+        storage()?.get_item(key).ok().flatten()
+    }
+
+    /// Keeps `value` under `key`; a browser that refuses (private mode, quota) keeps nothing.
+    pub fn store(key: &str, value: &str) {
+        if let Some(storage) = storage() {
+            let _ = storage.set_item(key, value);
+        }
+    }
+
+    pub fn forget(key: &str) {
+        if let Some(storage) = storage() {
+            let _ = storage.remove_item(key);
+        }
+    }
 }
 
 #[cfg(not(feature = "hydrate"))]
@@ -98,12 +126,20 @@ mod imp {
         String::new()
     }
     pub fn scroll_to(_: &str, _: f64) {}
+    pub fn focus(_: &str) {}
+    pub fn stored(_: &str) -> Option<String> {
+        None
+    }
+    pub fn store(_: &str, _: &str) {}
+    pub fn forget(_: &str) {}
 }
 
 /// The file chosen in the file input with this id.
 pub use imp::chosen_file;
 /// Offers bytes as a file download.
 pub use imp::download;
+/// Moves the keyboard focus to an element.
+pub use imp::focus;
 /// Lets the page paint (progress) before the next step of long work.
 pub use imp::next_paint;
 /// Milliseconds since the page loaded.
@@ -116,6 +152,8 @@ pub use imp::read;
 pub use imp::scroll_to;
 /// Waits (in the browser; at once elsewhere, where nothing polls).
 pub use imp::sleep_ms;
+/// `localStorage`: what is kept under a key, keeping it, forgetting it.
+pub use imp::{forget, store, stored};
 
 /// A size for people: "812 KB", "31.4 MB".
 pub fn size_text(bytes: u64) -> String {

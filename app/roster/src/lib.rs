@@ -12,6 +12,7 @@
 //! * [`stray`]: what an unknown header most likely means, and the names an organisation taught.
 //! * [`leader`]: who may be someone's team leader, and what each refusal says.
 //! * [`create`]: a bulk-create file checked row by row and across rows, into a report and a plan.
+//! * [`edit`]: corrections made to a file inside the preview, written over the file.
 //! * [`current`], [`update`]: Download Current Team, and a bulk-update file checked against it.
 //! * [`organisation`]: role and group names.
 //! * [`provisioning`]: people sent by identity providers and scripts, and which rule applies where.
@@ -38,6 +39,7 @@ pub mod create;
 pub mod current;
 pub mod deactivate;
 pub mod decode;
+pub mod edit;
 pub mod hierarchy;
 pub mod leader;
 pub mod notice;

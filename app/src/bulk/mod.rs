@@ -1,6 +1,7 @@
 //! Bulk imports: what travels between the browser, the command line, the HTTP API and the server,
 //! and (in [`preview`]) the plain types behind the browser's preview.
 
+pub mod corrections;
 pub mod job;
 pub mod preview;
 

@@ -88,6 +88,26 @@ pub struct Heading {
 }
 
 impl Heading {
+    /// Each non-empty header cell's index and name: the column's own name when Roster knows it
+    /// ("Chat Channel" for "*Chat channel"), otherwise as written.
+    pub fn names(&self) -> Vec<(usize, String)> {
+        self.cells
+            .iter()
+            .zip(&self.columns)
+            .enumerate()
+            .filter(|(_, (cell, _))| !cell.trim().is_empty())
+            .map(|(index, _)| (index, self.name(index)))
+            .collect()
+    }
+
+    /// The name of the column at `index` (as [`Heading::names`] gives it).
+    pub fn name(&self, index: usize) -> String {
+        match self.columns.get(index).copied().flatten() {
+            Some(name) => name.to_owned(),
+            None => self.cells.get(index).map(|cell| cell.trim().to_owned()).unwrap_or_default(),
+        }
+    }
+
     /// The header row of `table`, read with the organisation's remembered names.
     pub fn read(table: &Table<'_>, mode: Mode, org: &OrgRules) -> Heading {
         let Some(record) = table.record(0) else { return Heading::default() };
@@ -577,6 +597,8 @@ mod tests {
         let heading = Heading::read(&table, Mode::Create, &OrgRules::with_default_roles());
         let [stray] = heading.strays.as_slice() else { panic!("one stray column: {:?}", heading.strays) };
         assert_eq!((stray.index, stray.header.as_str()), (4, "Phone"));
+        assert_eq!(heading.names()[4], (4, "Phone".to_owned()));
+        assert_eq!(heading.names()[5], (5, "Chat Channel".to_owned()));
         let choices = heading.choices(Mode::Create, stray);
         let keys: Vec<&str> = choices.iter().map(|c| c.key).collect();
         assert_eq!(keys[..2], ["phone_channel", "ignore"]);

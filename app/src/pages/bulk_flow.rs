@@ -13,6 +13,8 @@ use leptos::task::spawn_local;
 use leptos_router::components::A;
 use roster::create::report_create_table;
 use roster::current::TeamSnapshot;
+use roster::edit::{EditError, Edits, Matching};
+use roster::fields::DateFormat;
 use roster::parse::Table;
 use roster::report::{Counts, Report, RowKind};
 use roster::sheet::{FileProblem, Mode, column_letter};
@@ -25,8 +27,9 @@ use crate::api::{
     recent_import_jobs, remember_column_name,
 };
 use crate::browser::{self, ChosenFile};
+use crate::bulk::corrections::{self, Kept};
 use crate::bulk::job::{ImportJob, JobState};
-use crate::bulk::preview::{Choice, Filter, Heading, Preview, PreviewRow, RowLine, window};
+use crate::bulk::preview::{Choice, Filter, Heading, Preview, PreviewCell, PreviewRow, RowLine, window};
 use crate::bulk::{ImportFile, ImportResult, ImportStatus};
 use crate::layout::{Guarded, admins};
 use crate::mark::{Icon, Mark};
@@ -89,8 +92,14 @@ impl Context {
 #[derive(Clone)]
 struct Checked {
     preview: Preview,
+    /// The file to commit: as uploaded, with the corrections made in the preview.
     bytes: Vec<u8>,
     context: Arc<Context>,
+    /// The file as uploaded, and the corrections made to it in the preview.
+    source: Arc<Table<'static>>,
+    edits: Edits,
+    /// The uploaded bytes' fingerprint, under which the corrections are kept in the browser.
+    fingerprint: String,
     idempotency_key: String,
     /// Milliseconds per step, e.g. "read 20, decode 31, split 12, check 180, index 9".
     timings: String,
@@ -170,6 +179,11 @@ fn BulkFlow(mode: Mode, children: Children) -> impl IntoView {
     let watching: RwSignal<Option<ImportJob>> = RwSignal::new(None);
     // Bumped when the organisation's header names change, so that their list is read again.
     let names_changed = RwSignal::new(0u32);
+    // What the preview shows, kept while the same file is checked again after a correction.
+    let view_state = ViewState::new(mode);
+    // Corrections kept before the page was reloaded, for a file not chosen again yet.
+    let kept_before: RwSignal<Option<Kept>> = RwSignal::new(None);
+    Effect::new(move |_| kept_before.set(kept_corrections(mode)));
 
     let run_preview = move || {
         let Some(file) = browser::chosen_file(FILE_INPUT) else {
@@ -180,10 +194,19 @@ fn BulkFlow(mode: Mode, children: Children) -> impl IntoView {
         notice.set(None);
         committed.set(None);
         checked.set(None);
+        view_state.reset(mode);
         spawn_local(async move {
             match check_file(mode, file, snapshot, progress).await {
                 Ok(result) => {
                     browser::scroll_to(TABLE_SCROLLER, 0.0);
+                    if !result.edits.is_empty() {
+                        kept_before.set(None);
+                        notice.set(Some(format!(
+                            "The {} you made to this file before the page was reloaded {} applied again.",
+                            corrections_text(result.edits.len()),
+                            if result.edits.len() == 1 { "was" } else { "were" },
+                        )));
+                    }
                     checked.set(Some(Arc::new(result)));
                 }
                 Err(message) => problem.set(Some(message)),
@@ -204,13 +227,39 @@ fn BulkFlow(mode: Mode, children: Children) -> impl IntoView {
                     snapshot.refetch(); // the next file is read with the new name too
                     let context = Arc::new(current.context.with_column_names(names));
                     let (name, bytes) = (current.preview.file_name.clone(), current.bytes.clone());
+                    let origin = Origin::Corrected {
+                        source: current.source.clone(),
+                        edits: current.edits.clone(),
+                        fingerprint: current.fingerprint.clone(),
+                    };
+                    let started = browser::now_ms();
                     let again =
-                        check_bytes(mode, name, bytes, context, progress, browser::now_ms(), Timings::default()).await;
+                        check_bytes(mode, name, bytes, context, progress, started, Timings::default(), origin).await;
                     checked.set(Some(Arc::new(again)));
                     progress.set(None);
                 }
                 Err(error) => problem.set(Some(error.to_string())),
             }
+        });
+    };
+
+    // Corrections made in the preview: the file as uploaded with them, checked again from the
+    // start, and kept in the browser until the file is committed or they are discarded.
+    let correct = move |edits: Edits| {
+        let Some(current) = checked.get_untracked() else { return };
+        problem.set(None);
+        spawn_local(async move {
+            let started = browser::now_ms();
+            let name = current.preview.file_name.clone();
+            keep_corrections(mode, &name, &current.fingerprint, &edits);
+            kept_before.set(None);
+            let bytes = roster::write::utf16le(&edits.apply(&current.source));
+            let origin =
+                Origin::Corrected { source: current.source.clone(), edits, fingerprint: current.fingerprint.clone() };
+            let context = current.context.clone();
+            let again = check_bytes(mode, name, bytes, context, progress, started, Timings::default(), origin).await;
+            checked.set(Some(Arc::new(again)));
+            progress.set(None);
         });
     };
 
@@ -241,6 +290,7 @@ fn BulkFlow(mode: Mode, children: Children) -> impl IntoView {
             match ended {
                 Ok(job) => match (job.state, job.result.clone()) {
                     (JobState::Done, Some(result)) => {
+                        browser::forget(Kept::key(mode)); // committed: the corrections are in the batch
                         checked.set(None);
                         committed.set(Some(result));
                         snapshot.refetch(); // the next file is checked against the team as it is now
@@ -307,15 +357,27 @@ fn BulkFlow(mode: Mode, children: Children) -> impl IntoView {
         </div>
         <p class="error" role="alert">{move || problem.try_get().flatten()}</p>
         {move || notice.try_get().flatten().map(|text| view! { <p class="notice" role="alert">{text}</p> })}
+        {move || kept_before.try_get().flatten().filter(|_| checked.try_get().flatten().is_none()).map(|kept| view! {
+            <p class="notice" role="status">
+                {format!(
+                    "You made {} to {} before this page was reloaded. Choose that file again and Preview to go on with them, or ",
+                    corrections_text(kept.cells.len()),
+                    kept.file_name,
+                )}
+                <button type="button" class="link" on:click=move |_| { browser::forget(Kept::key(mode)); kept_before.set(None); }>"discard them"</button>
+                "."
+            </p>
+        })}
         {move || committed.try_get().flatten().map(|result| view! { <Committed mode result /> }.into_any())}
         <RecentJobs watching />
         {move || checked.try_get().flatten().map(|current| {
-            view! { <PreviewPanel mode current delay committing run_commit teach /> }.into_any()
+            view! { <PreviewPanel mode current delay committing run_commit teach correct view_state notice /> }.into_any()
         })}
     }
 }
 
-/// Reads, decodes, parses and checks the file, painting progress between the steps.
+/// Reads, decodes, parses and checks the file, painting progress between the steps. Corrections
+/// kept in the browser for these very bytes (the page was reloaded) are laid over them again.
 async fn check_file(
     mode: Mode,
     file: ChosenFile,
@@ -329,44 +391,98 @@ async fn check_file(
     let bytes = timings.time("read", browser::read(&file)).await?;
     progress.set(Some("Loading your team to check the file against…".into()));
     let context = snapshot.await.map_err(|error| format!("Your team could not be loaded: {error}"))?;
-    Ok(check_bytes(mode, file.name, bytes, context, progress, started, timings).await)
+    let fingerprint = corrections::fingerprint(&bytes);
+    let kept = kept_corrections(mode).filter(|kept| kept.fingerprint == fingerprint);
+    let origin = Origin::Uploaded { fingerprint, kept };
+    Ok(check_bytes(mode, file.name, bytes, context, progress, started, timings, origin).await)
+}
+
+/// Where the bytes a check reads come from.
+enum Origin {
+    /// Just read from the chosen file, with the corrections kept for those bytes, if any.
+    Uploaded { fingerprint: String, kept: Option<Kept> },
+    /// The uploaded file (`source`) with `edits` made in the preview, already applied to the bytes.
+    Corrected { source: Arc<Table<'static>>, edits: Edits, fingerprint: String },
 }
 
 /// Decodes, parses and checks a file's bytes against `context`, painting progress between the
-/// steps: a file just read, or one checked again with the header names just taught.
+/// steps: a file just read, one corrected in the preview, or one checked again with the header
+/// names just taught. Every row is checked, so every row a correction affects is judged again.
+#[allow(clippy::too_many_arguments)]
 async fn check_bytes(
     mode: Mode,
     file_name: String,
-    bytes: Vec<u8>,
+    mut bytes: Vec<u8>,
     context: Arc<Context>,
     progress: RwSignal<Option<String>>,
     started: f64,
     mut timings: Timings,
+    origin: Origin,
 ) -> Checked {
     let step = |text: String| progress.set(Some(text));
     step("Decoding the file…".into());
     browser::next_paint().await;
     let idempotency_key = browser::random_key();
     let decoded = timings.time_now("decode", || roster::decode::decode(&bytes));
-    let preview = match decoded {
+    let (preview, source, edits, fingerprint) = match decoded {
         Ok(text) => {
             step("Reading the rows…".into());
             browser::next_paint().await;
-            let table = timings.time_now("split", || Table::parse_owned(text));
+            let mut table = timings.time_now("split", || Table::parse_owned(text));
+            let (source, edits, fingerprint) = match origin {
+                Origin::Corrected { source, edits, fingerprint } => (source, edits, fingerprint),
+                Origin::Uploaded { fingerprint, kept } => {
+                    let edits = kept.map(|kept| kept.edits(&table)).unwrap_or_default();
+                    let source = Arc::new(table.clone());
+                    if !edits.is_empty() {
+                        let corrected = edits.apply(&source);
+                        bytes = roster::write::utf16le(&corrected);
+                        table = Table::parse_owned(corrected);
+                    }
+                    (source, edits, fingerprint)
+                }
+            };
             step(format!("Checking {} rows…", table.len().saturating_sub(1)));
             browser::next_paint().await;
             let report = timings.time_now("check", || context.check(&table));
-            timings.time_now("index", || {
+            let preview = timings.time_now("index", || {
                 let heading = Heading::read(&table, mode, context.org());
                 Preview::from_report(file_name, table, heading, report)
-            })
+            });
+            (preview, source, edits, fingerprint)
         }
         Err(error) => {
             let report = Report::file_errors(vec![FileProblem::new(error.code(), error.to_string())]);
-            Preview::from_report(file_name, Table::parse_owned(String::new()), Heading::default(), report)
+            let preview =
+                Preview::from_report(file_name, Table::parse_owned(String::new()), Heading::default(), report);
+            (preview, Arc::new(Table::parse_owned(String::new())), Edits::default(), String::new())
         }
     };
-    Checked { preview, bytes, context, idempotency_key, timings: timings.text(), total_ms: browser::now_ms() - started }
+    Checked {
+        preview,
+        bytes,
+        context,
+        source,
+        edits,
+        fingerprint,
+        idempotency_key,
+        timings: timings.text(),
+        total_ms: browser::now_ms() - started,
+    }
+}
+
+/// The corrections kept in this browser for a flow's file, if any.
+fn kept_corrections(mode: Mode) -> Option<Kept> {
+    browser::stored(Kept::key(mode)).and_then(|text| Kept::from_json(&text))
+}
+
+/// Keeps a file's corrections in the browser until it is committed or they are discarded.
+fn keep_corrections(mode: Mode, file_name: &str, fingerprint: &str, edits: &Edits) {
+    if edits.is_empty() {
+        browser::forget(Kept::key(mode));
+    } else {
+        browser::store(Kept::key(mode), &Kept::new(file_name, fingerprint, edits).to_json());
+    }
 }
 
 /// How long each step of a preview took, for the benchmark (kept on the preview as a data attribute).
@@ -430,12 +546,54 @@ fn PreviewPanel(
     committing: RwSignal<bool>,
     run_commit: impl Fn() + Copy + Send + Sync + 'static,
     teach: impl Fn(String, String) + Copy + Send + Sync + 'static,
+    correct: impl Fn(Edits) + Copy + Send + Sync + 'static,
+    view_state: ViewState,
+    notice: RwSignal<Option<String>>,
 ) -> impl IntoView {
-    let filter = RwSignal::new(if mode == Mode::Update { Filter::ChangesAndErrors } else { Filter::All });
-    // The row shown in full under the tools (its spreadsheet number).
-    let selected: RwSignal<Option<usize>> = RwSignal::new(None);
-    let scroll_top = RwSignal::new(0.0);
+    let ViewState { filter, selected, scroll_top, focus_after, replacing } = view_state;
     let viewport = RwSignal::new(480.0);
+    // The cell being edited: (row, column index).
+    let editing: RwSignal<Option<(usize, usize)>> = RwSignal::new(None);
+    // Checked again after a correction: back where the admin was.
+    Effect::new(move |_| {
+        browser::scroll_to(TABLE_SCROLLER, scroll_top.get_untracked());
+        if let Some(id) = focus_after.get_untracked() {
+            browser::focus(&id);
+            focus_after.set(None);
+        }
+    });
+    let for_edit = current.clone();
+    let commit_edit = Callback::new(move |(row, column, value, focus): (usize, usize, String, Option<String>)| {
+        editing.set(None);
+        let mut edits = for_edit.edits.clone();
+        match edits.set(&for_edit.source, row, column, &value) {
+            Ok(()) if edits != for_edit.edits => {
+                focus_after.set(focus);
+                correct(edits);
+            }
+            Ok(()) => {
+                if let Some(id) = focus {
+                    browser::focus(&id);
+                }
+            }
+            Err(error) => notice.set(Some(error.to_string())),
+        }
+    });
+    let for_replace = current.clone();
+    let replace = Callback::new(move |change: ColumnChange| {
+        let mut edits = for_replace.edits.clone();
+        let names = for_replace.preview.heading.names();
+        let header =
+            names.into_iter().find(|(index, _)| *index == change.column()).map(|(_, name)| name).unwrap_or_default();
+        match change.apply(&mut edits, &for_replace.source) {
+            Ok(0) => notice.set(Some(format!("No cell of {header} {}; nothing was changed.", change.found()))),
+            Ok(count) => {
+                notice.set(Some(format!("Changed {} in {header}.", cells_text(count))));
+                correct(edits);
+            }
+            Err(error) => notice.set(Some(error.to_string())),
+        }
+    });
     let preview = &current.preview;
     let clean = preview.is_clean();
     let ready = clean && (mode == Mode::Create || preview.counts.changed > 0);
@@ -462,6 +620,9 @@ fn PreviewPanel(
     let strays: Vec<(StrayColumn, Vec<Choice>)> =
         preview.heading.strays.iter().map(|stray| (stray.clone(), preview.heading.choices(mode, stray))).collect();
     let has_rows = !preview.is_empty(Filter::All);
+    let corrected = !current.edits.is_empty();
+    let for_corrected = current.clone();
+    let replace_columns = preview.heading.names();
     let for_report = current.clone();
     let for_rows = current.clone();
     let for_jump = current.clone();
@@ -536,7 +697,19 @@ fn PreviewPanel(
                         browser::download(&name, "text/plain", &for_report.preview.error_report());
                     }>"Download error report"</button>
                 }.into_any())}
+                {corrected.then(|| view! {
+                    <span class="corrections">{corrections_text(for_corrected.edits.len())} " made in the preview"</span>
+                    <button type="button" on:click=move |_| {
+                        let name = format!("corrected - {}", for_corrected.preview.file_name);
+                        browser::download(&name, "text/plain", &for_corrected.bytes);
+                    }>"Download corrected file"</button>
+                    <button type="button" on:click=move |_| correct(Edits::default())>"Discard corrections"</button>
+                }.into_any())}
             </div>
+            {has_rows.then(|| view! { <FindReplace columns=replace_columns replace open=replacing /> })}
+            {has_rows.then(|| view! {
+                <p class="hint">"To correct a cell, select it and press Enter or F2 (or double-click it); Enter saves, Escape cancels, Tab saves and moves on. The file is checked again at once."</p>
+            })}
             {move || selected.get().and_then(|number| for_detail.preview.row_numbered(number)).map(|row| {
                 view! { <RowInFull lines=for_detail.preview.row_lines(row) number=row.row selected /> }
             })}
@@ -571,7 +744,10 @@ fn PreviewPanel(
                                 let rows = shown.clone().filter_map(|i| Some((i, for_rows.preview.row(filter, i)?)));
                                 view! {
                                     <tr class="spacer" aria-hidden="true" style:height=format!("{before}px")></tr>
-                                    {rows.map(|(index, row)| preview_row(&for_rows.preview, index, row, selected)).collect_view()}
+                                    {rows.map(|(index, row)| {
+                                        let editor = CellEditor { edits: &for_rows.edits, editing, commit: commit_edit, heading: &for_rows.preview.heading };
+                                        preview_row(&for_rows.preview, index, row, selected, editor)
+                                    }).collect_view()}
                                     <tr class="spacer" aria-hidden="true" style:height=format!("{after}px")></tr>
                                 }
                             }}
@@ -702,12 +878,29 @@ fn RowInFull(lines: Vec<RowLine>, number: usize, selected: RwSignal<Option<usize
     }
 }
 
-/// One row of the preview table.
+/// What a row of the table needs to let its cells be corrected.
+struct CellEditor<'a> {
+    edits: &'a Edits,
+    /// The cell being edited: (row, column index).
+    editing: RwSignal<Option<(usize, usize)>>,
+    /// Saves a cell's new value: (row, column index, value, the element to focus afterwards).
+    commit: Callback<(usize, usize, String, Option<String>)>,
+    heading: &'a Heading,
+}
+
+/// The id of a cell of the table, for moving the focus to it.
+fn cell_id(row: usize, column: usize) -> String {
+    format!("cell-{row}-{column}")
+}
+
+/// One row of the preview table. Each cell can be corrected: Enter or F2 (or a double click)
+/// edits it, Enter saves, Escape cancels, Tab saves and moves on to the next cell.
 fn preview_row(
     preview: &Preview,
     index: usize,
     row: PreviewRow,
     selected: RwSignal<Option<usize>>,
+    editor: CellEditor<'_>,
 ) -> impl IntoView + use<> {
     let failed = row.has_errors();
     let changed = row.kind == RowKind::Changed;
@@ -716,6 +909,8 @@ fn preview_row(
     let row_title = row_messages.clone();
     let cells = preview.cells(row);
     let status = status_of(row.kind);
+    let width = cells.len();
+    let CellEditor { edits, editing, commit, heading } = editor;
     view! {
         <tr class:bad=failed class:changed=changed aria-rowindex=index + 2>
             <th scope="row">
@@ -728,33 +923,231 @@ fn preview_row(
                 {(!row_messages.is_empty()).then(|| view! { <span class="cell-problem">{row_messages}</span> })}
                 {(!row_notices.is_empty()).then(|| view! { <span class="cell-notice"><Icon mark=Mark::Warning />{row_notices}</span> })}
             </td>
-            {cells.into_iter().map(|cell| {
+            {cells.into_iter().enumerate().map(|(column, cell)| {
+                let here = (row.row, column);
+                let id = cell_id(row.row, column);
+                let next = (column + 1 < width).then(|| cell_id(row.row, column + 1));
+                let edited = edits.get(row.row, column).is_some();
+                let label = format!("Row {}, {}", row.row, heading.name(column));
                 let bad = !cell.problems.is_empty();
                 let noted = !bad && !cell.notices.is_empty();
-                let message = cell.problems.join(" ");
-                let notice = cell.notices.join(" ");
                 let is_change = cell.old.is_some();
-                let title = match &cell.old {
-                    Some(old) if !bad => change_text(old, &cell.value),
-                    _ => message.clone(),
+                let title = match (&cell.old, edited) {
+                    (Some(old), _) if !bad => change_text(old, &cell.value),
+                    (_, true) if !bad => "Corrected in the preview".to_owned(),
+                    _ => cell.problems.join(" "),
                 };
+                let start_editing = move || {
+                    editing.set(Some(here));
+                    // The input is in the page once this change is rendered.
+                    spawn_local(async move {
+                        browser::next_paint().await;
+                        browser::focus(&format!("edit-{}-{}", here.0, here.1));
+                    });
+                };
+                let shown = cell.clone();
+                let dom_id = id.clone();
                 view! {
-                    <td class:bad=bad class:noted=noted class:changed=is_change title=title>
-                        {match cell.old {
-                            Some(old) => view! {
-                                <span class="value">
-                                    <del class="old">{or_blank(old, "(empty)")}</del>" → "<ins class="new">{or_blank(cell.value, "(cleared)")}</ins>
-                                </span>
-                            }.into_any(),
-                            None => view! { <span class="value">{cell.value}</span> }.into_any(),
+                    <td
+                        id=dom_id
+                        tabindex="0"
+                        class:bad=bad
+                        class:noted=noted
+                        class:changed=is_change
+                        class:edited=edited
+                        title=title
+                        on:keydown=move |e| {
+                            if editing.get_untracked() != Some(here) && matches!(e.key().as_str(), "Enter" | "F2") {
+                                e.prevent_default();
+                                start_editing();
+                            }
+                        }
+                        on:dblclick=move |_| start_editing()
+                    >
+                        {move || if editing.get() == Some(here) {
+                            let (id, next) = (id.clone(), next.clone());
+                            view! {
+                                <input
+                                    id=format!("edit-{}-{}", here.0, here.1)
+                                    class="cell-edit"
+                                    type="text"
+                                    aria-label=label.clone()
+                                    prop:value=shown.value.clone()
+                                    on:keydown=move |e| match e.key().as_str() {
+                                        "Enter" => {
+                                            e.prevent_default();
+                                            commit.run((here.0, here.1, event_target_value(&e), Some(id.clone())));
+                                        }
+                                        "Tab" => {
+                                            e.prevent_default();
+                                            commit.run((here.0, here.1, event_target_value(&e), next.clone().or(Some(id.clone()))));
+                                        }
+                                        "Escape" => {
+                                            e.prevent_default();
+                                            editing.set(None);
+                                            browser::focus(&id);
+                                        }
+                                        _ => {}
+                                    }
+                                />
+                            }.into_any()
+                        } else {
+                            cell_view(shown.clone()).into_any()
                         }}
-                        {bad.then(|| view! { <span class="cell-problem"><Icon mark=Mark::Error />{message}</span> })}
-                        {noted.then(|| view! { <span class="cell-notice"><Icon mark=Mark::Warning />{notice}</span> })}
                     </td>
                 }
             }).collect_view()}
         </tr>
     }
+}
+
+/// What a cell shows when it is not being edited: its value (old → new for a change), and its
+/// problems and notices in words beside their marks.
+fn cell_view(cell: PreviewCell) -> impl IntoView {
+    let bad = !cell.problems.is_empty();
+    let noted = !bad && !cell.notices.is_empty();
+    let (message, notice) = (cell.problems.join(" "), cell.notices.join(" "));
+    view! {
+        {match cell.old {
+            Some(old) => view! {
+                <span class="value">
+                    <del class="old">{or_blank(old, "(empty)")}</del>" → "<ins class="new">{or_blank(cell.value, "(cleared)")}</ins>
+                </span>
+            }.into_any(),
+            None => view! { <span class="value">{cell.value}</span> }.into_any(),
+        }}
+        {bad.then(|| view! { <span class="cell-problem"><Icon mark=Mark::Error />{message}</span> })}
+        {noted.then(|| view! { <span class="cell-notice"><Icon mark=Mark::Warning />{notice}</span> })}
+    }
+}
+
+/// A find and replace in one column, or its dates written as ISO.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum ColumnChange {
+    Replace { column: usize, find: String, with: String, matching: Matching },
+    DatesToIso { column: usize, format: DateFormat },
+}
+
+impl ColumnChange {
+    fn column(&self) -> usize {
+        match self {
+            ColumnChange::Replace { column, .. } | ColumnChange::DatesToIso { column, .. } => *column,
+        }
+    }
+
+    fn apply(&self, edits: &mut Edits, source: &Table<'_>) -> Result<usize, EditError> {
+        match self {
+            ColumnChange::Replace { column, find, with, matching } => {
+                edits.replace_in_column(source, *column, find, with, *matching)
+            }
+            ColumnChange::DatesToIso { column, format } => edits.dates_to_iso(source, *column, *format),
+        }
+    }
+
+    /// "holds "Yes"", "has a date to rewrite": what no cell matched.
+    fn found(&self) -> String {
+        match self {
+            ColumnChange::Replace { find, matching: Matching::WholeCell, .. } => format!("is \"{find}\""),
+            ColumnChange::Replace { find, .. } => format!("holds \"{find}\""),
+            ColumnChange::DatesToIso { .. } => "has a date written another way".to_owned(),
+        }
+    }
+}
+
+/// Find and replace in one column, with a count of the cells it changed.
+#[component]
+fn FindReplace(columns: Vec<(usize, String)>, replace: Callback<ColumnChange>, open: RwSignal<bool>) -> impl IntoView {
+    let column = RwSignal::new(columns.first().map(|(index, _)| *index).unwrap_or_default());
+    let find = RwSignal::new(String::new());
+    let with = RwSignal::new(String::new());
+    let within = RwSignal::new(false);
+    let dates = RwSignal::new("day_month_year".to_owned());
+    let run = move || {
+        let matching = if within.get_untracked() { Matching::Within } else { Matching::WholeCell };
+        let column = column.get_untracked();
+        replace.run(ColumnChange::Replace { column, find: find.get_untracked(), with: with.get_untracked(), matching });
+    };
+    view! {
+        <details class="find-replace" prop:open=move || open.get()>
+            <summary on:click=move |e| {
+                e.prevent_default();
+                open.update(|open| *open = !*open);
+            }>"Find and replace in a column"</summary>
+            <form on:submit=move |e| { e.prevent_default(); run(); }>
+                <label for="find-column">"Column to change"</label>
+                <select id="find-column" on:change=move |e| column.set(event_target_value(&e).parse().unwrap_or_default())>
+                    {columns.into_iter().map(|(index, header)| view! { <option value=index.to_string()>{header}</option> }).collect_view()}
+                </select>
+                <label for="find-text">"Find"</label>
+                <input id="find-text" type="text" prop:value=move || find.get() on:input=move |e| find.set(event_target_value(&e)) />
+                <label for="replace-text">"Replace with"</label>
+                <input id="replace-text" type="text" prop:value=move || with.get() on:input=move |e| with.set(event_target_value(&e)) />
+                <label class="check">
+                    <input type="checkbox" prop:checked=move || within.get() on:change=move |e| within.set(event_target_checked(&e)) />
+                    "Inside cells too (otherwise whole cells, any case)"
+                </label>
+                <button type="submit">"Replace in this column"</button>
+            </form>
+            <p>
+                <label for="date-order">"Dates in this column are written"</label>
+                <select id="date-order" on:change=move |e| dates.set(event_target_value(&e))>
+                    <option value="day_month_year">"day/month/year"</option>
+                    <option value="month_day_year">"month/day/year"</option>
+                </select>
+                <button type="button" on:click=move |_| {
+                    let format = if dates.get_untracked() == "month_day_year" { DateFormat::MonthDayYear } else { DateFormat::DayMonthYear };
+                    replace.run(ColumnChange::DatesToIso { column: column.get_untracked(), format });
+                }>"Write them as YYYY-MM-DD"</button>
+            </p>
+        </details>
+    }
+}
+
+/// What the preview shows, kept while the same file is checked again after a correction: the
+/// filter, the row in full, where the table is scrolled to and which cell has the focus.
+#[derive(Clone, Copy)]
+struct ViewState {
+    filter: RwSignal<Filter>,
+    selected: RwSignal<Option<usize>>,
+    scroll_top: RwSignal<f64>,
+    focus_after: RwSignal<Option<String>>,
+    /// Whether find and replace is open.
+    replacing: RwSignal<bool>,
+}
+
+impl ViewState {
+    fn first_filter(mode: Mode) -> Filter {
+        if mode == Mode::Update { Filter::ChangesAndErrors } else { Filter::All }
+    }
+
+    fn new(mode: Mode) -> ViewState {
+        ViewState {
+            filter: RwSignal::new(ViewState::first_filter(mode)),
+            selected: RwSignal::new(None),
+            scroll_top: RwSignal::new(0.0),
+            focus_after: RwSignal::new(None),
+            replacing: RwSignal::new(false),
+        }
+    }
+
+    /// As a new file starts.
+    fn reset(self, mode: Mode) {
+        self.filter.set(ViewState::first_filter(mode));
+        self.selected.set(None);
+        self.scroll_top.set(0.0);
+        self.focus_after.set(None);
+        self.replacing.set(false);
+    }
+}
+
+/// "1 correction", "3 corrections".
+fn corrections_text(count: usize) -> String {
+    if count == 1 { "1 correction".to_owned() } else { format!("{count} corrections") }
+}
+
+/// "1 cell", "12 cells".
+fn cells_text(count: usize) -> String {
+    if count == 1 { "1 cell".to_owned() } else { format!("{count} cells") }
 }
 
 /// The table's filters for a flow, with their labels.
