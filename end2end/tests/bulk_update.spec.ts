@@ -102,14 +102,15 @@ test("an admin downloads the team, edits it, sees green changes and red errors, 
   await page.goto("/team?q=upd-");
   await expect(page.getByRole("row", { name: /Ursula Agent/ })).toContainText("Uma Lead");
 
-  // The same file again is a conflict now: Ursula changed since that download.
+  // The same download again, changing the home town the commit above changed: both sides changed
+  // it since the download, so the admin is asked whose to keep.
   await page.goto("/team/bulk-update");
   await hydrated(page);
   await page.getByLabel("Spreadsheet (Unicode Text, .txt)").setInputFiles(
     unicodeText("team.txt", edited(rows, [["upd-agent@acme.test", "Home Town", "Porto"]])),
   );
   await page.getByRole("button", { name: "Preview" }).click();
-  await expect(page.locator("td.bad")).toContainText("Ursula Agent was changed by Grace Hopper at");
+  await expect(page.locator("td.bad")).toContainText("Grace Hopper also changed Home Town after this file was downloaded");
 
   // A file of User IDs and only the column being changed: every other value stays as it is.
   const id = rows.find((cells) => cells[rows[0].indexOf("Email Address")] === "upd-agent@acme.test")![0];
@@ -123,4 +124,55 @@ test("an admin downloads the team, edits it, sees green changes and red errors, 
   await expect(page.getByRole("heading", { name: /^Updated 1 user/ })).toBeVisible();
   await page.goto("/team?q=upd-");
   await expect(page.getByRole("row", { name: /Ursula Agent/ })).toContainText("Uma Lead");
+});
+
+test("a stale update file merges with a later change, and one that changes the same field asks whose to keep", async ({
+  page,
+}) => {
+  await signIn(page);
+  await expect(page).toHaveURL(/\/team$/);
+  const header = "*Can Manage Teams\tEmail Address\t*First Name\t*Last Name\t*Phone Channel\t*Chat Channel\t*Email Channel\t*Team Leader";
+  await page.goto("/team/bulk-create");
+  await hydrated(page);
+  await page
+    .getByLabel("Spreadsheet (Unicode Text, .txt)")
+    .setInputFiles(unicodeText("merge.txt", `${header}\r\nn\tmerge-ann@acme.test\tAnn\tMerge\ty\ty\ty\tadmin@acme.test\r\n`));
+  await page.getByRole("button", { name: "Preview" }).click();
+  await page.getByRole("button", { name: "Continue" }).click();
+  await expect(page.getByRole("heading", { name: "Created 1 user." })).toBeVisible();
+
+  // Monday's download; then someone changes Ann's home town on her profile page.
+  const exported = async () => rowsOf(Buffer.from(await (await page.request.get("/api/export/current-team")).body()));
+  const monday = await exported();
+  const id = monday.find((cells) => cells.includes("merge-ann@acme.test"))![0];
+  await page.goto(`/team/users/${id}`);
+  await hydrated(page);
+  await page.getByLabel("Home Town").fill("Lisbon");
+  await page.getByRole("button", { name: "Save Changes" }).click();
+  await expect(page).toHaveURL(/\/team$/);
+
+  // Monday's file changes only her last name: it merges, and her new home town is kept.
+  await page.goto("/team/bulk-update");
+  await hydrated(page);
+  const file = page.getByLabel("Spreadsheet (Unicode Text, .txt)");
+  await file.setInputFiles(unicodeText("monday.txt", edited(monday, [["merge-ann@acme.test", "Last Name", "Merged"]])));
+  await page.getByRole("button", { name: "Preview" }).click();
+  await expect(page.getByTestId("counts")).toHaveText(/^1 changed · \d+ unchanged · 0 rows with errors · 1 row with notices$/);
+  await expect(page.locator("td.noted")).toContainText('Grace Hopper changed Home Town to "Lisbon"');
+  await page.getByRole("button", { name: "Confirm" }).click();
+  await expect(page.getByRole("heading", { name: /^Updated 1 user/ })).toBeVisible();
+
+  // Monday's file again, now changing her home town too: both sides changed it, so the admin chooses.
+  await file.setInputFiles(unicodeText("monday again.txt", edited(monday, [["merge-ann@acme.test", "Home Town", "Porto"]])));
+  await page.getByRole("button", { name: "Preview" }).click();
+  await expect(page.locator("td.bad")).toContainText('Grace Hopper also changed Home Town after this file was downloaded');
+  await expect(page.locator("td.bad")).toContainText('theirs is "Lisbon", yours is "Porto"');
+  await page.getByRole("button", { name: "Keep yours in every row" }).click();
+  await expect(page.getByTestId("counts")).toHaveText(/^1 changed · \d+ unchanged · 0 rows with errors$/);
+  await expect(page.locator("td.changed", { hasText: "Porto" })).toHaveText("Lisbon → Porto");
+  await page.getByRole("button", { name: "Confirm" }).click();
+  await expect(page.getByRole("heading", { name: /^Updated 1 user/ })).toBeVisible();
+  const now = await exported();
+  const ann = now.find((cells) => cells.includes("merge-ann@acme.test"))!;
+  expect([ann[now[0].indexOf("Home Town")], ann[now[0].indexOf("Last Name")]]).toEqual(["Porto", "Merged"]);
 });

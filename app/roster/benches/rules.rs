@@ -95,6 +95,7 @@ fn team(rows: usize) -> CurrentTeam {
         deactivated: false,
         changed_by: "Ada Admin".into(),
         changed_at: "2026-11-21 09:00 UTC".into(),
+        history: Vec::new(),
     }];
     for i in 0..rows {
         let leads = i % 50 == 0;
@@ -128,6 +129,7 @@ fn team(rows: usize) -> CurrentTeam {
             deactivated: false,
             changed_by: "Ada Admin".into(),
             changed_at: "2026-11-21 09:00 UTC".into(),
+            history: Vec::new(),
         });
     }
     CurrentTeam::from(users)

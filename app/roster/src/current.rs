@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::fields::yes_no_text;
-use crate::sheet::{DEACTIVATED, USER_ID, VERSION};
+use crate::sheet::{DEACTIVATED, Field, USER_ID, VERSION};
 use crate::write::{push_row, utf16le};
 use crate::{Column, OrgRules, ProfileInput, UserId};
 
@@ -23,6 +23,21 @@ pub struct CurrentUser {
     /// Who last changed the user and when (shown in conflict messages).
     pub changed_by: String,
     pub changed_at: String,
+    /// The single-user writes that made the recent versions (`crate::merge`), oldest first.
+    #[serde(default)]
+    pub history: Vec<PastChange>,
+}
+
+/// A change someone made to one user, as the trail keeps it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PastChange {
+    /// The version the change made.
+    pub version: i64,
+    /// Each field it changed, with the value before, as the spreadsheet writes it.
+    pub before: Vec<(Field, String)>,
+    /// Who made it: a person's name, or an API key by its name.
+    pub by: String,
+    pub at: String,
 }
 
 impl CurrentUser {

@@ -13,6 +13,7 @@
 //! * [`leader`]: who may be someone's team leader, and what each refusal says.
 //! * [`create`]: a bulk-create file checked row by row and across rows, into a report and a plan.
 //! * [`edit`]: corrections made to a file inside the preview, written over the file.
+//! * [`merge`]: a stale bulk-update row merged field by field with what changed since.
 //! * [`current`], [`update`]: Download Current Team, and a bulk-update file checked against it.
 //! * [`organisation`]: role and group names.
 //! * [`provisioning`]: people sent by identity providers and scripts, and which rule applies where.
@@ -42,6 +43,7 @@ pub mod decode;
 pub mod edit;
 pub mod hierarchy;
 pub mod leader;
+pub mod merge;
 pub mod notice;
 pub mod organisation;
 pub mod parse;

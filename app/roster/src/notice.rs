@@ -205,6 +205,7 @@ mod tests {
             deactivated: false,
             changed_by: "Admin".into(),
             changed_at: "2026-11-21 09:00 UTC".into(),
+            history: Vec::new(),
         }
     }
 

@@ -18,7 +18,7 @@ pub enum Mode {
 }
 
 /// A column the spreadsheet may hold: a profile field, or one of the update's bookkeeping columns.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Field {
     Profile(Column),
     /// The stable id of an existing user (Download Current Team writes it).

@@ -16,12 +16,12 @@ use crate::decode::decode;
 use crate::fields::{EmploymentStatus, GroupList, StartDate, email_key, shorten, yes_no, yes_no_text};
 use crate::hash::FxHashMap;
 use crate::leader::{self, Looked};
-use crate::notice;
 use crate::parse::{Record, Table};
 use crate::report::{CellProblem, Change, Report, RowKind, RowReport};
 use crate::sheet::{Field, FileProblem, Header, Mode};
 use crate::write::restore;
 use crate::{Cells, Code, Column, OrgRules, Problem, Profile, UserId};
+use crate::{merge, notice};
 
 /// A user to update: the checked profile, the resolved leader and the version it was read at.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -66,13 +66,15 @@ fn check<'a>(parsed: &'a Table<'a>, org: &OrgRules, team: &CurrentTeam, plan: Pl
         Err(problems) => return Checked::failed(problems),
     };
     let mut problems: Vec<CellProblem> = Vec::new();
-    let Rows { mut rows, mut candidates } = read_rows(&header, &records, org, team, &mut problems);
+    let Rows { mut rows, mut candidates, notices: merged } = read_rows(&header, &records, org, team, &mut problems);
     FinalState::new(team, &candidates).check(&mut candidates, &mut problems);
     for candidate in candidates.iter().filter(|c| !c.changes.is_empty()) {
         problems.extend(candidate.conflict());
         problems.extend(candidate.manager_rules());
     }
-    let notices = notices(team, &candidates, &problems, org);
+    let mut notices = notices(team, &candidates, &problems, org);
+    notices.extend(merged);
+    notices.sort_by_key(|n| n.row);
     let updates = settle(candidates, &mut rows, &problems, plan);
     let mut report = Report::new(problems, rows);
     report.notices = notices;
@@ -128,6 +130,8 @@ fn notices(
 struct Rows<'t, 'r> {
     rows: Vec<RowReport>,
     candidates: Vec<Candidate<'t, 'r>>,
+    /// Whose values a merged row keeps.
+    notices: Vec<CellProblem>,
 }
 
 /// Matches each row to its user by User ID, finds what it changes and parses the changed rows'
@@ -141,7 +145,7 @@ fn read_rows<'t, 'r>(
 ) -> Rows<'t, 'r> {
     let positions = header.profile_positions();
     let cell = |record: &Record<'r>, field: Field| header.position(field).map(|p| restore(record.cell(p)).trim());
-    let mut out = Rows { rows: Vec::with_capacity(records.len()), candidates: Vec::new() };
+    let mut out = Rows { rows: Vec::with_capacity(records.len()), candidates: Vec::new(), notices: Vec::new() };
     let mut seen: FxHashMap<UserId, usize> = FxHashMap::with_capacity_and_hasher(records.len(), Default::default());
     for record in records {
         let row = record.row;
@@ -169,11 +173,28 @@ fn read_rows<'t, 'r>(
             }
             None => user.deactivated,
         };
+        let version = cell(record, Field::Version);
+        // A row of a file downloaded before someone else's change: merged field by field.
+        let mut row_positions = positions;
+        if let (false, Some(Ok(version))) = (changes.is_empty(), version.map(str::parse::<i64>)) {
+            match merge::merge(row, user, version, &mut changes, org) {
+                Ok(merged) => {
+                    for field in merged.kept_theirs {
+                        if let Field::Profile(column) = field {
+                            row_positions[column.index()] = None;
+                        }
+                    }
+                    out.notices.extend(merged.notices);
+                    problems.extend(merged.problems);
+                }
+                Err(conflict) => problems.push(conflict),
+            }
+        }
         if changes.is_empty() {
             out.rows.push(RowReport { row, kind: RowKind::Unchanged, user: Some(user.id), changes });
             continue;
         }
-        let overlay = Overlay { user, record, positions: &positions };
+        let overlay = Overlay { user, record, positions: &row_positions };
         let profile = match Profile::parse(&overlay, org) {
             Ok(profile) => Some(profile),
             Err(found) => {
@@ -181,7 +202,6 @@ fn read_rows<'t, 'r>(
                 None
             }
         };
-        let version = cell(record, Field::Version);
         out.candidates.push(Candidate { row, user, profile, deactivated, changes, leader: user.leader, version });
     }
     out
@@ -296,29 +316,20 @@ impl Candidate<'_, '_> {
         self.changes.iter().any(|c| c.field == field)
     }
 
-    /// A row whose user was saved by someone else since the download.
+    /// A Version cell that is not a number (a stale number is merged in [`read_rows`]).
     fn conflict(&self) -> Option<CellProblem> {
         let version = self.version?;
-        let problem = |code, message| Some(CellProblem::at_field(self.row, Field::Version, code, message));
-        match version.parse::<i64>() {
-            Ok(version) if version == self.user.version => None,
-            Ok(_) => problem(
-                "conflict",
-                format!(
-                    "{} was changed by {} at {} after this file was downloaded; download the current team again and redo this row's changes there.",
-                    self.user.display_name(),
-                    self.user.changed_by,
-                    self.user.changed_at
-                ),
-            ),
-            Err(_) => problem(
+        version.parse::<i64>().err().map(|_| {
+            CellProblem::at_field(
+                self.row,
+                Field::Version,
                 "invalid_version",
                 format!(
                     "Version \"{}\" is not the number Download Current Team wrote; keep that column as it was downloaded (download the current team again if it was edited).",
                     shorten(version)
                 ),
-            ),
-        }
+            )
+        })
     }
 
     /// Users who can manage teams keep the flag and their team leader, and stay active, in bulk.
@@ -359,7 +370,7 @@ impl Cells for Overlay<'_, '_> {
 }
 
 /// True when a cell says the same as the current value (both trimmed).
-fn same_cell(column: Column, old: &str, new: &str, org: &OrgRules) -> bool {
+pub(crate) fn same_cell(column: Column, old: &str, new: &str, org: &OrgRules) -> bool {
     if old == new {
         return true;
     }

@@ -61,6 +61,7 @@ fn team(users: Vec<(Vec<String>, bool, i64)>) -> CurrentTeam {
                     deactivated,
                     changed_by: "someone".into(),
                     changed_at: "yesterday".into(),
+                    history: Vec::new(),
                 }
             })
             .collect::<Vec<_>>(),

@@ -31,7 +31,8 @@ pub async fn save_user(form: UserForm) -> Result<i64, AppError> {
     let version = form
         .version
         .ok_or_else(|| AppError::BadRequest("The form is missing the user's version; reload the page.".into()))?;
-    users::update_user::<AppError>(store.as_ref(), org_id, actor, id, version, &form.to_input(), Writer::Admin).await?;
+    users::update_user::<AppError>(store.as_ref(), org_id, actor, None, id, version, &form.to_input(), Writer::Admin)
+        .await?;
     Ok(id)
 }
 

@@ -293,6 +293,19 @@ impl Preview {
         Preview::new(self.file_name.clone(), table, heading, counts, problems, notices, starts)
     }
 
+    /// The file as checked (with any corrections).
+    pub fn table(&self) -> &Table<'static> {
+        &self.table
+    }
+
+    /// The rows where a field both the file and someone else changed awaits the admin's choice.
+    pub fn rows_to_settle(&self) -> Vec<usize> {
+        let mut rows: Vec<usize> =
+            self.errors.iter().filter(|p| p.code == roster::merge::BOTH_SIDES).filter_map(|p| p.row).collect();
+        rows.dedup();
+        rows
+    }
+
     pub fn is_clean(&self) -> bool {
         self.file_errors.is_empty() && self.errors.is_empty()
     }
@@ -550,6 +563,7 @@ mod tests {
             deactivated: false,
             changed_by: "Admin".into(),
             changed_at: "2026-11-21 09:00 UTC".into(),
+            history: Vec::new(),
         };
         let team = CurrentTeam::from(vec![user(1, "Ada"), user(2, "Bob"), user(3, "Cy")]);
         let text = edit(roster::decode::decode(&export(&team)).unwrap());

@@ -15,6 +15,7 @@ use roster::create::report_create_table;
 use roster::current::TeamSnapshot;
 use roster::edit::{EditError, Edits, Matching};
 use roster::fields::DateFormat;
+use roster::merge::Keep;
 use roster::parse::Table;
 use roster::report::{Counts, Report, RowKind};
 use roster::sheet::{FileProblem, Mode, column_letter};
@@ -579,6 +580,29 @@ fn PreviewPanel(
             Err(error) => notice.set(Some(error.to_string())),
         }
     });
+    // Where both the file and someone else changed a field: keep theirs or yours, as corrections
+    // of the file (the Version becomes the current one), which the server judges again.
+    let for_settle = current.clone();
+    let settle = Callback::new(move |(keep, rows): (Keep, Option<Vec<usize>>)| {
+        let Context::Update(snapshot) = for_settle.context.as_ref() else { return };
+        let table = for_settle.preview.table();
+        let found = roster::merge::settle(table, &snapshot.org, &snapshot.team, keep, rows.as_deref());
+        let mut edits = for_settle.edits.clone();
+        for (row, column, value) in found {
+            if let Err(error) = edits.set(&for_settle.source, row, column, &value) {
+                notice.set(Some(error.to_string()));
+                return;
+            }
+        }
+        let side = if keep == Keep::Theirs { "theirs" } else { "yours" };
+        let place = match rows.as_deref() {
+            Some([row]) => format!("row {row}"),
+            _ => "every row changed on both sides".to_owned(),
+        };
+        notice.set(Some(format!("Kept {side} in {place}; the file is checked again against your team as it is.")));
+        correct(edits);
+    });
+    let to_settle = current.preview.rows_to_settle();
     let for_replace = current.clone();
     let replace = Callback::new(move |change: ColumnChange| {
         let mut edits = for_replace.edits.clone();
@@ -676,6 +700,15 @@ fn PreviewPanel(
                     {(unlisted > 0).then(|| view! { <p class="hint">"…and " {unlisted} " more: download the error report to see them all."</p> })}
                 </details>
             }.into_any())}
+            {(!to_settle.is_empty()).then(|| view! {
+                <section class="both-sides" aria-labelledby="both-sides-title">
+                    <h3 id="both-sides-title"><Icon mark=Mark::Error />{format!("Changed on both sides: {}", rows_text(to_settle.len()))}</h3>
+                    <p class="hint">"Someone else changed these fields after the file was downloaded, and so does the file; each error says whose value is whose. Fields only one side changed are merged already."</p>
+                    <button type="button" on:click=move |_| settle.run((Keep::Theirs, None))>"Keep theirs in every row"</button>
+                    " "
+                    <button type="button" on:click=move |_| settle.run((Keep::Yours, None))>"Keep yours in every row"</button>
+                </section>
+            }.into_any())}
             <div class="preview-tools">
                 {has_rows.then(|| view! {
                     <label>
@@ -711,7 +744,8 @@ fn PreviewPanel(
                 <p class="hint">"To correct a cell, select it and press Enter or F2 (or double-click it); Enter saves, Escape cancels, Tab saves and moves on. The file is checked again at once."</p>
             })}
             {move || selected.get().and_then(|number| for_detail.preview.row_numbered(number)).map(|row| {
-                view! { <RowInFull lines=for_detail.preview.row_lines(row) number=row.row selected /> }
+                let both = for_detail.preview.rows_to_settle().contains(&row.row);
+                view! { <RowInFull lines=for_detail.preview.row_lines(row) number=row.row selected settle=both.then_some(settle) /> }
             })}
             {has_rows.then(|| view! {
                 <div
@@ -854,7 +888,13 @@ fn RememberedColumns(
 
 /// A row's problems and changes in full, for reading without hovering.
 #[component]
-fn RowInFull(lines: Vec<RowLine>, number: usize, selected: RwSignal<Option<usize>>) -> impl IntoView {
+fn RowInFull(
+    lines: Vec<RowLine>,
+    number: usize,
+    selected: RwSignal<Option<usize>>,
+    /// Offered when the row changes a field someone else changed too.
+    settle: Option<Callback<(Keep, Option<Vec<usize>>)>>,
+) -> impl IntoView {
     let empty = lines.is_empty();
     view! {
         <section class="row-in-full" aria-labelledby="row-in-full-title" aria-live="polite">
@@ -873,6 +913,12 @@ fn RowInFull(lines: Vec<RowLine>, number: usize, selected: RwSignal<Option<usize
                     }.into_any(),
                 }).collect_view()}
             </ul>
+            {settle.map(|settle| view! {
+                <button type="button" on:click=move |_| settle.run((Keep::Theirs, Some(vec![number])))>"Keep theirs in this row"</button>
+                " "
+                <button type="button" on:click=move |_| settle.run((Keep::Yours, Some(vec![number])))>"Keep yours in this row"</button>
+                " "
+            })}
             <button type="button" on:click=move |_| selected.set(None)>"Close"</button>
         </section>
     }
@@ -1143,6 +1189,11 @@ impl ViewState {
 /// "1 correction", "3 corrections".
 fn corrections_text(count: usize) -> String {
     if count == 1 { "1 correction".to_owned() } else { format!("{count} corrections") }
+}
+
+/// "1 row", "12 rows".
+fn rows_text(count: usize) -> String {
+    if count == 1 { "1 row".to_owned() } else { format!("{count} rows") }
 }
 
 /// "1 cell", "12 cells".

@@ -117,18 +117,20 @@ pub async fn checked_update<E: From<AppError> + From<StoreError>>(
 }
 
 /// Checks `input` with the rules ([`checked_update`]) and saves it over user `id` if they are
-/// still at `version` (`StoreError::Stale` otherwise).
+/// still at `version` (`StoreError::Stale` otherwise). `key` is the API key that asks, if one does.
+#[allow(clippy::too_many_arguments)]
 pub async fn update_user<E: From<AppError> + From<StoreError>>(
     store: &dyn UserStore,
     org_id: i64,
     actor: Option<i64>,
+    key: Option<i64>,
     id: i64,
     version: i64,
     input: &ProfileInput,
     writer: Writer<'_>,
 ) -> Result<(), E> {
     let checked = checked_update::<E>(store, org_id, id, input, writer).await?;
-    Ok(store.update_user(org_id, actor, id, version, &checked).await?)
+    Ok(store.update_user(org_id, actor, key, id, version, &checked).await?)
 }
 
 /// Sends user `id` their welcome email now (again, if it was sent before: the older link stops

@@ -16,6 +16,8 @@ pub struct ProfileChange<'a> {
     /// The identity provider's own userName: `Some` sets it (`Some(None)` forgets it).
     pub scim_user_name: Option<Option<&'a str>>,
     pub version: i64,
+    /// The API key that asks, when an identity provider or a script does.
+    pub key: Option<i64>,
 }
 
 /// A change of a user's status.

@@ -359,7 +359,21 @@ pub async fn update_in(
     }
     set_groups(&mut *tx, org_id, user_id, profile).await?;
     let after = user_form(&mut *tx, org_id, user_id).await?.ok_or(StoreError::NotFound)?.0;
-    audit(&mut *tx, org_id, actor, "user.updated", Some(user_id), &changes(&before, &after).to_string(), now).await
+    let changes = changes(&before, &after).to_string();
+    sqlx::query(
+        "INSERT INTO user_changes (org_id, user_id, version, changes, by_user, by_key, at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(org_id)
+    .bind(user_id)
+    .bind(change.version + 1)
+    .bind(&changes)
+    .bind(actor)
+    .bind(change.key)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    audit(&mut *tx, org_id, actor, "user.updated", Some(user_id), &changes, now).await
 }
 
 #[async_trait]
@@ -426,12 +440,13 @@ impl UserStore for SqlStore {
         &self,
         org_id: i64,
         actor: Option<i64>,
+        key: Option<i64>,
         user_id: i64,
         version: i64,
         checked: &CheckedProfile,
     ) -> Result<(), StoreError> {
         db(async {
-            let change = ProfileChange { checked, external_id: None, scim_user_name: None, version };
+            let change = ProfileChange { checked, external_id: None, scim_user_name: None, version, key };
             let mut tx = self.begin_write().await?;
             update_in(&mut tx, self.backend, org_id, actor, user_id, &change, now()).await?;
             Ok(tx.commit().await?)

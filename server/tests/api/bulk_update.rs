@@ -163,31 +163,98 @@ async fn one_bad_row_anywhere_updates_no_one(backend: Backend) {
     assert_eq!(batches, 0);
 }
 
-async fn an_edit_made_after_the_download_is_a_conflict_that_names_who_and_saves_nothing(backend: Backend) {
+/// A REST change of `fields` to the employee with `email`, by the API key `token`.
+async fn rest_change(app: &TestApp, token: &str, email: &str, fields: Value) {
+    let response = app
+        .client()
+        .patch(format!("{}/api/v2/employees/{email}", app.address))
+        .bearer_auth(token)
+        .json(&fields)
+        .send()
+        .await
+        .expect("the request is sent");
+    assert_eq!(response.status(), StatusCode::OK, "{}", response.text().await.unwrap_or_default());
+}
+
+async fn text_of(app: &TestApp, id: i64, column: &str) -> String {
+    let sql = format!("SELECT COALESCE({column}, '') FROM users WHERE id = $1");
+    sqlx::query_scalar(&sql).bind(id).fetch_one(&app.store.pool).await.expect("the user")
+}
+
+async fn a_stale_file_merges_field_by_field_and_a_field_both_sides_changed_needs_a_choice(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let t = team(&app).await;
+    let token = crate::helpers::api_key(&app, &t.org, "HR sync").await;
+
+    // After the download, another admin renames Ada in the form and the HR system moves her town.
     let downloaded = download(&app, &t.admin).await;
-    // Another admin (here the same one, in the form) edits Ada after the download.
     let mut form = agent_form("Ada", "King", "ada@acme.test", "lee@acme.test");
     let (id, version) = (t.ada.to_string(), "1".to_owned());
     form.extend([("form[id]", id.as_str()), ("form[version]", version.as_str())]);
     let saved = app.call(&t.admin, "save_user", &form).await;
     assert_eq!(saved.status(), StatusCode::OK, "{}", saved.text().await.unwrap_or_default());
+    rest_change(&app, &token, "ada@acme.test", json!({"home_town": "Leeds"})).await;
 
-    let file = edit(&downloaded, &[("ada@acme.test", "Home Town", "London"), ("bob@acme.test", "Home Town", "Paris")]);
+    // The file changes only Ada's employee status and Bob's town: it applies over the newer values.
+    let file = edit(
+        &downloaded,
+        &[("ada@acme.test", "Employment Status", "Part Time"), ("bob@acme.test", "Home Town", "Paris")],
+    );
     let result = commit(&app, &t.admin, upload(file, None)).await.expect("a report");
+    assert_eq!((result.status, result.counts.changed), (ImportStatus::Committed, 2), "{:?}", result.errors);
+    assert_eq!(text_of(&app, t.ada, "last_name").await, "King", "the other admin's change is kept");
+    assert_eq!(text_of(&app, t.ada, "home_town").await, "Leeds", "so is the HR system's");
+    assert_eq!(text_of(&app, t.ada, "employment_status").await, "Part Time");
+    assert_eq!(text_of(&app, t.bob, "home_town").await, "Paris");
+
+    // A file older than a change of the same field: refused, naming theirs, yours and who.
+    let downloaded = download(&app, &t.admin).await;
+    rest_change(&app, &token, "ada@acme.test", json!({"home_town": "York"})).await;
+    let file = edit(&downloaded, &[("ada@acme.test", "Home Town", "Rome")]);
+    let result = commit(&app, &t.admin, upload(file.clone(), None)).await.expect("a report");
     assert_eq!(result.status, ImportStatus::Rejected);
-    assert_eq!(result.errors.len(), 1);
-    let conflict = &result.errors[0];
-    assert_eq!((conflict.code.as_str(), conflict.column.as_deref()), ("conflict", Some("Version")));
-    assert!(conflict.message.starts_with("Ada King was changed by Admin acme at "), "{}", conflict.message);
-    let last_name: String = sqlx::query_scalar("SELECT last_name FROM users WHERE id = $1")
-        .bind(t.ada)
-        .fetch_one(&app.store.pool)
-        .await
-        .unwrap();
-    assert_eq!(last_name, "King", "the other admin's edit is kept");
-    assert_eq!(user(&app, t.bob).await.1, 1, "Bob's change waits for the file to be fixed");
+    let problem = &result.errors[0];
+    assert_eq!((problem.code.as_str(), problem.column.as_deref()), ("changed_on_both_sides", Some("Home Town")));
+    assert!(problem.message.starts_with("the API key \"HR sync\" also changed Home Town"), "{}", problem.message);
+    assert!(problem.message.contains("theirs is \"York\", yours is \"Rome\""), "{}", problem.message);
+    assert_eq!(text_of(&app, t.ada, "home_town").await, "York", "nothing was saved");
+
+    // The admin keeps theirs or yours: the preview's correction, which the server checks again.
+    let snapshot: TeamSnapshot =
+        app.call_postcard(&t.admin, "bulk_update_snapshot", Vec::new()).await.expect("the admin's snapshot");
+    let settled = |keep| {
+        let text = app::roster::decode::decode(&file).expect("the file decodes");
+        let table = app::roster::parse::Table::parse(&text);
+        let mut edits = app::roster::edit::Edits::default();
+        for (row, column, value) in app::roster::merge::settle(&table, &snapshot.org, &snapshot.team, keep, None) {
+            edits.set(&table, row, column, &value).expect("a cell of the file");
+        }
+        app::roster::write::utf16le(&edits.apply(&table))
+    };
+    let yours = settled(app::roster::merge::Keep::Yours);
+    let result = commit(&app, &t.admin, upload(yours.clone(), None)).await.expect("a report");
+    assert_eq!(result.status, ImportStatus::Committed, "{:?}", result.errors);
+    assert_eq!(text_of(&app, t.ada, "home_town").await, "Rome");
+
+    // A choice made against a version that moved on again is judged again: the same field, a conflict.
+    rest_change(&app, &token, "ada@acme.test", json!({"home_town": "Oslo"})).await;
+    let result = commit(&app, &t.admin, upload(yours, None)).await.expect("a report");
+    assert_eq!(result.status, ImportStatus::Rejected);
+    assert_eq!(result.errors[0].code, "changed_on_both_sides");
+
+    // A deactivation on the form leaves no field-by-field trail: a file older than it conflicts as
+    // a whole, naming who and when.
+    let downloaded = download(&app, &t.admin).await;
+    let deactivated = app.call_json(&t.admin, "deactivate_users", json!({"ids": [t.ada], "replacements": []})).await;
+    assert_eq!(deactivated.status(), StatusCode::OK, "{}", deactivated.text().await.unwrap_or_default());
+    let file = edit(&downloaded, &[("ada@acme.test", "Home Town", "Turin")]);
+    let result = commit(&app, &t.admin, upload(file, None)).await.expect("a report");
+    assert_eq!(result.errors.iter().map(|e| e.code.as_str()).collect::<Vec<_>>(), ["conflict"]);
+    assert!(
+        result.errors[0].message.starts_with("Ada King was changed by Admin acme at "),
+        "{}",
+        result.errors[0].message
+    );
 }
 
 async fn deactivating_a_user_in_bulk_ends_their_session_at_once_and_reactivating_lets_them_back(backend: Backend) {
@@ -295,7 +362,9 @@ async fn an_api_key_downloads_and_updates_with_a_dry_run_first(backend: Backend)
     assert_eq!(report["state"], "rejected", "{report}");
     let codes: Vec<&str> =
         report["result"]["errors"].as_array().unwrap().iter().map(|e| e["code"].as_str().unwrap()).collect();
-    assert_eq!(codes, ["conflict", "unknown_user_id"], "Bob's row is stale now, and 999999 is no one");
+    // Bob's row is stale now, but it only holds the value before the import: theirs is kept, so
+    // the old file does not undo the import. 999999 is no one.
+    assert_eq!(codes, ["unknown_user_id"]);
 }
 
 async fn malformed_updates_get_a_clear_error_and_change_nothing(backend: Backend) {
@@ -396,7 +465,7 @@ on_both_backends!(
     two_users_swap_email_addresses_and_each_change_is_audited_before_and_after,
     users_who_can_manage_teams_keep_their_leader_and_stay_active_and_the_file_saves_nothing,
     one_bad_row_anywhere_updates_no_one,
-    an_edit_made_after_the_download_is_a_conflict_that_names_who_and_saves_nothing,
+    a_stale_file_merges_field_by_field_and_a_field_both_sides_changed_needs_a_choice,
     deactivating_a_user_in_bulk_ends_their_session_at_once_and_reactivating_lets_them_back,
     a_retry_with_the_same_key_updates_nothing_twice,
     members_cannot_download_and_admins_download_only_their_own_team,

@@ -27,6 +27,7 @@ fuzz_target!(|bytes: &[u8]| {
         deactivated: false,
         changed_by: "x".into(),
         changed_at: "y".into(),
+        history: Vec::new(),
     }]);
     let updated = roster::update::check_update(bytes, &org, &team);
     // Writing an error report for whatever came in must not panic either.

@@ -27,6 +27,7 @@ fn user(id: i64, email: &str, first: &str, can_manage: bool, leader: Option<(i64
         deactivated: false,
         changed_by: "Grace Hopper".into(),
         changed_at: "2026-11-20 09:30 UTC".into(),
+        history: Vec::new(),
     }
 }
 

@@ -59,11 +59,13 @@ pub trait UserStore: Send + Sync + 'static {
     async fn user_form(&self, org_id: i64, user_id: i64) -> Result<Option<(UserForm, UserStatus)>, StoreError>;
     /// Creates a user and schedules their welcome email; `actor` is the admin (none for an API key).
     async fn create_user(&self, org_id: i64, actor: Option<i64>, user: &NewUser) -> Result<i64, StoreError>;
-    /// Updates a user if they are still at `version`; `Stale` otherwise.
+    /// Updates a user if they are still at `version`; `Stale` otherwise. `actor` is the admin who
+    /// asks, `key` the API key when an identity provider or a script does.
     async fn update_user(
         &self,
         org_id: i64,
         actor: Option<i64>,
+        key: Option<i64>,
         user_id: i64,
         version: i64,
         checked: &CheckedProfile,

@@ -90,7 +90,9 @@ pub async fn update(
         input.set(column, cell);
     }
     let provisioning = store.provisioning(org_id).await?;
-    users::update_user::<ApiError>(&store, org_id, None, id, version, &input, Writer::Provider(&provisioning)).await?;
+    let key = Some(caller.key_id);
+    users::update_user::<ApiError>(&store, org_id, None, key, id, version, &input, Writer::Provider(&provisioning))
+        .await?;
     answer(&store, org_id, id, StatusCode::OK).await
 }
 

@@ -439,11 +439,12 @@ pub async fn create_user(
 /// checked by the rules at the version read, then `active`.
 async fn save_user(
     store: &SqlStore,
-    org_id: i64,
+    caller: Caller,
     headers: &HeaderMap,
     user: &Employee,
     desired: &Value,
 ) -> Result<Response, ScimError> {
+    let org_id = caller.org_id;
     let write = read(desired, Absent::Removed).map_err(|e| ScimError::bad("invalidValue", e))?;
     let (form, _) =
         store.user_form(org_id, user.id).await?.ok_or_else(|| ScimError::not_found("user", &user.id.to_string()))?;
@@ -487,6 +488,7 @@ async fn save_user(
         external_id: write.external_id.as_deref(),
         scim_user_name: Some(write.user_name.as_deref()),
         version,
+        key: Some(caller.key_id),
     });
     if change.is_some() || activation.is_some() {
         store.provision_user(org_id, user.id, change.as_ref(), activation).await?;
@@ -523,7 +525,7 @@ async fn change_user(
 ) -> Result<Response, ScimError> {
     let user = user_by_id(store, caller.org_id, id).await?;
     let current = user_resource(store, caller.org_id, &user).await?;
-    save_user(store, caller.org_id, headers, &user, &change.apply(&current)?).await
+    save_user(store, caller, headers, &user, &change.apply(&current)?).await
 }
 
 /// Deletes a user: Roster deactivates them (everyone's history is kept; their team moves to their
