@@ -49,10 +49,13 @@ test("an admin fixes a bad email in the preview and continues without leaving th
   await expect(page.getByText("2 corrections made in the preview")).toBeVisible();
   await expect(page.locator("#cell-3-3")).toBeFocused();
 
-  // A reload loses nothing: the same file chosen again gets its corrections back.
+  // A reload loses nothing: the file and its corrections come back by themselves.
   await page.reload();
   await hydrated(page);
-  await expect(page.getByText("You made 2 corrections to edits.txt before this page was reloaded.")).toBeVisible();
+  await expect(page.getByText("Your 2 corrections to edits.txt were kept while the page reloaded.")).toBeVisible();
+  await expect(page.getByTestId("counts")).toHaveText("2 new · 0 rows with errors");
+  await expect(page.locator("td.edited")).toHaveCount(2);
+  // Chosen again, the same file gets them too.
   await preview(page, file);
   await expect(page.getByText("The 2 corrections you made to this file before the page was reloaded were applied again.")).toBeVisible();
   await expect(page.getByTestId("counts")).toHaveText("2 new · 0 rows with errors");

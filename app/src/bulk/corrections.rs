@@ -1,6 +1,7 @@
 //! Corrections made in the preview, kept in the browser (`localStorage`) until the file is
-//! committed or they are discarded, so that a reload of the page loses none: when the admin
-//! chooses the same file again (the same bytes), they are laid over it again.
+//! committed or they are discarded, so that a reload of the page loses none. A file small enough
+//! for the browser's storage is kept with them, and its preview comes back by itself; a larger
+//! one is chosen again, and the corrections are laid over the same bytes.
 
 use roster::edit::Edits;
 use roster::parse::Table;
@@ -15,14 +16,23 @@ pub struct Kept {
     pub fingerprint: String,
     /// (row, column index, value).
     pub cells: Vec<(usize, usize, String)>,
+    /// The file as uploaded (decoded), when it is at most [`MAX_KEPT_TEXT`] characters.
+    #[serde(default)]
+    pub file: Option<String>,
 }
 
+/// The largest file kept beside its corrections, in characters: `localStorage` holds about five
+/// million UTF-16 units per site, shared with everything else the site keeps.
+pub const MAX_KEPT_TEXT: usize = 1_000_000;
+
 impl Kept {
-    pub fn new(file_name: &str, fingerprint: &str, edits: &Edits) -> Kept {
+    /// The corrections `edits` of the file `source` (its text), named `file_name`.
+    pub fn new(file_name: &str, fingerprint: &str, edits: &Edits, source: &str) -> Kept {
         Kept {
             file_name: file_name.to_owned(),
             fingerprint: fingerprint.to_owned(),
             cells: edits.iter().map(|(row, column, value)| (row, column, value.to_owned())).collect(),
+            file: (source.chars().count() <= MAX_KEPT_TEXT).then(|| source.to_owned()),
         }
     }
 
@@ -70,8 +80,11 @@ mod tests {
         let table = Table::parse(text);
         let mut edits = Edits::default();
         edits.set(&table, 3, 0, "Porto").unwrap();
-        let kept = Kept::new("team.txt", &fingerprint(text.as_bytes()), &edits);
+        let kept = Kept::new("team.txt", &fingerprint(text.as_bytes()), &edits, text);
         let read = Kept::from_json(&kept.to_json()).expect("read back");
+        assert_eq!(read.file.as_deref(), Some(text), "a small file is kept with its corrections");
+        let large = "x".repeat(MAX_KEPT_TEXT + 1);
+        assert_eq!(Kept::new("big.txt", "f", &edits, &large).file, None, "a large one is chosen again");
         assert_eq!(read.edits(&table), edits);
         assert_eq!(read.fingerprint, fingerprint(text.as_bytes()));
         assert_ne!(fingerprint(b"Home Town\r\nLeeds\r\nYorK\r\n"), read.fingerprint);

@@ -184,7 +184,27 @@ fn BulkFlow(mode: Mode, children: Children) -> impl IntoView {
     let view_state = ViewState::new(mode);
     // Corrections kept before the page was reloaded, for a file not chosen again yet.
     let kept_before: RwSignal<Option<Kept>> = RwSignal::new(None);
-    Effect::new(move |_| kept_before.set(kept_corrections(mode)));
+    // After a reload: a file kept with its corrections is previewed again at once; for a larger
+    // one the page says how to go on.
+    Effect::new(move |_| match kept_corrections(mode) {
+        Some(kept) if kept.file.is_some() => spawn_local(async move {
+            let count = kept.cells.len();
+            match restore_kept(mode, kept, snapshot, progress).await {
+                Ok(result) => {
+                    notice.set(Some(format!(
+                        "Your {} to {} {} kept while the page reloaded.",
+                        corrections_text(count),
+                        result.preview.file_name,
+                        if count == 1 { "was" } else { "were" },
+                    )));
+                    checked.set(Some(Arc::new(result)));
+                }
+                Err(message) => problem.set(Some(message)),
+            }
+            progress.set(None);
+        }),
+        kept => kept_before.set(kept),
+    });
 
     let run_preview = move || {
         let Some(file) = browser::chosen_file(FILE_INPUT) else {
@@ -252,7 +272,7 @@ fn BulkFlow(mode: Mode, children: Children) -> impl IntoView {
         spawn_local(async move {
             let started = browser::now_ms();
             let name = current.preview.file_name.clone();
-            keep_corrections(mode, &name, &current.fingerprint, &edits);
+            keep_corrections(mode, &name, &current.fingerprint, &edits, &current.source);
             kept_before.set(None);
             let bytes = roster::write::utf16le(&edits.apply(&current.source));
             let origin =
@@ -478,12 +498,28 @@ fn kept_corrections(mode: Mode) -> Option<Kept> {
 }
 
 /// Keeps a file's corrections in the browser until it is committed or they are discarded.
-fn keep_corrections(mode: Mode, file_name: &str, fingerprint: &str, edits: &Edits) {
+fn keep_corrections(mode: Mode, file_name: &str, fingerprint: &str, edits: &Edits, source: &Table<'_>) {
     if edits.is_empty() {
         browser::forget(Kept::key(mode));
     } else {
-        browser::store(Kept::key(mode), &Kept::new(file_name, fingerprint, edits).to_json());
+        browser::store(Kept::key(mode), &Kept::new(file_name, fingerprint, edits, source.text()).to_json());
     }
+}
+
+/// The preview of a file kept with its corrections before the page was reloaded.
+async fn restore_kept(
+    mode: Mode,
+    kept: Kept,
+    snapshot: LocalResource<Result<Arc<Context>, crate::AppError>>,
+    progress: RwSignal<Option<String>>,
+) -> Result<Checked, String> {
+    let started = browser::now_ms();
+    let text = kept.file.clone().unwrap_or_default();
+    progress.set(Some("Loading your team to check the file against…".into()));
+    let context = snapshot.await.map_err(|error| format!("Your team could not be loaded: {error}"))?;
+    let (name, bytes) = (kept.file_name.clone(), roster::write::utf16le(&text));
+    let origin = Origin::Uploaded { fingerprint: kept.fingerprint.clone(), kept: Some(kept) };
+    Ok(check_bytes(mode, name, bytes, context, progress, started, Timings::default(), origin).await)
 }
 
 /// How long each step of a preview took, for the benchmark (kept on the preview as a data attribute).
