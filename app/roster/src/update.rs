@@ -165,7 +165,7 @@ fn read_rows<'t, 'r>(
             ));
         }
         let mut changes = profile_changes(record, &positions, user, org);
-        let deactivated = match deactivation(row, cell(record, Field::Deactivated), user, problems) {
+        let mut deactivated = match deactivation(row, cell(record, Field::Deactivated), user, problems) {
             Some(change) => {
                 let to = change.new == yes_no_text(true);
                 changes.push(change);
@@ -188,6 +188,9 @@ fn read_rows<'t, 'r>(
                     problems.extend(merged.problems);
                 }
                 Err(conflict) => problems.push(conflict),
+            }
+            if !changes.iter().any(|c| c.field == Field::Deactivated) {
+                deactivated = user.deactivated; // theirs kept: the file's cell was the old status
             }
         }
         if changes.is_empty() {

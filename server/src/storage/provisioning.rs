@@ -31,25 +31,27 @@ pub enum Activation {
 }
 
 impl SqlStore {
-    /// Applies an identity provider's change to a user by an API key, all or nothing: the profile
-    /// first, then the status, checked against the team as it then stands.
+    /// Applies an identity provider's change to a user by API key `key`, all or nothing: the
+    /// profile first, then the status, checked against the team as it then stands.
     pub async fn provision_user(
         &self,
         org_id: i64,
+        key: i64,
         user_id: i64,
         profile: Option<&ProfileChange<'_>>,
         activation: Option<Activation>,
     ) -> Result<(), StoreError> {
+        let by = deactivation::By { actor: None, key: Some(key) };
         db(async {
             let mut tx = self.begin_write().await?;
             if let Some(change) = profile {
                 users::update_in(&mut tx, self.backend, org_id, None, user_id, change, now()).await?;
             }
             match activation {
-                Some(Activation::Reactivate) => deactivation::reactivate_in(&mut tx, org_id, None, user_id).await?,
+                Some(Activation::Reactivate) => deactivation::reactivate_in(&mut tx, org_id, by, user_id).await?,
                 Some(Activation::Deactivate { new_leader }) => {
                     let moves: Vec<(UserId, UserId)> = new_leader.map(|to| (UserId(user_id), to)).into_iter().collect();
-                    deactivation::deactivate_in(&mut tx, org_id, None, &[UserId(user_id)], &moves).await?;
+                    deactivation::deactivate_in(&mut tx, org_id, by, &[UserId(user_id)], &moves).await?;
                 }
                 None => {}
             }

@@ -463,7 +463,8 @@ impl UserStore for SqlStore {
     ) -> Result<usize, StoreError> {
         db(async {
             let mut tx = self.begin_write().await?;
-            let deactivated = deactivation::deactivate_in(&mut tx, org_id, actor, selected, replacements).await?;
+            let by = deactivation::By { actor, key: None };
+            let deactivated = deactivation::deactivate_in(&mut tx, org_id, by, selected, replacements).await?;
             tx.commit().await?;
             Ok(deactivated)
         })
@@ -473,7 +474,7 @@ impl UserStore for SqlStore {
     async fn reactivate_user(&self, org_id: i64, actor: Option<i64>, user_id: i64) -> Result<(), StoreError> {
         db(async {
             let mut tx = self.begin_write().await?;
-            deactivation::reactivate_in(&mut tx, org_id, actor, user_id).await?;
+            deactivation::reactivate_in(&mut tx, org_id, deactivation::By { actor, key: None }, user_id).await?;
             Ok(tx.commit().await?)
         })
         .await

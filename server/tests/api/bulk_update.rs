@@ -242,12 +242,26 @@ async fn a_stale_file_merges_field_by_field_and_a_field_both_sides_changed_needs
     assert_eq!(result.status, ImportStatus::Rejected);
     assert_eq!(result.errors[0].code, "changed_on_both_sides");
 
-    // A deactivation on the form leaves no field-by-field trail: a file older than it conflicts as
-    // a whole, naming who and when.
+    // A deactivation on the form is in the trail too: a file older than it still applies its own
+    // change, and Ada stays deactivated (the file's "n" is the value from before).
     let downloaded = download(&app, &t.admin).await;
     let deactivated = app.call_json(&t.admin, "deactivate_users", json!({"ids": [t.ada], "replacements": []})).await;
     assert_eq!(deactivated.status(), StatusCode::OK, "{}", deactivated.text().await.unwrap_or_default());
     let file = edit(&downloaded, &[("ada@acme.test", "Home Town", "Turin")]);
+    let result = commit(&app, &t.admin, upload(file, None)).await.expect("a report");
+    assert_eq!(result.status, ImportStatus::Committed, "{:?}", result.errors);
+    assert_eq!(text_of(&app, t.ada, "home_town").await, "Turin");
+    assert_eq!(user(&app, t.ada).await.2, "deactivated");
+
+    // A write the trail has no record of (here one made behind Roster's back) leaves a gap: a file
+    // older than it conflicts as a whole, naming who changed the user and when.
+    let downloaded = download(&app, &t.admin).await;
+    sqlx::query("UPDATE users SET version = version + 1 WHERE id = $1")
+        .bind(t.ada)
+        .execute(&app.store.pool)
+        .await
+        .unwrap();
+    let file = edit(&downloaded, &[("ada@acme.test", "Home Town", "Milan")]);
     let result = commit(&app, &t.admin, upload(file, None)).await.expect("a report");
     assert_eq!(result.errors.iter().map(|e| e.code.as_str()).collect::<Vec<_>>(), ["conflict"]);
     assert!(

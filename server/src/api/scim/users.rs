@@ -430,7 +430,8 @@ pub async fn create_user(
     let id =
         one_user::create_user::<ScimError>(&store, org_id, None, &input, ids, Writer::Provider(&provisioning)).await?;
     if write.active == Some(false) {
-        store.provision_user(org_id, id, None, Some(Activation::Deactivate { new_leader: None })).await?;
+        let deactivate = Some(Activation::Deactivate { new_leader: None });
+        store.provision_user(org_id, caller.key_id, id, None, deactivate).await?;
     }
     user_answer(&store, org_id, id, StatusCode::CREATED).await
 }
@@ -491,7 +492,7 @@ async fn save_user(
         key: Some(caller.key_id),
     });
     if change.is_some() || activation.is_some() {
-        store.provision_user(org_id, user.id, change.as_ref(), activation).await?;
+        store.provision_user(org_id, caller.key_id, user.id, change.as_ref(), activation).await?;
     }
     user_answer(store, org_id, user.id, StatusCode::OK).await
 }
@@ -534,7 +535,7 @@ pub async fn delete_user(State(store): State<SqlStore>, caller: Caller, id: Reso
     let user = user_by_id(&store, caller.org_id, &id).await?;
     if user.status != UserStatus::Deactivated {
         let activation = Activation::Deactivate { new_leader: user.team_leader_id.map(UserId) };
-        store.provision_user(caller.org_id, user.id, None, Some(activation)).await?;
+        store.provision_user(caller.org_id, caller.key_id, user.id, None, Some(activation)).await?;
     }
     store.mark_scim_deleted(caller.org_id, user.id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
